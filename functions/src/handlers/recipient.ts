@@ -1,0 +1,4 @@
+/** recipient function (skeleton; replaced by the full implementation). */
+export async function handler(event: unknown): Promise<unknown> {
+    return { statusCode: 501, body: JSON.stringify({ function: "recipient", received: typeof event }) };
+}
