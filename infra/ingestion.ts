@@ -1,0 +1,344 @@
+/**
+ * Ingestion layer: the public, TLS 1.3-only entry point of the pipeline.
+ *
+ * Producer --(TLS 1.3, SigV4 with the producer role, API key)--> WAF --> API Gateway REST API (custom domain)
+ * --> ingest Lambda (private subnets) --> Kinesis stream (SSE with a customer-managed key).
+ *
+ * Records arrive already envelope-encrypted by the producer (records key, `kms:GenerateDataKey` held only by the
+ * producer role created here). Nothing in this layer can decrypt them: no role here has `kms:Decrypt` on the records key.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ENV } from "../functions/src/contract";
+import {
+    FunctionLayerArgs,
+    PolicyStatement,
+    baseTags,
+    checkDomainName,
+    checkInt,
+    createPipelineFunction,
+    dataStoreTags,
+    policyDocument,
+    principalRoleName,
+    requireArg,
+    resolveBaseArgs,
+    validateFunctionLayerArgs,
+    viaService,
+} from "./lib/lambda";
+import { createTls13RestApi } from "./lib/restApi";
+
+const COMPONENT = "IngestionLayer";
+
+export interface IngestionLayerArgs extends FunctionLayerArgs {
+    /** Custom domain of the ingestion API, e.g. `ingest.dev.example.com` (TLS 1.3 only). Required. */
+    readonly domainName: string;
+    /** ACM certificate ARN for `domainName`, in the stack's region (from config). Required. */
+    readonly certificateArn: pulumi.Input<string>;
+    /** Base path of the API on the custom domain. Default `v1`. */
+    readonly basePath?: string;
+    /** Customer-managed KMS key of the Kinesis stream (e.g. the storage key; never the records key). Required. */
+    readonly streamKeyArn: pulumi.Input<string>;
+    /** Provisioned shard count of the stream, 1-500. Default: undefined = ON_DEMAND capacity mode. */
+    readonly streamShardCount?: number;
+    /** Kinesis retention in hours, 24-8760. Default 24. */
+    readonly streamRetentionHours?: number;
+    /** DynamoDB table used to deduplicate record ids (storage layer). Required. */
+    readonly dedupTableName: pulumi.Input<string>;
+    /** ARN of the dedup table. Required. */
+    readonly dedupTableArn: pulumi.Input<string>;
+    /** Customer-managed KMS key of the dedup table (used only through DynamoDB, `kms:ViaService`). Required. */
+    readonly dedupTableKeyArn: pulumi.Input<string>;
+    /** Largest accepted envelope in bytes, 1-1048576 (Kinesis record limit). Default 262144. */
+    readonly maxEnvelopeBytes?: number;
+    /**
+     * The records key (tag `e2ee:key-role: records`). Only the producer role gets `kms:GenerateDataKey` on it;
+     * nothing in this layer gets `kms:Decrypt`. Required.
+     */
+    readonly recordsKeyArn: pulumi.Input<string>;
+    /**
+     * Principals allowed to assume the producer role (`<namePrefix>-producer`), e.g. the producer application's
+     * role ARN. Required, non-empty, no `*`.
+     */
+    readonly producerTrustedPrincipalArns: readonly pulumi.Input<string>[];
+    /** `sts:ExternalId` the producer must present to assume the producer role (16+ characters). Required. */
+    readonly producerExternalId: pulumi.Input<string>;
+    /** Stage and usage-plan steady-state rate limit, requests per second. Default 50. */
+    readonly throttleRateLimit?: number;
+    /** Stage and usage-plan burst limit. Default 100. */
+    readonly throttleBurstLimit?: number;
+    /** Usage-plan quota per API key and day. Default 1000000. */
+    readonly quotaPerDay?: number;
+    /** WAF rate-based rule: requests per source IP per 5 minutes, 10-2000000000. Default 1000. */
+    readonly wafRateLimitPer5Min?: number;
+    /** Reserved concurrency of the ingest function, 1-1000. Default 10. */
+    readonly reservedConcurrency?: number;
+    /** Timeout of the ingest function in seconds, 1-29 (API Gateway's limit). Default 10. */
+    readonly timeoutSeconds?: number;
+    /** Memory of the ingest function in MB, 128-10240. Default 256. */
+    readonly memoryMb?: number;
+}
+
+export class IngestionLayer extends pulumi.ComponentResource {
+    /** Kinesis stream of accepted envelopes. */
+    public readonly streamName: pulumi.Output<string>;
+    public readonly streamArn: pulumi.Output<string>;
+    public readonly ingestFunctionName: pulumi.Output<string>;
+    public readonly ingestFunctionArn: pulumi.Output<string>;
+    public readonly ingestRoleArn: pulumi.Output<string>;
+    public readonly ingestDeadLetterQueueArn: pulumi.Output<string>;
+    public readonly ingestDeadLetterQueueName: pulumi.Output<string>;
+    /** Log group of the ingest function. */
+    public readonly logGroupName: pulumi.Output<string>;
+    /** Name of the producer role (`<namePrefix>-producer`), known before deployment. */
+    public readonly producerRoleName: string;
+    public readonly producerRoleArn: pulumi.Output<string>;
+    public readonly restApiId: pulumi.Output<string>;
+    /** Physical name of the REST API (`<namePrefix>-ingest`), for CloudWatch metrics (`ApiName`). */
+    public readonly apiName: string;
+    public readonly stageName: pulumi.Output<string>;
+    public readonly stageArn: pulumi.Output<string>;
+    public readonly apiKeyId: pulumi.Output<string>;
+    public readonly webAclArn: pulumi.Output<string>;
+    public readonly accessLogGroupName: pulumi.Output<string>;
+    /** Target of the DNS alias record of the custom domain. */
+    public readonly domainRegionalName: pulumi.Output<string>;
+    public readonly domainRegionalZoneId: pulumi.Output<string>;
+    /** `https://<domainName>/<basePath>/records`. */
+    public readonly endpointUrl: string;
+
+    constructor(name: string, args: IngestionLayerArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Validate everything before creating anything.
+        const base = resolveBaseArgs(COMPONENT, args);
+        validateFunctionLayerArgs(COMPONENT, args);
+        const domainName = checkDomainName(COMPONENT, "domainName", args.domainName);
+        requireArg(COMPONENT, "certificateArn", args.certificateArn);
+        const basePath = args.basePath ?? "v1";
+        if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(basePath)) {
+            throw new Error(`${COMPONENT}: argument "basePath" must be 1-63 lower-case letters, digits or "-", got "${basePath}"`);
+        }
+        requireArg(COMPONENT, "streamKeyArn", args.streamKeyArn);
+        const streamRetentionHours = checkInt(COMPONENT, "streamRetentionHours", args.streamRetentionHours ?? 24, 24, 8760);
+        requireArg(COMPONENT, "dedupTableName", args.dedupTableName);
+        requireArg(COMPONENT, "dedupTableArn", args.dedupTableArn);
+        requireArg(COMPONENT, "dedupTableKeyArn", args.dedupTableKeyArn);
+        const maxEnvelopeBytes = checkInt(COMPONENT, "maxEnvelopeBytes", args.maxEnvelopeBytes ?? 262144, 1, 1048576);
+        requireArg(COMPONENT, "recordsKeyArn", args.recordsKeyArn);
+        for (const [argName, value] of [
+            ["streamKeyArn", args.streamKeyArn],
+            ["dedupTableKeyArn", args.dedupTableKeyArn],
+            ["queueKeyArn", args.queueKeyArn],
+            ["envKeyArn", args.envKeyArn],
+        ] as const) {
+            if (typeof value === "string" && value === args.recordsKeyArn) {
+                throw new Error(`${COMPONENT}: argument "${argName}" must not be the records key (recordsKeyArn)`);
+            }
+        }
+        const trusted = requireArg(COMPONENT, "producerTrustedPrincipalArns", args.producerTrustedPrincipalArns);
+        if (trusted.length === 0) {
+            throw new Error(`${COMPONENT}: argument "producerTrustedPrincipalArns" must not be empty`);
+        }
+        if (trusted.some((p) => p === "*")) {
+            throw new Error(`${COMPONENT}: argument "producerTrustedPrincipalArns" must name principals, not "*"`);
+        }
+        const producerExternalId = requireArg(COMPONENT, "producerExternalId", args.producerExternalId);
+        if (typeof producerExternalId === "string" && producerExternalId.length < 16) {
+            throw new Error(`${COMPONENT}: argument "producerExternalId" must be at least 16 characters`);
+        }
+        const streamShardCount =
+            args.streamShardCount === undefined ? undefined : checkInt(COMPONENT, "streamShardCount", args.streamShardCount, 1, 500);
+        const throttleRateLimit = checkInt(COMPONENT, "throttleRateLimit", args.throttleRateLimit ?? 50, 1, 10000);
+        const throttleBurstLimit = checkInt(COMPONENT, "throttleBurstLimit", args.throttleBurstLimit ?? 100, 1, 5000);
+        const quotaPerDay = checkInt(COMPONENT, "quotaPerDay", args.quotaPerDay ?? 1000000, 1, 2000000000);
+        const wafRateLimitPer5Min = checkInt(COMPONENT, "wafRateLimitPer5Min", args.wafRateLimitPer5Min ?? 1000, 10, 2000000000);
+        const reservedConcurrency = checkInt(COMPONENT, "reservedConcurrency", args.reservedConcurrency ?? 10, 1, 1000);
+        const timeoutSeconds = checkInt(COMPONENT, "timeoutSeconds", args.timeoutSeconds ?? 10, 1, 29);
+        const memoryMb = checkInt(COMPONENT, "memoryMb", args.memoryMb ?? 256, 128, 10240);
+
+        super("e2ee:pipeline:IngestionLayer", name, {}, opts);
+
+        const layer = "ingestion";
+        const { region } = base;
+
+        const stream = new aws.kinesis.Stream(
+            `${name}-stream`,
+            {
+                name: `${base.namePrefix}-envelopes`,
+                encryptionType: "KMS",
+                kmsKeyId: args.streamKeyArn,
+                retentionPeriod: streamRetentionHours,
+                ...(streamShardCount === undefined
+                    ? { streamModeDetails: { streamMode: "ON_DEMAND" } }
+                    : { streamModeDetails: { streamMode: "PROVISIONED" }, shardCount: streamShardCount }),
+                shardLevelMetrics: ["IncomingBytes", "IncomingRecords", "WriteProvisionedThroughputExceeded"],
+                tags: dataStoreTags(base, layer),
+            },
+            { parent: this },
+        );
+
+        const ingestStatements: PolicyStatement[] = [
+            {
+                Sid: "PutEnvelopesOnStream",
+                Effect: "Allow",
+                Action: ["kinesis:PutRecord", "kinesis:PutRecords", "kinesis:DescribeStreamSummary"],
+                Resource: stream.arn,
+            },
+            {
+                Sid: "EncryptStreamRecords",
+                Effect: "Allow",
+                Action: ["kms:GenerateDataKey"],
+                Resource: args.streamKeyArn,
+                Condition: { StringEquals: { "kms:ViaService": viaService("kinesis", region) } },
+            },
+            {
+                Sid: "DeduplicateRecordIds",
+                Effect: "Allow",
+                Action: ["dynamodb:PutItem", "dynamodb:GetItem"],
+                Resource: args.dedupTableArn,
+            },
+            {
+                Sid: "UseDedupTableKeyThroughDynamoDb",
+                Effect: "Allow",
+                Action: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+                Resource: args.dedupTableKeyArn,
+                Condition: { StringEquals: { "kms:ViaService": viaService("dynamodb", region) } },
+            },
+        ];
+
+        const ingest = createPipelineFunction(
+            name,
+            layer,
+            base,
+            args,
+            {
+                fn: "ingest",
+                principal: "ingest",
+                roleName: principalRoleName(base.namePrefix, "ingest"),
+                environment: {
+                    [ENV.ingest.STREAM_NAME]: stream.name,
+                    [ENV.ingest.DEDUP_TABLE]: args.dedupTableName,
+                    [ENV.ingest.MAX_ENVELOPE_BYTES]: String(maxEnvelopeBytes),
+                },
+                statements: ingestStatements,
+                reservedConcurrency,
+                timeoutSeconds,
+                memoryMb,
+                description: "Accepts producer-encrypted envelopes (ciphertext only) and puts them on the Kinesis stream.",
+            },
+            this,
+        );
+
+        const api = createTls13RestApi(
+            name,
+            layer,
+            base,
+            {
+                apiName: "ingest",
+                pathParts: ["records"],
+                httpMethod: "POST",
+                handler: ingest.function,
+                domainName,
+                certificateArn: args.certificateArn,
+                basePath,
+                throttleRateLimit,
+                throttleBurstLimit,
+                quotaPerDay,
+                wafRateLimitPer5Min,
+            },
+            this,
+        );
+
+        // The producer: the only principal that may create data keys under the records key, and the only caller of the API.
+        const producerRoleName = principalRoleName(base.namePrefix, "producer");
+        const producerRole = new aws.iam.Role(
+            `${name}-producer-role`,
+            {
+                name: producerRoleName,
+                description: "Producer: encrypts records with data keys from the records key and submits them to the ingestion API.",
+                assumeRolePolicy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "AssumeByProducer",
+                            Effect: "Allow",
+                            Principal: { AWS: trusted },
+                            Action: "sts:AssumeRole",
+                            Condition: { StringEquals: { "sts:ExternalId": producerExternalId } },
+                        },
+                    ],
+                }),
+                maxSessionDuration: 3600,
+                tags: { ...baseTags(base, layer), "e2ee:principal-role": "producer" },
+            },
+            { parent: this },
+        );
+
+        const producerPolicy = new aws.iam.RolePolicy(
+            `${name}-producer-policy`,
+            {
+                name: `${producerRoleName}-least-privilege`,
+                role: producerRole.name,
+                policy: policyDocument([
+                    {
+                        Sid: "CreateRecordDataKeys",
+                        Effect: "Allow",
+                        Action: ["kms:GenerateDataKey"],
+                        Resource: args.recordsKeyArn,
+                    },
+                    {
+                        Sid: "SubmitRecords",
+                        Effect: "Allow",
+                        Action: ["execute-api:Invoke"],
+                        Resource: api.routeArn,
+                    },
+                ]),
+            },
+            { parent: this },
+        );
+
+        this.streamName = stream.name;
+        this.streamArn = stream.arn;
+        this.ingestFunctionName = ingest.function.name;
+        this.ingestFunctionArn = ingest.function.arn;
+        this.ingestRoleArn = ingest.role.arn;
+        this.ingestDeadLetterQueueArn = ingest.deadLetterQueue.arn;
+        this.ingestDeadLetterQueueName = ingest.deadLetterQueue.name;
+        this.logGroupName = ingest.logGroup.name;
+        this.producerRoleName = producerRoleName;
+        this.producerRoleArn = pulumi
+            .all([producerRole.arn, producerPolicy.id])
+            .apply(([arn]) => arn);
+        this.restApiId = api.restApi.id;
+        this.apiName = `${base.namePrefix}-ingest`;
+        this.stageName = api.stage.stageName;
+        this.stageArn = api.stage.arn;
+        this.apiKeyId = api.apiKey.id;
+        this.webAclArn = api.webAcl.arn;
+        this.accessLogGroupName = api.accessLogGroup.name;
+        this.domainRegionalName = api.domain.regionalDomainName;
+        this.domainRegionalZoneId = api.domain.regionalZoneId;
+        this.endpointUrl = api.url;
+
+        this.registerOutputs({
+            streamName: this.streamName,
+            streamArn: this.streamArn,
+            ingestFunctionName: this.ingestFunctionName,
+            ingestFunctionArn: this.ingestFunctionArn,
+            ingestRoleArn: this.ingestRoleArn,
+            ingestDeadLetterQueueArn: this.ingestDeadLetterQueueArn,
+            ingestDeadLetterQueueName: this.ingestDeadLetterQueueName,
+            logGroupName: this.logGroupName,
+            producerRoleName: this.producerRoleName,
+            producerRoleArn: this.producerRoleArn,
+            restApiId: this.restApiId,
+            apiName: this.apiName,
+            stageName: this.stageName,
+            stageArn: this.stageArn,
+            apiKeyId: this.apiKeyId,
+            webAclArn: this.webAclArn,
+            accessLogGroupName: this.accessLogGroupName,
+            domainRegionalName: this.domainRegionalName,
+            domainRegionalZoneId: this.domainRegionalZoneId,
+            endpointUrl: this.endpointUrl,
+        });
+    }
+}

@@ -1,0 +1,371 @@
+/**
+ * Shared construct of the ingestion and serving layers (owned by infra-B): a TLS 1.3-only, IAM-authenticated,
+ * API-key-metered, throttled, WAF-protected API Gateway REST API in front of one Lambda function.
+ *
+ * Not a ComponentResource: every resource is a child of the calling layer (`{ parent }`).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ResolvedBaseArgs, baseTags, dataStoreTags } from "./lambda";
+
+/** API Gateway security policy that negotiates only TLS 1.3 (REST APIs, regional custom domains). */
+export const TLS13_SECURITY_POLICY = "SecurityPolicy_TLS13_1_3_2025_09";
+/** Endpoint access mode required by the `SecurityPolicy_*` policies; STRICT rejects requests whose SNI/Host do not match. */
+export const ENDPOINT_ACCESS_MODE = "STRICT";
+/** Stage name of every API. */
+export const STAGE_NAME = "live";
+
+/** The access log line (JSON): who called, from where, what happened; no request or response bodies. */
+export const ACCESS_LOG_FORMAT = JSON.stringify({
+    requestId: "$context.requestId",
+    extendedRequestId: "$context.extendedRequestId",
+    requestTime: "$context.requestTime",
+    ip: "$context.identity.sourceIp",
+    userAgent: "$context.identity.userAgent",
+    caller: "$context.identity.caller",
+    userArn: "$context.identity.userArn",
+    apiKeyId: "$context.identity.apiKeyId",
+    httpMethod: "$context.httpMethod",
+    resourcePath: "$context.resourcePath",
+    protocol: "$context.protocol",
+    status: "$context.status",
+    responseLength: "$context.responseLength",
+    integrationStatus: "$context.integration.status",
+    authorizeError: "$context.authorize.error",
+    wafResponseCode: "$context.waf.status",
+});
+
+export interface Tls13RestApiOptions {
+    /** Short name of the API, e.g. `ingest`; physical names are `<namePrefix>-<apiName>`. */
+    readonly apiName: string;
+    /** Path parts below the root, e.g. `["records"]` or `["records", "{id}"]`. */
+    readonly pathParts: readonly string[];
+    /** HTTP method of the one route, e.g. `POST`. */
+    readonly httpMethod: "GET" | "POST";
+    /** The function behind the route. */
+    readonly handler: aws.lambda.Function;
+    /** Custom domain (TLS 1.3 only). */
+    readonly domainName: string;
+    /** ACM certificate of the custom domain, in the API's region. */
+    readonly certificateArn: pulumi.Input<string>;
+    /** Base path of the API on the custom domain. */
+    readonly basePath: string;
+    /** Stage-wide (method settings) and usage-plan steady-state rate, requests per second. */
+    readonly throttleRateLimit: number;
+    /** Stage-wide and usage-plan burst. */
+    readonly throttleBurstLimit: number;
+    /** Usage-plan quota per API key and day. */
+    readonly quotaPerDay: number;
+    /** WAF rate-based rule: requests per source IP in 5 minutes before blocking. */
+    readonly wafRateLimitPer5Min: number;
+}
+
+export interface Tls13RestApi {
+    readonly restApi: aws.apigateway.RestApi;
+    readonly resources: aws.apigateway.Resource[];
+    readonly requestValidator: aws.apigateway.RequestValidator;
+    readonly method: aws.apigateway.Method;
+    readonly integration: aws.apigateway.Integration;
+    readonly invokePermission: aws.lambda.Permission;
+    readonly deployment: aws.apigateway.Deployment;
+    readonly accessLogGroup: aws.cloudwatch.LogGroup;
+    readonly stage: aws.apigateway.Stage;
+    readonly methodSettings: aws.apigateway.MethodSettings;
+    readonly usagePlan: aws.apigateway.UsagePlan;
+    readonly apiKey: aws.apigateway.ApiKey;
+    readonly usagePlanKey: aws.apigateway.UsagePlanKey;
+    readonly domain: aws.apigateway.DomainName;
+    readonly basePathMapping: aws.apigateway.BasePathMapping;
+    readonly webAcl: aws.wafv2.WebAcl;
+    readonly webAclAssociation: aws.wafv2.WebAclAssociation;
+    readonly wafLogGroup: aws.cloudwatch.LogGroup;
+    readonly wafLogging: aws.wafv2.WebAclLoggingConfiguration;
+    /** `arn:aws:execute-api:<region>:<account>:<api-id>/<stage>/<METHOD>/<path>` of the one route. */
+    readonly routeArn: pulumi.Output<string>;
+    /** `https://<domain>/<basePath>/<path>`. */
+    readonly url: string;
+}
+
+/** WAF metric names: letters, digits, `-` and `_` only. */
+function metricName(s: string): string {
+    return s.replace(/[^A-Za-z0-9_-]/g, "-");
+}
+
+export function createTls13RestApi(
+    componentName: string,
+    layer: string,
+    base: ResolvedBaseArgs,
+    o: Tls13RestApiOptions,
+    parent: pulumi.Resource,
+): Tls13RestApi {
+    const child = `${componentName}-${o.apiName}`;
+    const physical = `${base.namePrefix}-${o.apiName}`;
+    const tags = baseTags(base, layer);
+    const storeTags = dataStoreTags(base, layer);
+
+    const restApi = new aws.apigateway.RestApi(
+        `${child}-api`,
+        {
+            name: physical,
+            description: `${o.apiName} API (TLS 1.3 only, IAM auth, API key, WAF).`,
+            endpointConfiguration: { types: "REGIONAL" },
+            // Clients must come through the TLS 1.3 custom domain.
+            disableExecuteApiEndpoint: true,
+            securityPolicy: TLS13_SECURITY_POLICY,
+            endpointAccessMode: ENDPOINT_ACCESS_MODE,
+            apiKeySource: "HEADER",
+            tags,
+        },
+        { parent },
+    );
+
+    const resources: aws.apigateway.Resource[] = [];
+    let parentId: pulumi.Input<string> = restApi.rootResourceId;
+    o.pathParts.forEach((part, i) => {
+        const r: aws.apigateway.Resource = new aws.apigateway.Resource(
+            `${child}-path-${i}`,
+            { restApi: restApi.id, parentId, pathPart: part },
+            { parent },
+        );
+        resources.push(r);
+        parentId = r.id;
+    });
+    const leaf = resources[resources.length - 1];
+
+    const requestValidator = new aws.apigateway.RequestValidator(
+        `${child}-validator`,
+        { restApi: restApi.id, name: `${physical}-validate`, validateRequestBody: true, validateRequestParameters: true },
+        { parent },
+    );
+
+    const method = new aws.apigateway.Method(
+        `${child}-method`,
+        {
+            restApi: restApi.id,
+            resourceId: leaf.id,
+            httpMethod: o.httpMethod,
+            authorization: "AWS_IAM",
+            apiKeyRequired: true,
+            requestValidatorId: requestValidator.id,
+        },
+        { parent },
+    );
+
+    const integration = new aws.apigateway.Integration(
+        `${child}-integration`,
+        {
+            restApi: restApi.id,
+            resourceId: leaf.id,
+            httpMethod: method.httpMethod,
+            type: "AWS_PROXY",
+            integrationHttpMethod: "POST",
+            uri: o.handler.invokeArn,
+            timeoutMilliseconds: 29000,
+        },
+        { parent },
+    );
+
+    const routePath = o.pathParts.join("/");
+    const routeArn = pulumi.interpolate`${restApi.executionArn}/${STAGE_NAME}/${o.httpMethod}/${routePath}`;
+
+    const invokePermission = new aws.lambda.Permission(
+        `${child}-invoke`,
+        {
+            function: o.handler.name,
+            action: "lambda:InvokeFunction",
+            principal: "apigateway.amazonaws.com",
+            sourceArn: routeArn,
+            sourceAccount: base.accountId,
+        },
+        { parent },
+    );
+
+    const deployment = new aws.apigateway.Deployment(
+        `${child}-deployment`,
+        {
+            restApi: restApi.id,
+            description: `${physical} deployment`,
+            triggers: { route: `${o.httpMethod} /${routePath} AWS_IAM apiKey` },
+        },
+        { parent, dependsOn: [method, integration] },
+    );
+
+    const accessLogGroup = new aws.cloudwatch.LogGroup(
+        `${child}-access-logs`,
+        {
+            name: `/aws/apigateway/${physical}/access`,
+            kmsKeyId: base.logKeyArn,
+            retentionInDays: base.logRetentionDays,
+            tags: storeTags,
+        },
+        { parent },
+    );
+
+    const stage = new aws.apigateway.Stage(
+        `${child}-stage`,
+        {
+            restApi: restApi.id,
+            deployment: deployment.id,
+            stageName: STAGE_NAME,
+            xrayTracingEnabled: true,
+            accessLogSettings: { destinationArn: accessLogGroup.arn, format: ACCESS_LOG_FORMAT },
+            tags,
+        },
+        { parent },
+    );
+
+    const methodSettings = new aws.apigateway.MethodSettings(
+        `${child}-method-settings`,
+        {
+            restApi: restApi.id,
+            stageName: stage.stageName,
+            methodPath: "*/*",
+            settings: {
+                throttlingRateLimit: o.throttleRateLimit,
+                throttlingBurstLimit: o.throttleBurstLimit,
+                metricsEnabled: true,
+                // Execution logs go to a service-created log group that is not encrypted with our key: access logs only.
+                loggingLevel: "OFF",
+                dataTraceEnabled: false,
+                cachingEnabled: false,
+            },
+        },
+        { parent },
+    );
+
+    const usagePlan = new aws.apigateway.UsagePlan(
+        `${child}-usage-plan`,
+        {
+            name: `${physical}-plan`,
+            apiStages: [{ apiId: restApi.id, stage: stage.stageName }],
+            throttleSettings: { rateLimit: o.throttleRateLimit, burstLimit: o.throttleBurstLimit },
+            quotaSettings: { limit: o.quotaPerDay, period: "DAY" },
+            tags,
+        },
+        { parent },
+    );
+
+    // The key value is generated by API Gateway (never in the program or its state as an input).
+    const apiKey = new aws.apigateway.ApiKey(
+        `${child}-api-key`,
+        { name: `${physical}-key`, enabled: true, tags },
+        { parent },
+    );
+
+    const usagePlanKey = new aws.apigateway.UsagePlanKey(
+        `${child}-usage-plan-key`,
+        { keyId: apiKey.id, keyType: "API_KEY", usagePlanId: usagePlan.id },
+        { parent },
+    );
+
+    const domain = new aws.apigateway.DomainName(
+        `${child}-domain`,
+        {
+            domainName: o.domainName,
+            regionalCertificateArn: o.certificateArn,
+            endpointConfiguration: { types: "REGIONAL" },
+            securityPolicy: TLS13_SECURITY_POLICY,
+            endpointAccessMode: ENDPOINT_ACCESS_MODE,
+            tags,
+        },
+        { parent },
+    );
+
+    const basePathMapping = new aws.apigateway.BasePathMapping(
+        `${child}-base-path`,
+        { domainName: domain.domainName, restApi: restApi.id, stageName: stage.stageName, basePath: o.basePath },
+        { parent },
+    );
+
+    const metric = metricName(physical);
+    const webAcl = new aws.wafv2.WebAcl(
+        `${child}-waf`,
+        {
+            name: `${physical}-waf`,
+            description: `Rate limit and managed rules in front of ${physical}.`,
+            scope: "REGIONAL",
+            defaultAction: { allow: {} },
+            rules: [
+                {
+                    name: "rate-limit-per-ip",
+                    priority: 0,
+                    action: { block: {} },
+                    statement: {
+                        rateBasedStatement: { limit: o.wafRateLimitPer5Min, aggregateKeyType: "IP", evaluationWindowSec: 300 },
+                    },
+                    visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${metric}-rate` },
+                },
+                {
+                    name: "aws-common-rule-set",
+                    priority: 1,
+                    overrideAction: { none: {} },
+                    statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet" } },
+                    visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${metric}-common` },
+                },
+                {
+                    name: "aws-known-bad-inputs",
+                    priority: 2,
+                    overrideAction: { none: {} },
+                    statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesKnownBadInputsRuleSet" } },
+                    visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${metric}-bad-inputs` },
+                },
+            ],
+            visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: metric },
+            tags,
+        },
+        { parent },
+    );
+
+    const webAclAssociation = new aws.wafv2.WebAclAssociation(
+        `${child}-waf-association`,
+        { resourceArn: stage.arn, webAclArn: webAcl.arn },
+        { parent },
+    );
+
+    // WAF requires the log group name to start with `aws-waf-logs-`.
+    const wafLogGroup = new aws.cloudwatch.LogGroup(
+        `${child}-waf-logs`,
+        {
+            name: `aws-waf-logs-${physical}`,
+            kmsKeyId: base.logKeyArn,
+            retentionInDays: base.logRetentionDays,
+            tags: storeTags,
+        },
+        { parent },
+    );
+
+    const wafLogging = new aws.wafv2.WebAclLoggingConfiguration(
+        `${child}-waf-logging`,
+        {
+            resourceArn: webAcl.arn,
+            logDestinationConfigs: [wafLogGroup.arn],
+            // Credentials never reach the logs.
+            redactedFields: [{ singleHeader: { name: "authorization" } }, { singleHeader: { name: "x-api-key" } }],
+        },
+        { parent },
+    );
+
+    return {
+        restApi,
+        resources,
+        requestValidator,
+        method,
+        integration,
+        invokePermission,
+        deployment,
+        accessLogGroup,
+        stage,
+        methodSettings,
+        usagePlan,
+        apiKey,
+        usagePlanKey,
+        domain,
+        basePathMapping,
+        webAcl,
+        webAclAssociation,
+        wafLogGroup,
+        wafLogging,
+        routeArn,
+        url: `https://${o.domainName}/${o.basePath}/${routePath}`,
+    };
+}

@@ -1,0 +1,195 @@
+/**
+ * Processing layer: the `process` Lambda function consumes envelopes from the Kinesis stream (event source mapping)
+ * and writes batches of ciphertext to the data-lake bucket (SSE-KMS with the storage key).
+ *
+ * It works on ciphertext only: its role has no permission at all on the records key. Its only KMS permissions are
+ * `kms:Decrypt` on the stream key through Kinesis (to read the stream's server-side encryption) and
+ * `kms:GenerateDataKey` on the bucket key through S3 (to write SSE-KMS objects), plus its dead-letter queue key through SQS.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ENV } from "../functions/src/contract";
+import {
+    FunctionLayerArgs,
+    PolicyStatement,
+    checkInt,
+    createPipelineFunction,
+    principalRoleName,
+    requireArg,
+    resolveBaseArgs,
+    validateFunctionLayerArgs,
+    viaService,
+} from "./lib/lambda";
+
+const COMPONENT = "ProcessingLayer";
+
+export interface ProcessingLayerArgs extends FunctionLayerArgs {
+    /** ARN of the Kinesis stream of envelopes (ingestion layer). Required. */
+    readonly streamArn: pulumi.Input<string>;
+    /** Customer-managed KMS key of the stream (used only through Kinesis, `kms:ViaService`). Required. */
+    readonly streamKeyArn: pulumi.Input<string>;
+    /** Data-lake bucket that receives batches (storage layer). Required. */
+    readonly dataBucketName: pulumi.Input<string>;
+    /** ARN of the data-lake bucket. Required. */
+    readonly dataBucketArn: pulumi.Input<string>;
+    /** Customer-managed KMS key of the bucket's SSE-KMS (the storage key; never the records key). Required. */
+    readonly dataBucketKeyArn: pulumi.Input<string>;
+    /** Key prefix of the batches; ends with `/`. Default `batches/`. */
+    readonly dataPrefix?: string;
+    /**
+     * The records key. Optional, used only to refuse a configuration that passes the records key as the stream,
+     * bucket, queue or env key (checked when the values are known strings). Default undefined.
+     */
+    readonly recordsKeyArn?: pulumi.Input<string>;
+    /** Kinesis batch size, 1-10000. Default 100. */
+    readonly batchSize?: number;
+    /** Maximum batching window in seconds, 0-300. Default 5. */
+    readonly batchingWindowSeconds?: number;
+    /** Retries of a failed batch before it goes to the dead-letter queue, 0-10000. Default 3. */
+    readonly maximumRetryAttempts?: number;
+    /** Reserved concurrency of the process function, 1-1000. Default 5. */
+    readonly reservedConcurrency?: number;
+    /** Timeout of the process function in seconds, 1-900. Default 60. */
+    readonly timeoutSeconds?: number;
+    /** Memory of the process function in MB, 128-10240. Default 512. */
+    readonly memoryMb?: number;
+}
+
+export class ProcessingLayer extends pulumi.ComponentResource {
+    public readonly processFunctionName: pulumi.Output<string>;
+    public readonly processFunctionArn: pulumi.Output<string>;
+    public readonly processRoleArn: pulumi.Output<string>;
+    public readonly processDeadLetterQueueArn: pulumi.Output<string>;
+    public readonly processDeadLetterQueueName: pulumi.Output<string>;
+    public readonly eventSourceMappingUuid: pulumi.Output<string>;
+    public readonly logGroupName: pulumi.Output<string>;
+
+    constructor(name: string, args: ProcessingLayerArgs, opts?: pulumi.ComponentResourceOptions) {
+        const base = resolveBaseArgs(COMPONENT, args);
+        validateFunctionLayerArgs(COMPONENT, args);
+        requireArg(COMPONENT, "streamArn", args.streamArn);
+        requireArg(COMPONENT, "streamKeyArn", args.streamKeyArn);
+        requireArg(COMPONENT, "dataBucketName", args.dataBucketName);
+        requireArg(COMPONENT, "dataBucketArn", args.dataBucketArn);
+        requireArg(COMPONENT, "dataBucketKeyArn", args.dataBucketKeyArn);
+        const dataPrefix = args.dataPrefix ?? "batches/";
+        if (!/^[A-Za-z0-9!_.'()-]+(\/[A-Za-z0-9!_.'()-]+)*\/$/.test(dataPrefix)) {
+            throw new Error(`${COMPONENT}: argument "dataPrefix" must be a non-empty S3 key prefix ending with "/", got "${dataPrefix}"`);
+        }
+        if (typeof args.recordsKeyArn === "string") {
+            for (const [argName, value] of [
+                ["streamKeyArn", args.streamKeyArn],
+                ["dataBucketKeyArn", args.dataBucketKeyArn],
+                ["queueKeyArn", args.queueKeyArn],
+                ["envKeyArn", args.envKeyArn],
+            ] as const) {
+                if (value === args.recordsKeyArn) {
+                    throw new Error(`${COMPONENT}: argument "${argName}" must not be the records key (recordsKeyArn)`);
+                }
+            }
+        }
+        const batchSize = checkInt(COMPONENT, "batchSize", args.batchSize ?? 100, 1, 10000);
+        const batchingWindowSeconds = checkInt(COMPONENT, "batchingWindowSeconds", args.batchingWindowSeconds ?? 5, 0, 300);
+        const maximumRetryAttempts = checkInt(COMPONENT, "maximumRetryAttempts", args.maximumRetryAttempts ?? 3, 0, 10000);
+        const reservedConcurrency = checkInt(COMPONENT, "reservedConcurrency", args.reservedConcurrency ?? 5, 1, 1000);
+        const timeoutSeconds = checkInt(COMPONENT, "timeoutSeconds", args.timeoutSeconds ?? 60, 1, 900);
+        const memoryMb = checkInt(COMPONENT, "memoryMb", args.memoryMb ?? 512, 128, 10240);
+
+        super("e2ee:pipeline:ProcessingLayer", name, {}, opts);
+
+        const layer = "processing";
+        const { region } = base;
+
+        const statements: PolicyStatement[] = [
+            {
+                Sid: "ReadEnvelopeStream",
+                Effect: "Allow",
+                Action: [
+                    "kinesis:DescribeStream",
+                    "kinesis:DescribeStreamSummary",
+                    "kinesis:GetRecords",
+                    "kinesis:GetShardIterator",
+                    "kinesis:ListShards",
+                    "kinesis:SubscribeToShard",
+                ],
+                Resource: args.streamArn,
+            },
+            {
+                Sid: "ReadStreamServerSideEncryption",
+                Effect: "Allow",
+                Action: ["kms:Decrypt"],
+                Resource: args.streamKeyArn,
+                Condition: { StringEquals: { "kms:ViaService": viaService("kinesis", region) } },
+            },
+            {
+                Sid: "WriteCiphertextBatches",
+                Effect: "Allow",
+                Action: ["s3:PutObject"],
+                Resource: pulumi.interpolate`${args.dataBucketArn}/${dataPrefix}*`,
+            },
+            {
+                Sid: "EncryptBatchesWithStorageKey",
+                Effect: "Allow",
+                Action: ["kms:GenerateDataKey"],
+                Resource: args.dataBucketKeyArn,
+                Condition: { StringEquals: { "kms:ViaService": viaService("s3", region) } },
+            },
+        ];
+
+        const processFn = createPipelineFunction(
+            name,
+            layer,
+            base,
+            args,
+            {
+                fn: "process",
+                principal: "process",
+                roleName: principalRoleName(base.namePrefix, "process"),
+                environment: {
+                    [ENV.process.DATA_BUCKET]: args.dataBucketName,
+                    [ENV.process.DATA_PREFIX]: dataPrefix,
+                },
+                statements,
+                reservedConcurrency,
+                timeoutSeconds,
+                memoryMb,
+                description: "Batches ciphertext envelopes from the stream into the data lake (never decrypts).",
+            },
+            this,
+        );
+
+        const mapping = new aws.lambda.EventSourceMapping(
+            `${name}-stream-mapping`,
+            {
+                functionName: processFn.function.arn,
+                eventSourceArn: args.streamArn,
+                startingPosition: "TRIM_HORIZON",
+                batchSize,
+                maximumBatchingWindowInSeconds: batchingWindowSeconds,
+                maximumRetryAttempts,
+                bisectBatchOnFunctionError: true,
+                functionResponseTypes: ["ReportBatchItemFailures"],
+                destinationConfig: { onFailure: { destinationArn: processFn.deadLetterQueue.arn } },
+            },
+            { parent: this, dependsOn: [processFn.rolePolicy] },
+        );
+
+        this.processFunctionName = processFn.function.name;
+        this.processFunctionArn = processFn.function.arn;
+        this.processRoleArn = processFn.role.arn;
+        this.processDeadLetterQueueArn = processFn.deadLetterQueue.arn;
+        this.processDeadLetterQueueName = processFn.deadLetterQueue.name;
+        this.eventSourceMappingUuid = mapping.uuid;
+        this.logGroupName = processFn.logGroup.name;
+
+        this.registerOutputs({
+            processFunctionName: this.processFunctionName,
+            processFunctionArn: this.processFunctionArn,
+            processRoleArn: this.processRoleArn,
+            processDeadLetterQueueArn: this.processDeadLetterQueueArn,
+            processDeadLetterQueueName: this.processDeadLetterQueueName,
+            eventSourceMappingUuid: this.eventSourceMappingUuid,
+            logGroupName: this.logGroupName,
+        });
+    }
+}
