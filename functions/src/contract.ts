@@ -32,3 +32,12 @@ export const ENV = {
         RECORDS_KEY_ARN: "RECORDS_KEY_ARN",
     },
 } as const;
+
+/** Partition (hash) key of the deduplication table: a string attribute holding the record id. */
+export const DEDUP_TABLE_KEY = "recordId";
+/** TTL attribute of the deduplication table (epoch seconds); enable DynamoDB TTL on it. */
+export const DEDUP_TABLE_TTL_ATTRIBUTE = "expiresAt";
+/** Default for ENV.ingest.MAX_ENVELOPE_BYTES when unset (256 KiB; Kinesis allows 1 MiB per record). */
+export const DEFAULT_MAX_ENVELOPE_BYTES = 262144;
+/** Default for ENV.process.DATA_PREFIX when unset. */
+export const DEFAULT_DATA_PREFIX = "records/";

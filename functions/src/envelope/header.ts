@@ -1,0 +1,129 @@
+/**
+ * The public header of a record: what the pipeline may see without decrypting. It is bound to the ciphertext as
+ * AES-GCM additional authenticated data, and its key-scoped fields (tenant, schema, classification, producer) are
+ * the KMS encryption context under which the data key is wrapped.
+ *
+ * Encoding: canonical JSON, fields in the order of HEADER_FIELDS, no whitespace, ASCII-only values (so no escapes).
+ * Readers re-encode what they parsed and require byte equality, so one header has exactly one encoding
+ * (no duplicate keys, no reordering, no padding that a filter and a reader could interpret differently).
+ */
+import { EnvelopeError } from "./errors";
+
+export const CLASSIFICATIONS = ["public", "internal", "confidential", "restricted"] as const;
+export type Classification = (typeof CLASSIFICATIONS)[number];
+
+export interface RecordHeader {
+    /** Tenant that owns the record; lowercase DNS label (1-63 chars). Routing and partitioning key. */
+    readonly tenant: string;
+    /** Schema name and version of the plaintext, e.g. `orders.v1`. Routing key. */
+    readonly schema: string;
+    /** Data classification of the plaintext. */
+    readonly classification: Classification;
+    /** Unique record id chosen by the producer (16-64 chars of [A-Za-z0-9_-]); deduplication key. */
+    readonly recordId: string;
+    /** Producer identity, e.g. a service name. */
+    readonly producer: string;
+    /** Production time, ISO 8601 UTC with milliseconds (`2026-11-23T09:30:00.000Z`). Partitions storage by date. */
+    readonly time: string;
+}
+
+export const HEADER_FIELDS = ["tenant", "schema", "classification", "recordId", "producer", "time"] as const;
+
+/** Header fields that form the KMS encryption context (stable for many records, so one data key serves many). */
+export const CONTEXT_FIELDS = ["tenant", "schema", "classification", "producer"] as const;
+export type EncryptionContext = Readonly<Record<string, string>>;
+
+export const MAX_HEADER_BYTES = 1024;
+
+const PATTERNS: Record<Exclude<(typeof HEADER_FIELDS)[number], "classification">, RegExp> = {
+    tenant: /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+    schema: /^[a-z0-9][a-z0-9._-]{0,62}$/,
+    recordId: /^[A-Za-z0-9_-]{16,64}$/,
+    producer: /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+    time: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/,
+};
+
+const DESCRIPTIONS: Record<keyof typeof PATTERNS, string> = {
+    tenant: "a lowercase DNS label (1-63 chars of [a-z0-9-])",
+    schema: "1-63 chars of [a-z0-9._-] starting with a letter or digit",
+    recordId: "16-64 chars of [A-Za-z0-9_-]",
+    producer: "1-128 chars of [A-Za-z0-9._-] starting with a letter or digit",
+    time: "an ISO 8601 UTC timestamp with milliseconds, e.g. 2026-11-23T09:30:00.000Z",
+};
+
+/** Returns the reason `value` is not a valid header, or undefined when it is one. */
+export function headerProblem(value: unknown): string | undefined {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        return "header must be a JSON object";
+    }
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+        if (!(HEADER_FIELDS as readonly string[]).includes(key)) {
+            return `header has unknown field "${key}"`;
+        }
+    }
+    for (const field of HEADER_FIELDS) {
+        const v = record[field];
+        if (typeof v !== "string") {
+            return `header field "${field}" must be a string`;
+        }
+        if (field === "classification") {
+            if (!(CLASSIFICATIONS as readonly string[]).includes(v)) {
+                return `header field "classification" must be one of ${CLASSIFICATIONS.join(", ")}; got "${v.slice(0, 40)}"`;
+            }
+        } else if (!PATTERNS[field].test(v)) {
+            return `header field "${field}" must be ${DESCRIPTIONS[field]}`;
+        } else if (field === "time" && (Number.isNaN(Date.parse(v)) || new Date(v).toISOString() !== v)) {
+            return `header field "time" is not a real instant: ${v}`;
+        }
+    }
+    return undefined;
+}
+
+/** Validates and returns the canonical encoding (UTF-8 bytes, which are ASCII). Throws EnvelopeError("bad-header"). */
+export function encodeHeader(header: RecordHeader): Buffer {
+    const problem = headerProblem(header);
+    if (problem) {
+        throw new EnvelopeError("bad-header", problem);
+    }
+    return Buffer.from(canonicalHeaderJson(header), "latin1");
+}
+
+function canonicalHeaderJson(h: RecordHeader): string {
+    // Values are validated ASCII without quotes or backslashes, so plain concatenation is exact JSON.
+    return (
+        `{"tenant":"${h.tenant}","schema":"${h.schema}","classification":"${h.classification}",` +
+        `"recordId":"${h.recordId}","producer":"${h.producer}","time":"${h.time}"}`
+    );
+}
+
+/** Parses and validates a header; requires the canonical encoding. Throws EnvelopeError("bad-header"). */
+export function decodeHeader(bytes: Uint8Array): RecordHeader {
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(text);
+    } catch {
+        throw new EnvelopeError("bad-header", "header is not valid JSON");
+    }
+    const problem = headerProblem(parsed);
+    if (problem) {
+        throw new EnvelopeError("bad-header", problem);
+    }
+    const header = parsed as RecordHeader;
+    if (canonicalHeaderJson(header) !== text) {
+        throw new EnvelopeError("bad-header", "header is not in canonical form (field order, whitespace or duplicates)");
+    }
+    return header;
+}
+
+/** The KMS encryption context for a header. */
+export function encryptionContext(header: RecordHeader): EncryptionContext {
+    return { tenant: header.tenant, schema: header.schema, classification: header.classification, producer: header.producer };
+}
+
+/** Canonical string form of an encryption context (sorted keys); used as cache key and as key-wrap AAD. */
+export function canonicalContext(context: EncryptionContext): string {
+    const keys = Object.keys(context).sort();
+    return JSON.stringify(keys.map((k) => [k, context[k]]));
+}
