@@ -30,6 +30,8 @@ export const ENV = {
         DATA_BUCKET: "DATA_BUCKET_NAME",
         /** ARN of the KMS records key (the recipient is the only principal allowed to Decrypt with it). */
         RECORDS_KEY_ARN: "RECORDS_KEY_ARN",
+        /** Optional: key prefix the process function writes under (default DEFAULT_DATA_PREFIX). */
+        DATA_PREFIX: "DATA_PREFIX",
     },
 } as const;
 
