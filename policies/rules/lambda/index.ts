@@ -1,0 +1,4 @@
+import { lambdaInVpc } from "./lambdaInVpc";
+import { lambdaRuntimeSupported } from "./runtimeSupported";
+
+export const rules = [lambdaRuntimeSupported, lambdaInVpc];

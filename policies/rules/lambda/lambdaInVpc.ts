@@ -1,0 +1,32 @@
+import { resourceRule } from "../../lib/rule";
+import { listOf, objAt } from "../../lib/k8s";
+
+export const lambdaInVpc = resourceRule({
+    name: "lambda-in-vpc",
+    description:
+        "Lambda functions must run in a VPC (vpcConfig with subnetIds and securityGroupIds), so their outbound traffic goes through security groups and VPC endpoints and can be filtered.",
+    severity: "high",
+    framework: {
+        paper: "5.4 Network: egress filtering; articles: VPC endpoints keep traffic to AWS services on the AWS network",
+        securityHub: ["Lambda.3"],
+        checkov: ["CKV_AWS_117"],
+    },
+    remediationSteps:
+        "Set vpcConfig: { subnetIds: [private subnet ids], securityGroupIds: [a security group with restricted egress] } and add VPC endpoints for the AWS services the function calls.",
+    validateResource: (args, report) => {
+        if (args.type !== "aws:lambda/function:Function") {
+            return;
+        }
+        const vpc = objAt(args.props, "vpcConfig");
+        if (vpc === undefined) {
+            report("vpcConfig is not set, so the function's outbound traffic cannot be filtered; set vpcConfig with subnetIds and securityGroupIds.");
+            return;
+        }
+        if (listOf(vpc["subnetIds"]).length === 0) {
+            report("vpcConfig.subnetIds is empty; attach the function to private subnets.");
+        }
+        if (listOf(vpc["securityGroupIds"]).length === 0) {
+            report("vpcConfig.securityGroupIds is empty; attach a security group with restricted egress.");
+        }
+    },
+});
