@@ -1,0 +1,243 @@
+import assert from "node:assert/strict";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import type { ProcessingLayerArgs } from "../../infra/processing";
+
+// ---- mock harness (each infra-B spec carries its own: the mocha process is shared, mocks are set in `before`) ----
+const ACCOUNT = "111111111111";
+const REGION = "eu-west-1";
+interface Created {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: Record<string, unknown>;
+}
+const created: Created[] = [];
+
+function mockState(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
+    const physical = typeof inputs.name === "string" ? inputs.name : name;
+    const arns: Record<string, () => Record<string, unknown>> = {
+        "aws:iam/role:Role": () => ({ arn: `arn:aws:iam::${ACCOUNT}:role/${physical}` }),
+        "aws:lambda/function:Function": () => ({ arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physical}` }),
+        "aws:sqs/queue:Queue": () => ({
+            arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${physical}`,
+            url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physical}`,
+        }),
+        "aws:cloudwatch/logGroup:LogGroup": () => ({ arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${physical}` }),
+        "aws:lambda/eventSourceMapping:EventSourceMapping": () => ({ uuid: "6f1c1d0e-0000-4000-8000-000000000001" }),
+    };
+    return { id: `${name}-id`, state: { ...inputs, ...(arns[type]?.() ?? {}) } };
+}
+async function settle(): Promise<void> {
+    let last = -1;
+    while (last !== created.length) {
+        last = created.length;
+        await new Promise((r) => setTimeout(r, 40));
+    }
+}
+function one(type: string, nameSuffix: string): Created {
+    const matches = created.filter((c) => c.type === type && c.name.endsWith(nameSuffix));
+    assert.equal(matches.length, 1, `expected one ${type} named *${nameSuffix}, found ${matches.map((m) => m.name).join(", ") || "none"}`);
+    return matches[0];
+}
+function policyOf(c: Created, prop = "policy"): { Statement: Record<string, unknown>[] } {
+    return JSON.parse(String(c.inputs[prop])) as { Statement: Record<string, unknown>[] };
+}
+// -------------------------------------------------------------------------------------------------------------
+
+const KEY = (id: string): string => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
+const RECORDS_KEY = KEY("records-0001");
+const STORAGE_KEY = KEY("storage-0002");
+const LOGS_KEY = KEY("logs-0003");
+const SECRETS_KEY = KEY("secrets-0004");
+const STREAM_ARN = `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/e2ee-pipeline-dev-envelopes`;
+const BUCKET = "e2ee-pipeline-dev-data-lake";
+const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
+const stubCode = (): pulumi.asset.Archive =>
+    new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset("exports.handler=async()=>({})") });
+
+function validArgs(): ProcessingLayerArgs {
+    return {
+        namePrefix: "e2ee-pipeline-dev",
+        accountId: ACCOUNT,
+        region: REGION,
+        logKeyArn: LOGS_KEY,
+        dataClassification: "restricted",
+        privateSubnetIds: ["subnet-aaa", "subnet-bbb"],
+        securityGroupIds: ["sg-123"],
+        envKeyArn: SECRETS_KEY,
+        queueKeyArn: STORAGE_KEY,
+        functionCode: stubCode,
+        streamArn: STREAM_ARN,
+        streamKeyArn: STORAGE_KEY,
+        dataBucketName: BUCKET,
+        dataBucketArn: BUCKET_ARN,
+        dataBucketKeyArn: STORAGE_KEY,
+        recordsKeyArn: RECORDS_KEY,
+    };
+}
+
+describe("infra/processing ProcessingLayer", function () {
+    let ProcessingLayer: typeof import("../../infra/processing").ProcessingLayer;
+    let layer: InstanceType<typeof ProcessingLayer>;
+
+    before(async function () {
+        await pulumi.runtime.setMocks(
+            {
+                newResource: (a) => {
+                    created.push({ type: a.type, name: a.name, inputs: a.inputs as Record<string, unknown> });
+                    return mockState(a.type, a.name, a.inputs as Record<string, unknown>);
+                },
+                call: (a) => a.inputs as Record<string, unknown>,
+            },
+            "e2ee-pipeline",
+            "dev",
+            false,
+        );
+        ({ ProcessingLayer } = await import("../../infra/processing"));
+        created.length = 0;
+        layer = new ProcessingLayer("processing", validArgs());
+        await settle();
+    });
+
+    it("runs the process function on nodejs22.x in the private subnets with CMK env encryption, DLQ, tracing, reserved concurrency", function () {
+        const fn = one("aws:lambda/function:Function", "processing-process-function");
+        assert.equal(fn.inputs.name, "e2ee-pipeline-dev-process");
+        assert.equal(fn.inputs.runtime, "nodejs22.x");
+        assert.equal(fn.inputs.kmsKeyArn, SECRETS_KEY);
+        assert.deepEqual(fn.inputs.vpcConfig, { subnetIds: ["subnet-aaa", "subnet-bbb"], securityGroupIds: ["sg-123"] });
+        assert.equal(fn.inputs.reservedConcurrentExecutions, 5);
+        assert.equal(fn.inputs.timeout, 60);
+        assert.equal(fn.inputs.memorySize, 512);
+        assert.deepEqual(fn.inputs.tracingConfig, { mode: "Active" });
+        assert.deepEqual(fn.inputs.deadLetterConfig, { targetArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:e2ee-pipeline-dev-process-dlq` });
+        assert.deepEqual(fn.inputs.environment, { variables: { DATA_BUCKET_NAME: BUCKET, DATA_PREFIX: "batches/" } });
+        assert.equal(fn.inputs.role, `arn:aws:iam::${ACCOUNT}:role/e2ee-pipeline-dev-process`);
+
+        const dlq = one("aws:sqs/queue:Queue", "processing-process-dlq");
+        assert.equal(dlq.inputs.kmsMasterKeyId, STORAGE_KEY);
+        assert.equal(dlq.inputs.sqsManagedSseEnabled, undefined);
+        assert.equal((dlq.inputs.tags as Record<string, string>)["data-classification"], "restricted");
+        const logs = one("aws:cloudwatch/logGroup:LogGroup", "processing-process-logs");
+        assert.equal(logs.inputs.kmsKeyId, LOGS_KEY);
+        assert.equal(logs.inputs.retentionInDays, 365);
+    });
+
+    it("consumes the stream through an event source mapping that bisects failures and parks them in the DLQ", function () {
+        const mapping = one("aws:lambda/eventSourceMapping:EventSourceMapping", "processing-stream-mapping");
+        assert.equal(mapping.inputs.eventSourceArn, STREAM_ARN);
+        assert.equal(mapping.inputs.functionName, `arn:aws:lambda:${REGION}:${ACCOUNT}:function:e2ee-pipeline-dev-process`);
+        assert.equal(mapping.inputs.startingPosition, "TRIM_HORIZON");
+        assert.equal(mapping.inputs.batchSize, 100);
+        assert.equal(mapping.inputs.maximumBatchingWindowInSeconds, 5);
+        assert.equal(mapping.inputs.maximumRetryAttempts, 3);
+        assert.equal(mapping.inputs.bisectBatchOnFunctionError, true);
+        assert.deepEqual(mapping.inputs.functionResponseTypes, ["ReportBatchItemFailures"]);
+        assert.deepEqual(mapping.inputs.destinationConfig, {
+            onFailure: { destinationArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:e2ee-pipeline-dev-process-dlq` },
+        });
+    });
+
+    it("gives the process role read on the stream, PutObject under the prefix, GenerateDataKey on the storage key, nothing on the records key", function () {
+        const role = one("aws:iam/role:Role", "processing-process-role");
+        assert.equal(role.inputs.name, "e2ee-pipeline-dev-process");
+        assert.equal((role.inputs.tags as Record<string, string>)["e2ee:principal-role"], "process");
+        const statements = policyOf(one("aws:iam/rolePolicy:RolePolicy", "processing-process-policy")).Statement;
+        const own = statements.slice(7);
+        assert.deepEqual(own, [
+            {
+                Sid: "ReadEnvelopeStream",
+                Effect: "Allow",
+                Action: [
+                    "kinesis:DescribeStream",
+                    "kinesis:DescribeStreamSummary",
+                    "kinesis:GetRecords",
+                    "kinesis:GetShardIterator",
+                    "kinesis:ListShards",
+                    "kinesis:SubscribeToShard",
+                ],
+                Resource: STREAM_ARN,
+            },
+            {
+                Sid: "ReadStreamServerSideEncryption",
+                Effect: "Allow",
+                Action: ["kms:Decrypt"],
+                Resource: STORAGE_KEY,
+                Condition: { StringEquals: { "kms:ViaService": `kinesis.${REGION}.amazonaws.com` } },
+            },
+            { Sid: "WriteCiphertextBatches", Effect: "Allow", Action: ["s3:PutObject"], Resource: `${BUCKET_ARN}/batches/*` },
+            {
+                Sid: "EncryptBatchesWithStorageKey",
+                Effect: "Allow",
+                Action: ["kms:GenerateDataKey"],
+                Resource: STORAGE_KEY,
+                Condition: { StringEquals: { "kms:ViaService": `s3.${REGION}.amazonaws.com` } },
+            },
+        ]);
+        assert.deepEqual(
+            statements.slice(0, 7).map((s) => s.Sid),
+            ["WriteOwnLogs", "WriteTraces", "DescribeVpcNetworking", "CreateFunctionEnis", "ManageFunctionEnis", "SendToOwnDeadLetterQueue", "EncryptDeadLetterMessages"],
+        );
+        for (const s of statements) {
+            assert.ok(!([] as unknown[]).concat(s.Resource).includes(RECORDS_KEY), `${String(s.Sid)} touches the records key`);
+            const actions = ([] as string[]).concat(s.Action as string | string[]);
+            if (actions.some((a) => a.startsWith("kms:"))) {
+                assert.ok(s.Condition !== undefined, `${String(s.Sid)}: KMS use must be scoped to a service`);
+            }
+        }
+    });
+
+    it("exposes the function, role and mapping", async function () {
+        const [fnArn, uuid] = await new Promise<[string, string]>((resolve) =>
+            pulumi.all([layer.processFunctionArn, layer.eventSourceMappingUuid]).apply(([a, b]) => resolve([a, b])),
+        );
+        assert.equal(fnArn, `arn:aws:lambda:${REGION}:${ACCOUNT}:function:e2ee-pipeline-dev-process`);
+        assert.equal(uuid, "6f1c1d0e-0000-4000-8000-000000000001");
+    });
+
+    it("deploys the esbuild bundle of functions/build.ts by default", async function () {
+        this.timeout(120000);
+        created.length = 0;
+        const args = validArgs();
+        new ProcessingLayer("processing-bundle", { ...args, functionCode: undefined });
+        await settle();
+        const fn = one("aws:lambda/function:Function", "processing-bundle-process-function");
+        const code = fn.inputs.code as { path?: Promise<string> | string };
+        assert.ok(code instanceof pulumi.asset.FileArchive, "code is a FileArchive");
+        assert.equal(await code.path, path.resolve(__dirname, "../../functions/dist/process"));
+    });
+
+    describe("argument validation (names the argument, creates nothing)", function () {
+        const cases: [string, Partial<Record<keyof ProcessingLayerArgs, unknown>>, string][] = [
+            ["missing streamArn", { streamArn: undefined }, 'ProcessingLayer: argument "streamArn" is required'],
+            ["missing dataBucketKeyArn", { dataBucketKeyArn: "" }, 'ProcessingLayer: argument "dataBucketKeyArn" is required'],
+            [
+                "records key as bucket key",
+                { dataBucketKeyArn: RECORDS_KEY },
+                'ProcessingLayer: argument "dataBucketKeyArn" must not be the records key (recordsKeyArn)',
+            ],
+            ["records key as env key", { envKeyArn: RECORDS_KEY }, 'ProcessingLayer: argument "envKeyArn" must not be the records key (recordsKeyArn)'],
+            [
+                "prefix without trailing slash",
+                { dataPrefix: "batches" },
+                'ProcessingLayer: argument "dataPrefix" must be a non-empty S3 key prefix ending with "/", got "batches"',
+            ],
+            ["batch size 0", { batchSize: 0 }, 'ProcessingLayer: argument "batchSize" must be an integer between 1 and 10000, got 0'],
+            ["fractional concurrency", { reservedConcurrency: 2.5 }, 'ProcessingLayer: argument "reservedConcurrency" must be an integer between 1 and 1000, got 2.5'],
+            ["empty security groups", { securityGroupIds: [] }, 'ProcessingLayer: argument "securityGroupIds" must not be empty'],
+            ["missing queueKeyArn", { queueKeyArn: undefined }, 'ProcessingLayer: argument "queueKeyArn" is required'],
+            [
+                "unknown classification",
+                { dataClassification: "secret" },
+                'ProcessingLayer: argument "dataClassification" must be one of public, internal, confidential, restricted, got "secret"',
+            ],
+        ];
+        for (const [title, patch, message] of cases) {
+            it(title, async function () {
+                created.length = 0;
+                assert.throws(() => new ProcessingLayer(`bad-${title}`, { ...validArgs(), ...patch } as ProcessingLayerArgs), { message });
+                await settle();
+                assert.equal(created.length, 0);
+            });
+        }
+    });
+});
