@@ -1,0 +1,315 @@
+/**
+ * Keys layer: the KMS key hierarchy of the pipeline.
+ *
+ * - `records`: the producer-side envelope-encryption key. Its key policy is the authority: only the producer role
+ *   may `kms:GenerateDataKey`, only the recipient role may `kms:Decrypt`; nothing is delegated to IAM through the
+ *   account root, key administrators cannot use the key, and explicit denies keep it that way even if someone
+ *   later adds an IAM grant.
+ * - `storage`: data at rest (S3 data lake, DynamoDB, Kinesis, SQS, Step Functions state), usable only through those services.
+ * - `logs`: CloudWatch Logs (scoped by the `aws:logs:arn` encryption context), CloudTrail, and the alert topic.
+ * - `secrets`: Secrets Manager and Lambda environment variables.
+ * - `backup`: the AWS Backup vault; never the key of the data it protects (paper Table 2).
+ *
+ * Every key is SYMMETRIC_DEFAULT (AES-256-GCM), rotated every 90 days, with an explicit least-privilege policy,
+ * an alias and the `e2ee:key-role` tag.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Statement, roleArn, toJson } from "./lib/iam";
+import { KEY_ROLE_TAG, KeyRole, Tags, checkInt, layerTags, required } from "./lib/tags";
+
+const COMPONENT = "KeysLayer";
+export const KEY_ROTATION_PERIOD_DAYS = 90;
+export const KEY_ROLES: readonly KeyRole[] = ["records", "storage", "logs", "secrets", "backup"];
+
+/** Key administration without any cryptographic use (no Decrypt, no GenerateDataKey*, no Encrypt, no grants). */
+export const KEY_ADMIN_ACTIONS: readonly string[] = [
+    "kms:DescribeKey",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:ListKeyRotations",
+    "kms:ListResourceTags",
+    "kms:ListGrants",
+    "kms:ListKeyPolicies",
+    "kms:PutKeyPolicy",
+    "kms:EnableKey",
+    "kms:DisableKey",
+    "kms:EnableKeyRotation",
+    "kms:DisableKeyRotation",
+    "kms:RotateKeyOnDemand",
+    "kms:UpdateKeyDescription",
+    "kms:CreateAlias",
+    "kms:UpdateAlias",
+    "kms:DeleteAlias",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:RevokeGrant",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+];
+
+/** Data-key actions a producer might use; only the producer role may call any of them on the records key. */
+export const GENERATE_DATA_KEY_ACTIONS: readonly string[] = [
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:GenerateDataKeyPair",
+    "kms:GenerateDataKeyPairWithoutPlaintext",
+];
+
+/** Actions that yield plaintext of records-key ciphertext; only the recipient role may call them. */
+export const DECRYPT_ACTIONS: readonly string[] = ["kms:Decrypt", "kms:ReEncryptFrom"];
+
+/** Cryptographic use of a service-scoped key (storage, secrets, backup). */
+const SERVICE_USE_ACTIONS: readonly string[] = [
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:DescribeKey",
+];
+
+export interface KeysLayerArgs {
+    /** Prefix of physical names (aliases `alias/<namePrefix>-<role>`). Required. */
+    readonly namePrefix: string;
+    /** AWS region of the stack, e.g. `eu-west-1`. Required. */
+    readonly region: string;
+    /** AWS account id. Default: `aws.getCallerIdentityOutput().accountId`. */
+    readonly accountId?: pulumi.Input<string>;
+    /** IAM role ARNs allowed to administer (never use) the keys; must include the deploying role. Required, non-empty. */
+    readonly keyAdminArns: readonly string[];
+    /** Explicit name of the producer role (the only `kms:GenerateDataKey` principal of the records key). Required. */
+    readonly producerRoleName: string;
+    /** Explicit name of the recipient role (the only `kms:Decrypt` principal of the records key). Required. */
+    readonly recipientRoleName: string;
+    /** Key deletion window in days, 7-30. Default 30. */
+    readonly deletionWindowInDays?: number;
+    /** Extra tags of every key. Default none. */
+    readonly tags?: Tags;
+}
+
+export class KeysLayer extends pulumi.ComponentResource {
+    public readonly accountId: pulumi.Output<string>;
+    public readonly recordsKey: aws.kms.Key;
+    public readonly storageKey: aws.kms.Key;
+    public readonly logsKey: aws.kms.Key;
+    public readonly secretsKey: aws.kms.Key;
+    public readonly backupKey: aws.kms.Key;
+    /** Alias name per key role. */
+    public readonly aliases: Readonly<Record<KeyRole, string>>;
+    public readonly producerRoleArn: pulumi.Output<string>;
+    public readonly recipientRoleArn: pulumi.Output<string>;
+
+    constructor(name: string, args: KeysLayerArgs, opts?: pulumi.ComponentResourceOptions) {
+        required(COMPONENT, "args", args);
+        const namePrefix = required(COMPONENT, "namePrefix", args.namePrefix);
+        if (!/^[a-z][a-z0-9-]{0,39}$/.test(namePrefix)) {
+            throw new Error(`${COMPONENT}: argument "namePrefix" must be 1-40 lower-case letters, digits or "-", starting with a letter, got "${namePrefix}"`);
+        }
+        const region = required(COMPONENT, "region", args.region);
+        const admins = required(COMPONENT, "keyAdminArns", args.keyAdminArns);
+        if (admins.length === 0) throw new Error(`${COMPONENT}: argument "keyAdminArns" must not be empty`);
+        for (const a of admins) {
+            if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(a)) {
+                throw new Error(`${COMPONENT}: argument "keyAdminArns" must contain IAM role ARNs, got "${a}"`);
+            }
+        }
+        const producerRoleName = required(COMPONENT, "producerRoleName", args.producerRoleName);
+        const recipientRoleName = required(COMPONENT, "recipientRoleName", args.recipientRoleName);
+        if (producerRoleName === recipientRoleName) {
+            throw new Error(`${COMPONENT}: argument "recipientRoleName" must differ from "producerRoleName" (the producer never decrypts)`);
+        }
+        const deletionWindowInDays = checkInt(COMPONENT, "deletionWindowInDays", args.deletionWindowInDays ?? 30, 7, 30);
+
+        super("e2ee:pipeline:KeysLayer", name, {}, opts);
+
+        const accountId = args.accountId
+            ? pulumi.output(args.accountId)
+            : aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const producerArn = roleArn(accountId, producerRoleName);
+        const recipientArn = roleArn(accountId, recipientRoleName);
+        const tags = layerTags(args.tags, "keys");
+        const sameAccount = { "kms:CallerAccount": accountId };
+        const via = (...services: string[]): string[] => services.map((s) => `${s}.${region}.amazonaws.com`);
+
+        const adminStatement: Statement = {
+            Sid: "KeyAdministration",
+            Effect: "Allow",
+            Principal: { AWS: [...admins] },
+            Action: KEY_ADMIN_ACTIONS,
+            Resource: "*",
+        };
+        const serviceUse = (services: string[]): Statement[] => [
+            {
+                Sid: "UseThroughServicesOnly",
+                Effect: "Allow",
+                Principal: { AWS: pulumi.interpolate`arn:aws:iam::${accountId}:root` },
+                Action: SERVICE_USE_ACTIONS,
+                Resource: "*",
+                Condition: { StringEquals: { ...sameAccount, "kms:ViaService": via(...services) } },
+            },
+            {
+                Sid: "GrantsForAwsResourcesOnly",
+                Effect: "Allow",
+                Principal: { AWS: pulumi.interpolate`arn:aws:iam::${accountId}:root` },
+                Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+                Resource: "*",
+                Condition: {
+                    StringEquals: { ...sameAccount, "kms:ViaService": via(...services) },
+                    Bool: { "kms:GrantIsForAWSResource": "true" },
+                },
+            },
+        ];
+
+        const policies: Record<KeyRole, Statement[]> = {
+            records: [
+                adminStatement,
+                {
+                    Sid: "ProducerGenerateDataKey",
+                    Effect: "Allow",
+                    Principal: { AWS: producerArn },
+                    Action: ["kms:GenerateDataKey"],
+                    Resource: "*",
+                },
+                {
+                    Sid: "RecipientDecrypt",
+                    Effect: "Allow",
+                    Principal: { AWS: recipientArn },
+                    Action: ["kms:Decrypt"],
+                    Resource: "*",
+                },
+                {
+                    Sid: "DenyDecryptExceptRecipient",
+                    Effect: "Deny",
+                    Principal: "*",
+                    Action: DECRYPT_ACTIONS,
+                    Resource: "*",
+                    Condition: { ArnNotEquals: { "aws:PrincipalArn": recipientArn } },
+                },
+                {
+                    Sid: "DenyDataKeysExceptProducer",
+                    Effect: "Deny",
+                    Principal: "*",
+                    Action: GENERATE_DATA_KEY_ACTIONS,
+                    Resource: "*",
+                    Condition: { ArnNotEquals: { "aws:PrincipalArn": producerArn } },
+                },
+                {
+                    Sid: "DenyGrants",
+                    Effect: "Deny",
+                    Principal: "*",
+                    Action: ["kms:CreateGrant"],
+                    Resource: "*",
+                },
+            ],
+            storage: [adminStatement, ...serviceUse(["s3", "dynamodb", "kinesis", "sqs", "states"])],
+            logs: [
+                adminStatement,
+                {
+                    Sid: "CloudWatchLogsEncryptLogGroups",
+                    Effect: "Allow",
+                    Principal: { Service: `logs.${region}.amazonaws.com` },
+                    Action: [
+                        "kms:Encrypt",
+                        "kms:Decrypt",
+                        "kms:ReEncryptFrom",
+                        "kms:ReEncryptTo",
+                        "kms:GenerateDataKey",
+                        "kms:GenerateDataKeyWithoutPlaintext",
+                        "kms:DescribeKey",
+                    ],
+                    Resource: "*",
+                    Condition: {
+                        ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:aws:logs:${region}:${accountId}:log-group:*` },
+                    },
+                },
+                {
+                    Sid: "CloudTrailEncryptLogFiles",
+                    Effect: "Allow",
+                    Principal: { Service: "cloudtrail.amazonaws.com" },
+                    Action: ["kms:GenerateDataKey"],
+                    Resource: "*",
+                    Condition: {
+                        StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:aws:cloudtrail:*:${accountId}:trail/*` },
+                        StringEquals: { "aws:SourceAccount": accountId },
+                    },
+                },
+                {
+                    Sid: "CloudTrailDescribeKey",
+                    Effect: "Allow",
+                    Principal: { Service: "cloudtrail.amazonaws.com" },
+                    Action: ["kms:DescribeKey"],
+                    Resource: "*",
+                    Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+                },
+                {
+                    Sid: "AlarmsAndEventsPublishToEncryptedTopic",
+                    Effect: "Allow",
+                    Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
+                    Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+                    Resource: "*",
+                    Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+                },
+                {
+                    Sid: "SnsUsesKeyForTopics",
+                    Effect: "Allow",
+                    Principal: { AWS: pulumi.interpolate`arn:aws:iam::${accountId}:root` },
+                    Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+                    Resource: "*",
+                    Condition: { StringEquals: { ...sameAccount, "kms:ViaService": via("sns") } },
+                },
+            ],
+            secrets: [adminStatement, ...serviceUse(["secretsmanager", "lambda"])],
+            backup: [adminStatement, ...serviceUse(["backup"])],
+        };
+
+        const descriptions: Record<KeyRole, string> = {
+            records: "Producer-side envelope encryption of records: producer generates data keys, only the recipient decrypts.",
+            storage: "Encryption at rest of the data lake, tables, streams and queues (through those services only).",
+            logs: "Encryption of CloudWatch log groups, CloudTrail log files and the alert topic.",
+            secrets: "Encryption of secrets and Lambda environment variables.",
+            backup: "Encryption of the backup vault; independent of the keys of the data it protects.",
+        };
+
+        const keys = {} as Record<KeyRole, aws.kms.Key>;
+        const aliases = {} as Record<KeyRole, string>;
+        for (const role of KEY_ROLES) {
+            keys[role] = new aws.kms.Key(
+                `${name}-${role}-key`,
+                {
+                    description: `${namePrefix} ${role} key. ${descriptions[role]}`,
+                    customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+                    keyUsage: "ENCRYPT_DECRYPT",
+                    enableKeyRotation: true,
+                    rotationPeriodInDays: KEY_ROTATION_PERIOD_DAYS,
+                    deletionWindowInDays,
+                    multiRegion: false,
+                    bypassPolicyLockoutSafetyCheck: false,
+                    policy: toJson(policies[role]),
+                    tags: { ...tags, [KEY_ROLE_TAG]: role },
+                },
+                { parent: this },
+            );
+            aliases[role] = `alias/${namePrefix}-${role}`;
+            new aws.kms.Alias(`${name}-${role}-alias`, { name: aliases[role], targetKeyId: keys[role].keyId }, { parent: this });
+        }
+
+        this.accountId = accountId;
+        this.recordsKey = keys.records;
+        this.storageKey = keys.storage;
+        this.logsKey = keys.logs;
+        this.secretsKey = keys.secrets;
+        this.backupKey = keys.backup;
+        this.aliases = aliases;
+        this.producerRoleArn = producerArn;
+        this.recipientRoleArn = recipientArn;
+        this.registerOutputs({
+            recordsKeyArn: keys.records.arn,
+            storageKeyArn: keys.storage.arn,
+            logsKeyArn: keys.logs.arn,
+            secretsKeyArn: keys.secrets.arn,
+            backupKeyArn: keys.backup.arn,
+        });
+    }
+}

@@ -1,0 +1,452 @@
+/**
+ * Monitoring layer (paper 5.5 and Table 3): audit logging, threat detection and alerts across all layers.
+ *
+ * - A multi-region CloudTrail trail with log-file validation, encrypted with the logs key, delivered to its own
+ *   private, versioned, TLS-1.3-only bucket and to an encrypted CloudWatch log group; S3 data events on the data lake
+ *   (storage access patterns).
+ * - GuardDuty (runtime threat detection) with findings forwarded to the alert topic.
+ * - An SNS alert topic encrypted with a customer-managed key.
+ * - Metric filters and alarms for the Table 3 rows that apply: authentication failures, unusual ingestion volume,
+ *   records-key use by unexpected principals (Decrypt by anyone but the recipient, data keys for anyone but the
+ *   producer), unauthorised API calls, permission changes (IAM, KMS, S3 bucket policies), rejected network flows,
+ *   dead-letter queue depth, function errors and failed orchestrations.
+ *
+ * The layer watches what other layers created: it takes their names and ARNs as arguments.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { createSecureBucket } from "./lib/bucket";
+import { Statement, serviceAssumeRolePolicy, toJson } from "./lib/iam";
+import { Tags, checkInt, layerTags, required, storeTags } from "./lib/tags";
+
+const COMPONENT = "MonitoringLayer";
+
+export interface MonitoringThresholds {
+    /** Kinesis IncomingRecords (sum over 5 minutes). Required. */
+    readonly ingestRecordsPer5Min: number;
+    /** Messages visible in a dead-letter queue (maximum over 1 minute). Required. */
+    readonly dlqDepth: number;
+    /** Lambda Errors per function and failed executions per state machine (sum over 5 minutes). Required. */
+    readonly functionErrors: number;
+    /** Failed console logins plus API 4XX responses (sum over 5 minutes). Required. */
+    readonly authFailures: number;
+    /** AccessDenied / UnauthorizedOperation errors (sum over 5 minutes). Required. */
+    readonly unauthorizedApiCalls: number;
+    /** Rejected VPC flows (sum over 5 minutes). Default 100. */
+    readonly rejectedFlows?: number;
+}
+
+export interface MonitoredRestApi {
+    /** Physical name of the REST API (CloudWatch dimension `ApiName`). */
+    readonly apiName: string;
+    /** Stage name (dimension `Stage`). */
+    readonly stage: pulumi.Input<string>;
+}
+
+export interface MonitoringLayerArgs {
+    /** Prefix of physical names. Required. */
+    readonly namePrefix: string;
+    /** AWS region of the stack. Required. */
+    readonly region: string;
+    /** AWS account id. Required. */
+    readonly accountId: pulumi.Input<string>;
+    /** ARN of the logs key: trail, log groups and alert topic. Required. */
+    readonly logsKeyArn: pulumi.Input<string>;
+    /** Retention of the log groups (days). Default 365. */
+    readonly logRetentionDays?: number;
+    /** ARN of the records key whose use is watched. Required. */
+    readonly recordsKeyArn: pulumi.Input<string>;
+    /** ARN of the recipient role: the only expected `kms:Decrypt` principal of the records key. Required. */
+    readonly recipientRoleArn: pulumi.Input<string>;
+    /** ARN of the producer role: the only expected `kms:GenerateDataKey` principal of the records key. Required. */
+    readonly producerRoleArn: pulumi.Input<string>;
+    /** Buckets whose object-level access is recorded by the trail (S3 data events). Default none. */
+    readonly dataEventBucketArns?: readonly pulumi.Input<string>[];
+    /** Kinesis stream of accepted records (ingestion volume). Default: no volume alarm. */
+    readonly streamName?: pulumi.Input<string>;
+    /** Dead-letter queues by label (label -> queue name). Default none. */
+    readonly deadLetterQueues?: Readonly<Record<string, pulumi.Input<string>>>;
+    /** Lambda functions by label (label -> function name). Default none. */
+    readonly functions?: Readonly<Record<string, pulumi.Input<string>>>;
+    /** State machines by label (label -> state machine ARN). Default none. */
+    readonly stateMachines?: Readonly<Record<string, pulumi.Input<string>>>;
+    /** The ingestion REST API (4XX responses count as authentication failures). Default none. */
+    readonly restApi?: MonitoredRestApi;
+    /** VPC flow-log group (rejected flows). Default none. */
+    readonly flowLogGroupName?: pulumi.Input<string>;
+    readonly thresholds: MonitoringThresholds;
+    /** Email subscribed to the alert topic. Default none. */
+    readonly alarmEmail?: string;
+    /** Extra tags. Default none. */
+    readonly tags?: Tags;
+}
+
+/** CloudTrail metric filter patterns (CIS AWS Foundations 4.x style), except the records-key ones built per stack. */
+export const TRAIL_PATTERNS = {
+    authFailures: '{ ($.eventName = "ConsoleLogin") && ($.errorMessage = "Failed authentication") }',
+    unauthorizedApiCalls: '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }',
+    iamPolicyChanges:
+        "{ ($.eventSource = \"iam.amazonaws.com\") && (($.eventName = \"DeleteGroupPolicy\") || ($.eventName = \"DeleteRolePolicy\") || " +
+        '($.eventName = "DeleteUserPolicy") || ($.eventName = "PutGroupPolicy") || ($.eventName = "PutRolePolicy") || ' +
+        '($.eventName = "PutUserPolicy") || ($.eventName = "CreatePolicy") || ($.eventName = "DeletePolicy") || ' +
+        '($.eventName = "CreatePolicyVersion") || ($.eventName = "DeletePolicyVersion") || ($.eventName = "AttachRolePolicy") || ' +
+        '($.eventName = "DetachRolePolicy") || ($.eventName = "AttachUserPolicy") || ($.eventName = "DetachUserPolicy") || ' +
+        '($.eventName = "AttachGroupPolicy") || ($.eventName = "DetachGroupPolicy") || ($.eventName = "UpdateAssumeRolePolicy")) }',
+    kmsKeyChanges:
+        '{ ($.eventSource = "kms.amazonaws.com") && (($.eventName = "PutKeyPolicy") || ($.eventName = "DisableKey") || ' +
+        '($.eventName = "ScheduleKeyDeletion") || ($.eventName = "DisableKeyRotation") || ($.eventName = "CancelKeyDeletion")) }',
+    s3PolicyChanges:
+        '{ ($.eventSource = "s3.amazonaws.com") && (($.eventName = "PutBucketAcl") || ($.eventName = "PutBucketPolicy") || ' +
+        '($.eventName = "DeleteBucketPolicy") || ($.eventName = "PutBucketPublicAccessBlock") || ' +
+        '($.eventName = "DeleteBucketPublicAccessBlock") || ($.eventName = "PutBucketEncryption") || ' +
+        '($.eventName = "DeleteBucketEncryption") || ($.eventName = "PutBucketReplication") || ($.eventName = "DeleteBucketReplication")) }',
+} as const;
+
+/** Metric filter pattern: records-key events of `eventName` by anyone but `expectedRoleArn`. */
+export function recordsKeyUsePattern(
+    eventName: "Decrypt" | "GenerateDataKey",
+    recordsKeyArn: pulumi.Input<string>,
+    expectedRoleArn: pulumi.Input<string>,
+): pulumi.Output<string> {
+    return pulumi.interpolate`{ ($.eventSource = "kms.amazonaws.com") && ($.eventName = "${eventName}") && ($.resources[0].ARN = "${recordsKeyArn}") && ($.userIdentity.sessionContext.sessionIssuer.arn != "${expectedRoleArn}") }`;
+}
+
+/** VPC flow-log space-delimited pattern matching rejected flows. */
+export const REJECTED_FLOWS_PATTERN =
+    "[version, account, eni, source, destination, srcport, destport, protocol, packets, bytes, windowstart, windowend, action=\"REJECT\", flowlogstatus]";
+
+const LABEL = /^[a-z0-9][a-z0-9-]{0,40}$/;
+
+export class MonitoringLayer extends pulumi.ComponentResource {
+    public readonly trailArn: pulumi.Output<string>;
+    public readonly trailBucketName: pulumi.Output<string>;
+    public readonly trailLogGroupName: pulumi.Output<string>;
+    public readonly alertTopicArn: pulumi.Output<string>;
+    public readonly guardDutyDetectorId: pulumi.Output<string>;
+    /** Alarm names by label. */
+    public readonly alarmNames: Readonly<Record<string, pulumi.Output<string>>>;
+    /** Namespace of the custom metrics from the metric filters. */
+    public readonly metricNamespace: string;
+
+    constructor(name: string, args: MonitoringLayerArgs, opts?: pulumi.ComponentResourceOptions) {
+        required(COMPONENT, "args", args);
+        const namePrefix = required(COMPONENT, "namePrefix", args.namePrefix);
+        const region = required(COMPONENT, "region", args.region);
+        const accountId = required(COMPONENT, "accountId", args.accountId);
+        required(COMPONENT, "logsKeyArn", args.logsKeyArn);
+        required(COMPONENT, "recordsKeyArn", args.recordsKeyArn);
+        required(COMPONENT, "recipientRoleArn", args.recipientRoleArn);
+        required(COMPONENT, "producerRoleArn", args.producerRoleArn);
+        const retention = checkInt(COMPONENT, "logRetentionDays", args.logRetentionDays ?? 365, 90, 3653);
+        const t = required(COMPONENT, "thresholds", args.thresholds);
+        const thresholds = {
+            ingestRecordsPer5Min: checkInt(COMPONENT, "thresholds.ingestRecordsPer5Min", t.ingestRecordsPer5Min, 1, Number.MAX_SAFE_INTEGER),
+            dlqDepth: checkInt(COMPONENT, "thresholds.dlqDepth", t.dlqDepth, 1, Number.MAX_SAFE_INTEGER),
+            functionErrors: checkInt(COMPONENT, "thresholds.functionErrors", t.functionErrors, 1, Number.MAX_SAFE_INTEGER),
+            authFailures: checkInt(COMPONENT, "thresholds.authFailures", t.authFailures, 1, Number.MAX_SAFE_INTEGER),
+            unauthorizedApiCalls: checkInt(COMPONENT, "thresholds.unauthorizedApiCalls", t.unauthorizedApiCalls, 1, Number.MAX_SAFE_INTEGER),
+            rejectedFlows: checkInt(COMPONENT, "thresholds.rejectedFlows", t.rejectedFlows ?? 100, 1, Number.MAX_SAFE_INTEGER),
+        };
+        for (const [argName, record] of [
+            ["deadLetterQueues", args.deadLetterQueues],
+            ["functions", args.functions],
+            ["stateMachines", args.stateMachines],
+        ] as const) {
+            for (const label of Object.keys(record ?? {})) {
+                if (!LABEL.test(label)) {
+                    throw new Error(`${COMPONENT}: argument "${argName}" has an invalid label "${label}" (lower-case letters, digits, "-")`);
+                }
+            }
+        }
+        if (args.alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(args.alarmEmail)) {
+            throw new Error(`${COMPONENT}: argument "alarmEmail" must be an email address, got "${args.alarmEmail}"`);
+        }
+
+        super("e2ee:pipeline:MonitoringLayer", name, {}, opts);
+
+        const tags = layerTags(args.tags, "monitoring");
+        const trailName = `${namePrefix}-trail`;
+        const trailArn = pulumi.interpolate`arn:aws:cloudtrail:${region}:${accountId}:trail/${trailName}`;
+        const metricNamespace = `${namePrefix}/security`;
+
+        // Alert topic, encrypted with the logs key; only CloudWatch alarms and EventBridge of this account publish.
+        const topic = new aws.sns.Topic(
+            `${name}-alerts`,
+            {
+                name: `${namePrefix}-security-alerts`,
+                kmsMasterKeyId: args.logsKeyArn,
+                tags: storeTags(args.tags, "monitoring", "internal"),
+            },
+            { parent: this },
+        );
+        new aws.sns.TopicPolicy(
+            `${name}-alerts-policy`,
+            {
+                arn: topic.arn,
+                policy: toJson([
+                    {
+                        Sid: "AlarmsAndEventsPublish",
+                        Effect: "Allow",
+                        Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
+                        Action: "sns:Publish",
+                        Resource: topic.arn,
+                        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+                    },
+                    {
+                        Sid: "DenyInsecureTransport",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: "sns:Publish",
+                        Resource: topic.arn,
+                        Condition: { Bool: { "aws:SecureTransport": "false" } },
+                    },
+                ]),
+            },
+            { parent: this },
+        );
+        if (args.alarmEmail !== undefined) {
+            new aws.sns.TopicSubscription(`${name}-alerts-email`, { topic: topic.arn, protocol: "email", endpoint: args.alarmEmail }, { parent: this });
+        }
+
+        // CloudTrail: bucket, log group, delivery role, trail.
+        const trailBucket = createSecureBucket(
+            `${name}-trail-bucket`,
+            {
+                bucketName: pulumi.interpolate`${namePrefix}-cloudtrail-${accountId}`,
+                kmsKeyArn: args.logsKeyArn,
+                tags: storeTags(args.tags, "monitoring", "confidential"),
+                extraStatements: (arn): Statement[] => [
+                    {
+                        Sid: "CloudTrailAclCheck",
+                        Effect: "Allow",
+                        Principal: { Service: "cloudtrail.amazonaws.com" },
+                        Action: "s3:GetBucketAcl",
+                        Resource: arn,
+                        Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+                    },
+                    {
+                        Sid: "CloudTrailWrite",
+                        Effect: "Allow",
+                        Principal: { Service: "cloudtrail.amazonaws.com" },
+                        Action: "s3:PutObject",
+                        Resource: pulumi.interpolate`${arn}/AWSLogs/${accountId}/*`,
+                        Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trailArn } },
+                    },
+                ],
+            },
+            this,
+        );
+        const trailLogGroup = new aws.cloudwatch.LogGroup(
+            `${name}-trail-logs`,
+            {
+                name: `/aws/cloudtrail/${namePrefix}`,
+                kmsKeyId: args.logsKeyArn,
+                retentionInDays: retention,
+                tags: storeTags(args.tags, "monitoring", "confidential"),
+            },
+            { parent: this },
+        );
+        const trailRole = new aws.iam.Role(
+            `${name}-trail-role`,
+            {
+                name: `${namePrefix}-cloudtrail-logs`,
+                description: "CloudTrail delivery to CloudWatch Logs",
+                assumeRolePolicy: serviceAssumeRolePolicy("cloudtrail.amazonaws.com", accountId),
+                maxSessionDuration: 3600,
+                tags: { ...tags, "e2ee:principal-role": "cloudtrail" },
+            },
+            { parent: this },
+        );
+        const trailRolePolicy = new aws.iam.RolePolicy(
+            `${name}-trail-role-policy`,
+            {
+                name: `${namePrefix}-cloudtrail-logs`,
+                role: trailRole.name,
+                policy: toJson([
+                    {
+                        Sid: "DeliverTrailEvents",
+                        Effect: "Allow",
+                        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                        Resource: pulumi.interpolate`${trailLogGroup.arn}:log-stream:*`,
+                    },
+                ]),
+            },
+            { parent: this },
+        );
+        const dataEventBuckets = args.dataEventBucketArns ?? [];
+        const trail = new aws.cloudtrail.Trail(
+            `${name}-trail`,
+            {
+                name: trailName,
+                s3BucketName: trailBucket.bucket.bucket,
+                isMultiRegionTrail: true,
+                includeGlobalServiceEvents: true,
+                enableLogFileValidation: true,
+                enableLogging: true,
+                kmsKeyId: args.logsKeyArn,
+                cloudWatchLogsGroupArn: pulumi.interpolate`${trailLogGroup.arn}:*`,
+                cloudWatchLogsRoleArn: trailRole.arn,
+                eventSelectors: [
+                    {
+                        readWriteType: "All",
+                        includeManagementEvents: true,
+                        ...(dataEventBuckets.length > 0
+                            ? { dataResources: [{ type: "AWS::S3::Object", values: dataEventBuckets.map((arn) => pulumi.interpolate`${arn}/`) }] }
+                            : {}),
+                    },
+                ],
+                tags,
+            },
+            { parent: this, dependsOn: [trailBucket.policy, trailRolePolicy] },
+        );
+
+        // GuardDuty with S3 and Lambda network protection; findings of medium severity and above are alerted.
+        const detector = new aws.guardduty.Detector(
+            `${name}-guardduty`,
+            { enable: true, findingPublishingFrequency: "FIFTEEN_MINUTES", tags },
+            { parent: this },
+        );
+        for (const feature of ["S3_DATA_EVENTS", "LAMBDA_NETWORK_LOGS"]) {
+            new aws.guardduty.DetectorFeature(
+                `${name}-guardduty-${feature.toLowerCase().replace(/_/g, "-")}`,
+                { detectorId: detector.id, name: feature, status: "ENABLED" },
+                { parent: this },
+            );
+        }
+        const findingsRule = new aws.cloudwatch.EventRule(
+            `${name}-guardduty-findings`,
+            {
+                name: `${namePrefix}-guardduty-findings`,
+                description: "GuardDuty findings of severity 4 and above",
+                eventPattern: JSON.stringify({
+                    source: ["aws.guardduty"],
+                    "detail-type": ["GuardDuty Finding"],
+                    detail: { severity: [{ numeric: [">=", 4] }] },
+                }),
+                tags,
+            },
+            { parent: this },
+        );
+        new aws.cloudwatch.EventTarget(`${name}-guardduty-findings-target`, { rule: findingsRule.name, arn: topic.arn }, { parent: this });
+
+        // Alarms.
+        const alarmNames: Record<string, pulumi.Output<string>> = {};
+        const alarm = (
+            label: string,
+            description: string,
+            metric: { namespace: string; metricName: string; statistic: string; period: number; dimensions?: Record<string, pulumi.Input<string>> },
+            threshold: number,
+        ): void => {
+            const a = new aws.cloudwatch.MetricAlarm(
+                `${name}-${label}-alarm`,
+                {
+                    name: `${namePrefix}-${label}`,
+                    alarmDescription: description,
+                    namespace: metric.namespace,
+                    metricName: metric.metricName,
+                    statistic: metric.statistic,
+                    period: metric.period,
+                    ...(metric.dimensions ? { dimensions: metric.dimensions } : {}),
+                    evaluationPeriods: 1,
+                    comparisonOperator: "GreaterThanOrEqualToThreshold",
+                    threshold,
+                    treatMissingData: "notBreaching",
+                    alarmActions: [topic.arn],
+                    okActions: [topic.arn],
+                    tags,
+                },
+                { parent: this },
+            );
+            alarmNames[label] = a.name;
+        };
+        const filterAlarm = (
+            label: string,
+            description: string,
+            logGroupName: pulumi.Input<string>,
+            pattern: pulumi.Input<string>,
+            threshold: number,
+            dependsOn: pulumi.Resource[],
+        ): void => {
+            const metricName = label
+                .split("-")
+                .map((w) => w[0].toUpperCase() + w.slice(1))
+                .join("");
+            new aws.cloudwatch.LogMetricFilter(
+                `${name}-${label}-filter`,
+                {
+                    name: `${namePrefix}-${label}`,
+                    logGroupName,
+                    pattern,
+                    metricTransformation: { name: metricName, namespace: metricNamespace, value: "1", defaultValue: "0" },
+                },
+                { parent: this, dependsOn },
+            );
+            alarm(label, description, { namespace: metricNamespace, metricName, statistic: "Sum", period: 300 }, threshold);
+        };
+
+        const tlg = trailLogGroup.name;
+        filterAlarm("auth-failures", "Identity/ingestion: failed console authentications (Table 3: authentication failures)", tlg, TRAIL_PATTERNS.authFailures, thresholds.authFailures, [trailLogGroup]);
+        filterAlarm("unauthorized-api-calls", "Orchestration/identity: AccessDenied or UnauthorizedOperation errors (Table 3: unauthorised API calls)", tlg, TRAIL_PATTERNS.unauthorizedApiCalls, thresholds.unauthorizedApiCalls, [trailLogGroup]);
+        filterAlarm("iam-policy-changes", "Identity/storage: IAM policy changes (Table 3: permission changes)", tlg, TRAIL_PATTERNS.iamPolicyChanges, 1, [trailLogGroup]);
+        filterAlarm("kms-key-changes", "Storage: KMS key policy, state or rotation changes (Table 3: permission changes, encryption status)", tlg, TRAIL_PATTERNS.kmsKeyChanges, 1, [trailLogGroup]);
+        filterAlarm("s3-policy-changes", "Storage: S3 bucket policy, ACL, public access or encryption changes (Table 3: permission changes)", tlg, TRAIL_PATTERNS.s3PolicyChanges, 1, [trailLogGroup]);
+        filterAlarm("records-key-unexpected-decrypt", "Identity: kms:Decrypt with the records key by a principal other than the recipient role (E2EE: only the recipient decrypts)", tlg, recordsKeyUsePattern("Decrypt", args.recordsKeyArn, args.recipientRoleArn), 1, [trailLogGroup]);
+        filterAlarm("records-key-unexpected-data-key", "Identity: kms:GenerateDataKey with the records key by a principal other than the producer role", tlg, recordsKeyUsePattern("GenerateDataKey", args.recordsKeyArn, args.producerRoleArn), 1, [trailLogGroup]);
+        if (args.flowLogGroupName !== undefined) {
+            filterAlarm("rejected-flows", "Network: rejected VPC flows (Table 3: unexpected outbound connections)", args.flowLogGroupName, REJECTED_FLOWS_PATTERN, thresholds.rejectedFlows, []);
+        }
+        if (args.restApi !== undefined) {
+            alarm(
+                "ingest-api-4xx",
+                "Ingestion: API Gateway 4XX responses, including 401/403 authentication and authorisation failures (Table 3: authentication failures)",
+                { namespace: "AWS/ApiGateway", metricName: "4XXError", statistic: "Sum", period: 300, dimensions: { ApiName: args.restApi.apiName, Stage: args.restApi.stage } },
+                thresholds.authFailures,
+            );
+        }
+        if (args.streamName !== undefined) {
+            alarm(
+                "ingest-volume",
+                "Ingestion: unusual volume of incoming records (Table 3: unusual volume)",
+                { namespace: "AWS/Kinesis", metricName: "IncomingRecords", statistic: "Sum", period: 300, dimensions: { StreamName: args.streamName } },
+                thresholds.ingestRecordsPer5Min,
+            );
+        }
+        for (const [label, queueName] of Object.entries(args.deadLetterQueues ?? {})) {
+            alarm(
+                `dlq-${label}`,
+                `Processing: messages in the ${label} dead-letter queue (failed records)`,
+                { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", statistic: "Maximum", period: 60, dimensions: { QueueName: queueName } },
+                thresholds.dlqDepth,
+            );
+        }
+        for (const [label, functionName] of Object.entries(args.functions ?? {})) {
+            alarm(
+                `errors-${label}`,
+                `Processing: errors of the ${label} function (Table 3: errors)`,
+                { namespace: "AWS/Lambda", metricName: "Errors", statistic: "Sum", period: 300, dimensions: { FunctionName: functionName } },
+                thresholds.functionErrors,
+            );
+        }
+        for (const [label, stateMachineArn] of Object.entries(args.stateMachines ?? {})) {
+            alarm(
+                `failed-executions-${label}`,
+                `Orchestration: failed executions of the ${label} state machine`,
+                { namespace: "AWS/States", metricName: "ExecutionsFailed", statistic: "Sum", period: 300, dimensions: { StateMachineArn: stateMachineArn } },
+                thresholds.functionErrors,
+            );
+        }
+
+        this.trailArn = trail.arn;
+        this.trailBucketName = trailBucket.bucket.bucket;
+        this.trailLogGroupName = trailLogGroup.name;
+        this.alertTopicArn = topic.arn;
+        this.guardDutyDetectorId = detector.id;
+        this.alarmNames = alarmNames;
+        this.metricNamespace = metricNamespace;
+        this.registerOutputs({
+            trailArn: this.trailArn,
+            alertTopicArn: this.alertTopicArn,
+            guardDutyDetectorId: this.guardDutyDetectorId,
+        });
+    }
+}

@@ -1,0 +1,321 @@
+/**
+ * Network layer: a VPC with private subnets only (no internet gateway, no NAT), VPC endpoints so that traffic to
+ * AWS services stays on the AWS network, security groups whose egress is HTTPS to those endpoints only, and VPC
+ * flow logs to a log group encrypted with the logs key (paper 5.4: segmentation, egress filtering, flow monitoring).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { subnetCidr } from "./lib/cidr";
+import { serviceAssumeRolePolicy, toJson } from "./lib/iam";
+import { Tags, checkInt, layerTags, required, storeTags } from "./lib/tags";
+
+const COMPONENT = "NetworkLayer";
+
+/** Interface endpoints (private DNS) every workload needs: KMS, Kinesis, SQS, Logs, STS, Secrets Manager, Step Functions. */
+export const DEFAULT_INTERFACE_ENDPOINTS: readonly string[] = ["kms", "kinesis-streams", "sqs", "logs", "sts", "secretsmanager", "states"];
+/** Gateway endpoints (route-table based). */
+export const GATEWAY_ENDPOINTS: readonly string[] = ["s3", "dynamodb"];
+
+export interface NetworkLayerArgs {
+    /** Prefix of physical names. Required. */
+    readonly namePrefix: string;
+    /** AWS region, e.g. `eu-west-1` (endpoint service names). Required. */
+    readonly region: string;
+    /** AWS account id (endpoint policies, trust conditions). Required. */
+    readonly accountId: pulumi.Input<string>;
+    /** VPC CIDR block, /16 to /20. Required. */
+    readonly cidrBlock: string;
+    /** Number of availability zones (one private subnet each), 2-4. Default 2. */
+    readonly availabilityZoneCount?: number;
+    /** Interface endpoint services (short names). Default `DEFAULT_INTERFACE_ENDPOINTS`. */
+    readonly interfaceEndpoints?: readonly string[];
+    /** ARN of the logs key (tag `e2ee:key-role: logs`) encrypting the flow-log group. Required. */
+    readonly logsKeyArn: pulumi.Input<string>;
+    /** Flow-log retention in days (>= 90). Default 365. */
+    readonly logRetentionDays?: number;
+    /** Extra tags. Default none. */
+    readonly tags?: Tags;
+}
+
+export class NetworkLayer extends pulumi.ComponentResource {
+    public readonly vpcId: pulumi.Output<string>;
+    public readonly privateSubnetIds: pulumi.Output<string[]>;
+    /** CIDR blocks of the private subnets (where the interface endpoints live), known before deployment. */
+    public readonly privateSubnetCidrs: readonly string[];
+    public readonly routeTableId: pulumi.Output<string>;
+    /** Security group of the workloads (Lambda functions, pods): egress HTTPS to the endpoints only. */
+    public readonly workloadSecurityGroupId: pulumi.Output<string>;
+    /** Security group of the interface endpoints: ingress HTTPS from the workloads only. */
+    public readonly endpointSecurityGroupId: pulumi.Output<string>;
+    public readonly flowLogGroupName: pulumi.Output<string>;
+    public readonly flowLogGroupArn: pulumi.Output<string>;
+    /** Endpoint id per service short name. */
+    public readonly endpointIds: Readonly<Record<string, pulumi.Output<string>>>;
+
+    constructor(name: string, args: NetworkLayerArgs, opts?: pulumi.ComponentResourceOptions) {
+        required(COMPONENT, "args", args);
+        const namePrefix = required(COMPONENT, "namePrefix", args.namePrefix);
+        const region = required(COMPONENT, "region", args.region);
+        required(COMPONENT, "accountId", args.accountId);
+        const cidrBlock = required(COMPONENT, "cidrBlock", args.cidrBlock);
+        const cidr = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(cidrBlock);
+        if (!cidr || Number(cidr[2]) < 16 || Number(cidr[2]) > 20) {
+            throw new Error(`${COMPONENT}: argument "cidrBlock" must be an IPv4 CIDR block from /16 to /20, got "${cidrBlock}"`);
+        }
+        const azCount = checkInt(COMPONENT, "availabilityZoneCount", args.availabilityZoneCount ?? 2, 2, 4);
+        const subnetCidrs = [...Array(azCount).keys()].map((i) => {
+            try {
+                return subnetCidr(cidrBlock, 4, i);
+            } catch (e) {
+                throw new Error(`${COMPONENT}: argument "cidrBlock": ${(e as Error).message}`);
+            }
+        });
+        const interfaceServices = args.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS;
+        if (interfaceServices.length === 0) throw new Error(`${COMPONENT}: argument "interfaceEndpoints" must not be empty`);
+        for (const s of interfaceServices) {
+            if (!/^[a-z0-9][a-z0-9.-]*$/.test(s)) throw new Error(`${COMPONENT}: argument "interfaceEndpoints" has an invalid service name "${s}"`);
+        }
+        required(COMPONENT, "logsKeyArn", args.logsKeyArn);
+        const retention = checkInt(COMPONENT, "logRetentionDays", args.logRetentionDays ?? 365, 90, 3653);
+
+        super("e2ee:pipeline:NetworkLayer", name, {}, opts);
+
+        const tags = layerTags(args.tags, "network");
+        const accountId = args.accountId;
+
+        const vpc = new aws.ec2.Vpc(
+            `${name}-vpc`,
+            {
+                cidrBlock,
+                enableDnsSupport: true,
+                enableDnsHostnames: true,
+                tags: { ...tags, Name: `${namePrefix}-vpc` },
+            },
+            { parent: this },
+        );
+
+        // The default security group of the VPC allows nothing.
+        new aws.ec2.DefaultSecurityGroup(
+            `${name}-default-sg`,
+            { vpcId: vpc.id, ingress: [], egress: [], tags: { ...tags, Name: `${namePrefix}-default-deny-all` } },
+            { parent: this },
+        );
+
+        const azs = aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this });
+        const routeTable = new aws.ec2.RouteTable(
+            `${name}-private-rt`,
+            // Only the implicit local route and the gateway endpoints: no internet gateway, no NAT.
+            { vpcId: vpc.id, tags: { ...tags, Name: `${namePrefix}-private` } },
+            { parent: this },
+        );
+        const subnets = subnetCidrs.map((subnetBlock, i) => {
+            const subnet = new aws.ec2.Subnet(
+                `${name}-private-${i}`,
+                {
+                    vpcId: vpc.id,
+                    cidrBlock: subnetBlock,
+                    availabilityZone: azs.names.apply((names) => {
+                        if (names.length < azCount) {
+                            throw new Error(`${COMPONENT}: argument "availabilityZoneCount" is ${azCount} but ${region} has ${names.length} available zones`);
+                        }
+                        return names[i];
+                    }),
+                    mapPublicIpOnLaunch: false,
+                    tags: { ...tags, Name: `${namePrefix}-private-${i}`, "e2ee:subnet-tier": "private" },
+                },
+                { parent: this },
+            );
+            new aws.ec2.RouteTableAssociation(`${name}-private-${i}-rta`, { subnetId: subnet.id, routeTableId: routeTable.id }, { parent: this });
+            return subnet;
+        });
+
+        const endpointSg = new aws.ec2.SecurityGroup(
+            `${name}-endpoints-sg`,
+            {
+                vpcId: vpc.id,
+                description: "Interface VPC endpoints: HTTPS from the pipeline workloads only",
+                revokeRulesOnDelete: true,
+                tags: { ...tags, Name: `${namePrefix}-endpoints` },
+            },
+            { parent: this },
+        );
+        const workloadSg = new aws.ec2.SecurityGroup(
+            `${name}-workload-sg`,
+            {
+                vpcId: vpc.id,
+                description: "Pipeline workloads: no ingress; egress HTTPS to the VPC endpoints only",
+                revokeRulesOnDelete: true,
+                tags: { ...tags, Name: `${namePrefix}-workloads` },
+            },
+            { parent: this },
+        );
+
+        // Endpoint policies: only principals of this account; gateway endpoints also only resources of this account.
+        const interfacePolicy = toJson([
+            {
+                Sid: "OnlyThisAccountsPrincipals",
+                Effect: "Allow",
+                Principal: "*",
+                Action: "*",
+                Resource: "*",
+                Condition: { StringEquals: { "aws:PrincipalAccount": accountId } },
+            },
+        ]);
+        const gatewayPolicy = toJson([
+            {
+                Sid: "OnlyThisAccountsPrincipalsAndResources",
+                Effect: "Allow",
+                Principal: "*",
+                Action: "*",
+                Resource: "*",
+                Condition: { StringEquals: { "aws:PrincipalAccount": accountId, "aws:ResourceAccount": accountId } },
+            },
+        ]);
+
+        const endpointIds: Record<string, pulumi.Output<string>> = {};
+        const gateways: Record<string, aws.ec2.VpcEndpoint> = {};
+        for (const service of GATEWAY_ENDPOINTS) {
+            gateways[service] = new aws.ec2.VpcEndpoint(
+                `${name}-${service}-endpoint`,
+                {
+                    vpcId: vpc.id,
+                    serviceName: `com.amazonaws.${region}.${service}`,
+                    vpcEndpointType: "Gateway",
+                    routeTableIds: [routeTable.id],
+                    policy: gatewayPolicy,
+                    tags: { ...tags, Name: `${namePrefix}-${service}` },
+                },
+                { parent: this },
+            );
+            endpointIds[service] = gateways[service].id;
+        }
+        for (const service of interfaceServices) {
+            const endpoint = new aws.ec2.VpcEndpoint(
+                `${name}-${service}-endpoint`,
+                {
+                    vpcId: vpc.id,
+                    serviceName: `com.amazonaws.${region}.${service}`,
+                    vpcEndpointType: "Interface",
+                    privateDnsEnabled: true,
+                    subnetIds: subnets.map((s) => s.id),
+                    securityGroupIds: [endpointSg.id],
+                    policy: interfacePolicy,
+                    tags: { ...tags, Name: `${namePrefix}-${service}` },
+                },
+                { parent: this },
+            );
+            endpointIds[service] = endpoint.id;
+        }
+
+        new aws.vpc.SecurityGroupIngressRule(
+            `${name}-endpoints-https-from-workloads`,
+            {
+                securityGroupId: endpointSg.id,
+                description: "HTTPS from the pipeline workloads",
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                referencedSecurityGroupId: workloadSg.id,
+                tags,
+            },
+            { parent: this },
+        );
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-workloads-https-to-endpoints`,
+            {
+                securityGroupId: workloadSg.id,
+                description: "HTTPS to the interface VPC endpoints",
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                referencedSecurityGroupId: endpointSg.id,
+                tags,
+            },
+            { parent: this },
+        );
+        for (const service of GATEWAY_ENDPOINTS) {
+            new aws.vpc.SecurityGroupEgressRule(
+                `${name}-workloads-https-to-${service}`,
+                {
+                    securityGroupId: workloadSg.id,
+                    description: `HTTPS to ${service} through its gateway endpoint (AWS prefix list)`,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    prefixListId: gateways[service].prefixListId,
+                    tags,
+                },
+                { parent: this },
+            );
+        }
+
+        // Flow logs: every accepted and rejected flow, to a log group encrypted with the logs key.
+        const flowLogGroup = new aws.cloudwatch.LogGroup(
+            `${name}-flow-logs`,
+            {
+                name: `/vpc/${namePrefix}/flow-logs`,
+                kmsKeyId: args.logsKeyArn,
+                retentionInDays: retention,
+                tags: storeTags(args.tags, "network", "internal"),
+            },
+            { parent: this },
+        );
+        const flowLogRole = new aws.iam.Role(
+            `${name}-flow-logs-role`,
+            {
+                name: `${namePrefix}-vpc-flow-logs`,
+                description: "VPC flow logs delivery to CloudWatch Logs",
+                assumeRolePolicy: serviceAssumeRolePolicy("vpc-flow-logs.amazonaws.com", accountId),
+                maxSessionDuration: 3600,
+                tags: { ...tags, "e2ee:principal-role": "flow-logs" },
+            },
+            { parent: this },
+        );
+        new aws.iam.RolePolicy(
+            `${name}-flow-logs-policy`,
+            {
+                name: `${namePrefix}-vpc-flow-logs`,
+                role: flowLogRole.name,
+                policy: toJson([
+                    {
+                        Sid: "DeliverFlowLogs",
+                        Effect: "Allow",
+                        Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                        Resource: [flowLogGroup.arn, pulumi.interpolate`${flowLogGroup.arn}:*`],
+                    },
+                ]),
+            },
+            { parent: this },
+        );
+        new aws.ec2.FlowLog(
+            `${name}-flow-log`,
+            {
+                vpcId: vpc.id,
+                trafficType: "ALL",
+                logDestinationType: "cloud-watch-logs",
+                logDestination: flowLogGroup.arn,
+                iamRoleArn: flowLogRole.arn,
+                maxAggregationInterval: 60,
+                tags,
+            },
+            { parent: this },
+        );
+
+        this.vpcId = vpc.id;
+        this.privateSubnetIds = pulumi.all(subnets.map((s) => s.id));
+        this.privateSubnetCidrs = subnetCidrs;
+        this.routeTableId = routeTable.id;
+        this.workloadSecurityGroupId = workloadSg.id;
+        this.endpointSecurityGroupId = endpointSg.id;
+        this.flowLogGroupName = flowLogGroup.name;
+        this.flowLogGroupArn = flowLogGroup.arn;
+        this.endpointIds = endpointIds;
+        this.registerOutputs({
+            vpcId: this.vpcId,
+            privateSubnetIds: this.privateSubnetIds,
+            workloadSecurityGroupId: this.workloadSecurityGroupId,
+            endpointSecurityGroupId: this.endpointSecurityGroupId,
+            flowLogGroupName: this.flowLogGroupName,
+        });
+    }
+}
