@@ -1,0 +1,241 @@
+/**
+ * Pulumi mock harness of infra-A's specs and scripts/resource-counts.ts.
+ *
+ * Mocks are global to the process: each spec calls `startMocks` in its `before` hook, which replaces the mocks and
+ * clears the record of created resources, then builds what it tests and awaits `settle()`.
+ * The mocks return realistic ids and ARNs (built from the physical name, the region and the stack's account) so
+ * that outputs such as `key.arn` or `role.arn` resolve to values the assertions can name.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+
+export const REGION = "eu-west-1";
+/** Account id returned by `aws:getCallerIdentity` per stack (the stack files' key admin accounts). */
+export const ACCOUNTS: Readonly<Record<string, string>> = { dev: "111111111111", prod: "333333333333", test: "123456789012" };
+export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
+
+export interface Created {
+    readonly type: string;
+    readonly name: string;
+    readonly custom: boolean;
+    readonly inputs: Record<string, unknown>;
+    readonly id: string;
+    readonly state: Record<string, unknown>;
+}
+
+export const created: Created[] = [];
+let account = ACCOUNTS.test;
+let counter = 0;
+
+function physicalName(type: string, name: string, inputs: Record<string, unknown>): string {
+    for (const key of ["name", "bucket", "functionName", "topicName"]) {
+        if (typeof inputs[key] === "string" && inputs[key] !== "") return inputs[key] as string;
+    }
+    // Auto-naming: logical name plus a random-looking suffix, like Pulumi does.
+    const suffix = (0x1000000 + counter).toString(16).slice(1);
+    const base = type === "aws:s3/bucket:Bucket" ? name.toLowerCase().replace(/[^a-z0-9-]/g, "-") : name;
+    return `${base}-${suffix}`.slice(0, 63);
+}
+
+/** Realistic id and outputs per resource type. */
+export function mockState(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
+    counter += 1;
+    const n = physicalName(type, name, inputs);
+    const acct = account;
+    const hex = (counter * 2654435761 >>> 0).toString(16).padStart(8, "0");
+    const uuid = `${hex}-${hex.slice(0, 4)}-4${hex.slice(1, 4)}-8${hex.slice(5, 8)}-${hex}${hex.slice(0, 4)}`;
+    const arn = (service: string, resource: string, region = REGION): string => `arn:aws:${service}:${region}:${acct}:${resource}`;
+    const s = (id: string, state: Record<string, unknown>): { id: string; state: Record<string, unknown> } => ({
+        id,
+        state: { ...inputs, ...state },
+    });
+    switch (type) {
+        case "aws:kms/key:Key":
+            return s(uuid, { arn: arn("kms", `key/${uuid}`), keyId: uuid });
+        case "aws:kms/alias:Alias":
+            return s(n, { arn: arn("kms", n), targetKeyArn: arn("kms", `key/${String(inputs.targetKeyId)}`) });
+        case "aws:iam/role:Role":
+            return s(n, { name: n, arn: `arn:aws:iam::${acct}:role/${n}`, uniqueId: `AROA${hex.toUpperCase()}` });
+        case "aws:iam/policy:Policy":
+            return s(`arn:aws:iam::${acct}:policy/${n}`, { name: n, arn: `arn:aws:iam::${acct}:policy/${n}` });
+        case "aws:s3/bucket:Bucket":
+            return s(n, { bucket: n, arn: `arn:aws:s3:::${n}`, bucketRegionalDomainName: `${n}.s3.${REGION}.amazonaws.com` });
+        case "aws:dynamodb/table:Table":
+            return s(n, { name: n, arn: arn("dynamodb", `table/${n}`) });
+        case "aws:cloudwatch/logGroup:LogGroup":
+            return s(n, { name: n, arn: arn("logs", `log-group:${n}`) });
+        case "aws:sqs/queue:Queue":
+            return s(`https://sqs.${REGION}.amazonaws.com/${acct}/${n}`, {
+                name: n,
+                arn: arn("sqs", n),
+                url: `https://sqs.${REGION}.amazonaws.com/${acct}/${n}`,
+            });
+        case "aws:sns/topic:Topic":
+            return s(arn("sns", n), { name: n, arn: arn("sns", n) });
+        case "aws:lambda/function:Function":
+            return s(n, {
+                name: n,
+                arn: arn("lambda", `function:${n}`),
+                invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${arn("lambda", `function:${n}`)}/invocations`,
+                qualifiedArn: arn("lambda", `function:${n}:1`),
+                version: "1",
+            });
+        case "aws:kinesis/stream:Stream":
+            return s(arn("kinesis", `stream/${n}`), { name: n, arn: arn("kinesis", `stream/${n}`) });
+        case "aws:cloudtrail/trail:Trail":
+            return s(arn("cloudtrail", `trail/${n}`), { name: n, arn: arn("cloudtrail", `trail/${n}`) });
+        case "aws:backup/vault:Vault":
+            return s(n, { name: n, arn: arn("backup", `backup-vault:${n}`) });
+        case "aws:backup/plan:Plan":
+            return s(uuid, { arn: arn("backup", `backup-plan:${uuid}`), version: "1" });
+        case "aws:sfn/stateMachine:StateMachine":
+            return s(arn("states", `stateMachine:${n}`), { name: n, arn: arn("states", `stateMachine:${n}`) });
+        case "aws:ec2/vpc:Vpc":
+            return s(`vpc-${hex}`, { arn: arn("ec2", `vpc/vpc-${hex}`), defaultSecurityGroupId: `sg-default${hex}` });
+        case "aws:ec2/subnet:Subnet":
+            return s(`subnet-${hex}`, { arn: arn("ec2", `subnet/subnet-${hex}`) });
+        case "aws:ec2/securityGroup:SecurityGroup":
+            return s(`sg-${hex}`, { arn: arn("ec2", `security-group/sg-${hex}`), name: n });
+        case "aws:ec2/routeTable:RouteTable":
+            return s(`rtb-${hex}`, {});
+        case "aws:ec2/vpcEndpoint:VpcEndpoint":
+            return s(`vpce-${hex}`, {
+                arn: arn("ec2", `vpc-endpoint/vpce-${hex}`),
+                prefixListId: inputs.vpcEndpointType === "Gateway" ? `pl-${String(inputs.serviceName).split(".").pop()}` : undefined,
+            });
+        case "aws:guardduty/detector:Detector":
+            return s(hex + hex + hex + hex, { arn: arn("guardduty", `detector/${hex}`) });
+        case "aws:apigateway/restApi:RestApi":
+            return s(`api${hex}`, {
+                rootResourceId: `root${hex}`,
+                executionArn: arn("execute-api", `api${hex}`),
+                arn: `arn:aws:apigateway:${REGION}::/restapis/api${hex}`,
+            });
+        case "aws:apigateway/stage:Stage":
+            return s(`stage-${n}`, {
+                arn: `arn:aws:apigateway:${REGION}::/restapis/x/stages/${String(inputs.stageName)}`,
+                executionArn: arn("execute-api", `x/${String(inputs.stageName)}`),
+                invokeUrl: `https://x.execute-api.${REGION}.amazonaws.com/${String(inputs.stageName)}`,
+            });
+        case "aws:apigateway/domainName:DomainName":
+            return s(String(inputs.domainName), {
+                arn: `arn:aws:apigateway:${REGION}::/domainnames/${String(inputs.domainName)}`,
+                regionalDomainName: `d-${hex}.execute-api.${REGION}.amazonaws.com`,
+                regionalZoneId: "ZLY8HYME6SFDD",
+            });
+        case "aws:wafv2/webAcl:WebAcl":
+            return s(uuid, { arn: arn("wafv2", `regional/webacl/${n}/${uuid}`) });
+        default: {
+            const [pkg, mod] = type.split(":");
+            const service = pkg === "aws" ? (mod ?? "x").split("/")[0] : pkg;
+            return s(`${n}-id`, { arn: arn(service, n) });
+        }
+    }
+}
+
+/** Replaces the global mocks for `stack` and clears the record. */
+export async function startMocks(stack: string): Promise<void> {
+    created.length = 0;
+    counter = 0;
+    account = ACCOUNTS[stack] ?? ACCOUNTS.test;
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (a) => {
+                const inputs = a.inputs as Record<string, unknown>;
+                const { id, state } = mockState(a.type, a.name, inputs);
+                created.push({ type: a.type, name: a.name, custom: a.custom !== false, inputs, id, state });
+                return { id, state };
+            },
+            call: (a) => {
+                switch (a.token) {
+                    case "aws:index/getCallerIdentity:getCallerIdentity":
+                        return { accountId: account, arn: `arn:aws:iam::${account}:role/deployer`, userId: "AROAEXAMPLE:deployer", id: account };
+                    case "aws:index/getAvailabilityZones:getAvailabilityZones":
+                        return {
+                            names: ["a", "b", "c", "d"].map((z) => `${REGION}${z}`),
+                            zoneIds: [1, 2, 3, 4].map((z) => `euw1-az${z}`),
+                            id: REGION,
+                        };
+                    case "aws:index/getRegion:getRegion":
+                        return { name: REGION, region: REGION, id: REGION };
+                    case "aws:index/getPartition:getPartition":
+                        return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+                    default:
+                        return a.inputs as Record<string, unknown>;
+                }
+            },
+        },
+        "e2ee-pipeline",
+        stack,
+        false,
+    );
+}
+
+/** Waits until no resource has been registered for a while. */
+export async function settle(): Promise<void> {
+    let last = -1;
+    while (last !== created.length) {
+        last = created.length;
+        await new Promise((r) => setTimeout(r, 60));
+    }
+}
+
+/** Resolves an Output (mocks, not preview: always known). */
+export function valueOf<T>(o: pulumi.Input<T>): Promise<T> {
+    return new Promise((resolve) => pulumi.output(o).apply((v) => resolve(v as T)));
+}
+
+export function ofType(type: string): Created[] {
+    return created.filter((c) => c.type === type);
+}
+
+/** The only resource of `type` whose logical name is `name`. */
+export function one(type: string, name: string): Created {
+    const matches = created.filter((c) => c.type === type && c.name === name);
+    if (matches.length !== 1) {
+        const names = ofType(type).map((c) => c.name);
+        throw new Error(`expected one ${type} named ${name}, found ${matches.length} (have: ${names.join(", ") || "none"})`);
+    }
+    return matches[0];
+}
+
+export interface PolicyDoc {
+    readonly Version: string;
+    readonly Statement: readonly Record<string, unknown>[];
+}
+export function policyOf(c: Created, prop = "policy"): PolicyDoc {
+    const raw = c.inputs[prop];
+    if (typeof raw !== "string") throw new Error(`${c.type} ${c.name} has no ${prop} string`);
+    return JSON.parse(raw) as PolicyDoc;
+}
+export function statement(doc: PolicyDoc, sid: string): Record<string, unknown> {
+    const s = doc.Statement.find((x) => x.Sid === sid);
+    if (!s) throw new Error(`no statement ${sid} in ${JSON.stringify(doc)}`);
+    return s;
+}
+
+/** The real `Pulumi.<stack>.yaml` as the flat string map Pulumi keeps (`ns:key` -> string). */
+export function readStackConfig(stack: string): Record<string, string> {
+    const file = path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
+    const doc = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(doc.config ?? {})) {
+        out[k] = typeof v === "string" ? v : JSON.stringify(v);
+    }
+    return out;
+}
+
+/** Stack names from the Pulumi.<stack>.yaml files at the repository root. */
+export function stackNames(): string[] {
+    return fs
+        .readdirSync(REPO_ROOT)
+        .map((f) => /^Pulumi\.([^.]+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}
+
+/** A tiny Lambda archive so that tests do not bundle the functions. */
+export const stubCode = (): pulumi.asset.Archive =>
+    new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset("exports.handler = async () => ({});") });
