@@ -1,0 +1,3 @@
+import { backupVaultSeparateKey } from "./backupVaultSeparateKey";
+
+export const rules = [backupVaultSeparateKey];

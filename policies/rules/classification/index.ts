@@ -1,0 +1,3 @@
+import { dataStoreClassificationTag } from "./dataStoreClassificationTag";
+
+export const rules = [dataStoreClassificationTag];
