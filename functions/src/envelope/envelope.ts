@@ -165,7 +165,11 @@ function seal(key: CachedKey, headerBytes: Buffer, plaintext: Uint8Array): Buffe
  */
 export function openWithKeys(env: ParsedEnvelope, keys: DerivedKeys): Buffer {
     if (!crypto.timingSafeEqual(env.commitment, keys.commitment)) {
-        throw new EnvelopeError("commitment-mismatch", `record ${env.header.recordId}: the data key does not match the envelope's key commitment`);
+        throw new EnvelopeError(
+            "commitment-mismatch",
+            `record ${env.header.recordId}: the data key does not match the envelope's key commitment`,
+            env.header.recordId,
+        );
     }
     const decipher = crypto.createDecipheriv("aes-256-gcm", keys.encKey, env.nonce);
     decipher.setAAD(env.aad);
@@ -176,7 +180,11 @@ export function openWithKeys(env: ParsedEnvelope, keys: DerivedKeys): Buffer {
         return rest.length ? Buffer.concat([body, rest]) : body;
     } catch {
         body.fill(0);
-        throw new EnvelopeError("authentication-failed", `record ${env.header.recordId}: authentication failed (envelope was modified)`);
+        throw new EnvelopeError(
+            "authentication-failed",
+            `record ${env.header.recordId}: authentication failed (envelope was modified)`,
+            env.header.recordId,
+        );
     }
 }
 
@@ -235,6 +243,7 @@ export class EnvelopeDecryptor {
                 throw new EnvelopeError(
                     "context-mismatch",
                     `record ${env.header.recordId}: header field "${field}" is "${env.header[field]}", expected "${want}"`,
+                    env.header.recordId,
                 );
             }
         }
@@ -247,7 +256,14 @@ export class EnvelopeDecryptor {
                 this.cache.delete(cacheKey);
                 zero(entry);
             }
-            entry = await this.unwrap(cacheKey, env.wrappedKey, context);
+            try {
+                entry = await this.unwrap(cacheKey, env.wrappedKey, context);
+            } catch (err) {
+                if (err instanceof EnvelopeError) {
+                    throw new EnvelopeError(err.code, `record ${env.header.recordId}: ${err.message}`, env.header.recordId);
+                }
+                throw err;
+            }
         }
         const plaintext = openWithKeys(env, entry);
         entry.records++;

@@ -19,6 +19,8 @@ export class EnvelopeError extends Error {
     constructor(
         readonly code: EnvelopeErrorCode,
         message: string,
+        /** Record id from the public header, when the envelope got far enough to have one. */
+        readonly recordId?: string,
     ) {
         super(message);
         this.name = "EnvelopeError";

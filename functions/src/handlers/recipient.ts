@@ -145,7 +145,7 @@ export function createRecipientHandler(deps: RecipientDeps): RecipientHandler {
                         if (!(err instanceof EnvelopeError)) {
                             throw err;
                         }
-                        failures.push({ object: key, index: i, code: err.code, reason: err.message });
+                        failures.push({ object: key, index: i, ...(err.recordId ? { recordId: err.recordId } : {}), code: err.code, reason: err.message });
                     }
                 }
             }
