@@ -1,0 +1,341 @@
+import assert from "node:assert/strict";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ServingLayerArgs } from "../../infra/serving";
+
+// ---- mock harness (each infra-B spec carries its own: the mocha process is shared, mocks are set in `before`) ----
+const ACCOUNT = "111111111111";
+const REGION = "eu-west-1";
+interface Created {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: Record<string, unknown>;
+}
+const created: Created[] = [];
+const API_ID = "r9s8t7u6v5";
+
+function mockState(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
+    const physical = typeof inputs.name === "string" ? inputs.name : name;
+    const arns: Record<string, () => Record<string, unknown>> = {
+        "aws:iam/role:Role": () => ({ arn: `arn:aws:iam::${ACCOUNT}:role/${physical}` }),
+        "aws:lambda/function:Function": () => ({
+            arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physical}`,
+            invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physical}/invocations`,
+        }),
+        "aws:sqs/queue:Queue": () => ({
+            arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${physical}`,
+            url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physical}`,
+        }),
+        "aws:cloudwatch/logGroup:LogGroup": () => ({ arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${physical}` }),
+        "aws:apigateway/restApi:RestApi": () => ({ rootResourceId: "root0000", executionArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}` }),
+        "aws:apigateway/resource:Resource": () => ({ path: `/${String(inputs.pathPart)}` }),
+        "aws:apigateway/stage:Stage": () => ({ arn: `arn:aws:apigateway:${REGION}::/restapis/${API_ID}/stages/${String(inputs.stageName)}` }),
+        "aws:wafv2/webAcl:WebAcl": () => ({ arn: `arn:aws:wafv2:${REGION}:${ACCOUNT}:regional/webacl/${physical}/0000` }),
+    };
+    const id = type === "aws:apigateway/restApi:RestApi" ? API_ID : `${name}-id`;
+    return { id, state: { ...inputs, ...(arns[type]?.() ?? {}) } };
+}
+async function settle(): Promise<void> {
+    let last = -1;
+    while (last !== created.length) {
+        last = created.length;
+        await new Promise((r) => setTimeout(r, 40));
+    }
+}
+function one(type: string, nameSuffix: string): Created {
+    const matches = created.filter((c) => c.type === type && c.name.endsWith(nameSuffix));
+    assert.equal(matches.length, 1, `expected one ${type} named *${nameSuffix}, found ${matches.map((m) => m.name).join(", ") || "none"}`);
+    return matches[0];
+}
+function policyOf(c: Created, prop = "policy"): { Statement: Record<string, unknown>[] } {
+    return JSON.parse(String(c.inputs[prop])) as { Statement: Record<string, unknown>[] };
+}
+// -------------------------------------------------------------------------------------------------------------
+
+const KEY = (id: string): string => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
+const RECORDS_KEY = KEY("records-0001");
+const STORAGE_KEY = KEY("storage-0002");
+const LOGS_KEY = KEY("logs-0003");
+const SECRETS_KEY = KEY("secrets-0004");
+const CERT = `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/11111111-2222-4333-8444-555555555555`;
+const BUCKET = "e2ee-pipeline-dev-data-lake";
+const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
+const IMAGE = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/recipient@sha256:${"ab".repeat(32)}`;
+
+function validArgs(): ServingLayerArgs {
+    return {
+        namePrefix: "e2ee-pipeline-dev",
+        accountId: ACCOUNT,
+        region: REGION,
+        logKeyArn: LOGS_KEY,
+        logRetentionDays: 90,
+        privateSubnetIds: ["subnet-aaa", "subnet-bbb"],
+        securityGroupIds: ["sg-123"],
+        envKeyArn: SECRETS_KEY,
+        queueKeyArn: STORAGE_KEY,
+        functionCode: () => new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset("exports.handler=async()=>({})") }),
+        domainName: "records.dev.pipeline.example.com",
+        certificateArn: CERT,
+        dataBucketName: BUCKET,
+        dataBucketArn: BUCKET_ARN,
+        dataBucketKeyArn: STORAGE_KEY,
+        recordsKeyArn: RECORDS_KEY,
+    };
+}
+
+describe("infra/serving ServingLayer", function () {
+    let Layer: typeof import("../../infra/serving").ServingLayer;
+    let provider: k8s.Provider;
+
+    before(async function () {
+        await pulumi.runtime.setMocks(
+            {
+                newResource: (a) => {
+                    created.push({ type: a.type, name: a.name, inputs: a.inputs as Record<string, unknown> });
+                    return mockState(a.type, a.name, a.inputs as Record<string, unknown>);
+                },
+                call: (a) => a.inputs as Record<string, unknown>,
+            },
+            "e2ee-pipeline",
+            "dev",
+            false,
+        );
+        ({ ServingLayer: Layer } = await import("../../infra/serving"));
+        provider = new k8s.Provider("serving-test-cluster", { kubeconfig: "{}" });
+        await settle();
+    });
+
+    describe("AWS only (Kubernetes disabled)", function () {
+        let layer: InstanceType<typeof Layer>;
+        before(async function () {
+            created.length = 0;
+            layer = new Layer("serving", validArgs());
+            await settle();
+        });
+
+        it("makes the explicitly named recipient role the one holder of kms:Decrypt on the records key", function () {
+            const role = one("aws:iam/role:Role", "serving-recipient-role");
+            assert.equal(role.inputs.name, "e2ee-pipeline-dev-recipient");
+            assert.equal(layer.recipientRoleName, "e2ee-pipeline-dev-recipient");
+            assert.equal((role.inputs.tags as Record<string, string>)["e2ee:principal-role"], "recipient");
+            const statements = policyOf(one("aws:iam/rolePolicy:RolePolicy", "serving-recipient-policy")).Statement;
+            assert.deepEqual(statements.slice(7), [
+                { Sid: "ReadCiphertextBatches", Effect: "Allow", Action: ["s3:GetObject"], Resource: `${BUCKET_ARN}/batches/*` },
+                {
+                    Sid: "ListCiphertextBatches",
+                    Effect: "Allow",
+                    Action: ["s3:ListBucket"],
+                    Resource: BUCKET_ARN,
+                    Condition: { StringLike: { "s3:prefix": "batches/*" } },
+                },
+                {
+                    Sid: "ReadStorageEncryption",
+                    Effect: "Allow",
+                    Action: ["kms:Decrypt"],
+                    Resource: STORAGE_KEY,
+                    Condition: { StringEquals: { "kms:ViaService": `s3.${REGION}.amazonaws.com` } },
+                },
+                { Sid: "DecryptRecordDataKeys", Effect: "Allow", Action: ["kms:Decrypt"], Resource: RECORDS_KEY },
+            ]);
+            const onRecordsKey = statements.filter((s) => ([] as unknown[]).concat(s.Resource).includes(RECORDS_KEY));
+            assert.deepEqual(onRecordsKey.map((s) => s.Action), [["kms:Decrypt"]], "no GenerateDataKey, no other action on the records key");
+            const writes = statements.flatMap((s) => s.Action as string[]).filter((a) => /^s3:(Put|Delete)/.test(a));
+            assert.deepEqual(writes, [], "the recipient only reads the data lake");
+        });
+
+        it("runs the recipient function hardened like every pipeline function", function () {
+            const fn = one("aws:lambda/function:Function", "serving-recipient-function");
+            assert.equal(fn.inputs.name, "e2ee-pipeline-dev-recipient");
+            assert.equal(fn.inputs.runtime, "nodejs22.x");
+            assert.equal(fn.inputs.kmsKeyArn, SECRETS_KEY);
+            assert.deepEqual(fn.inputs.vpcConfig, { subnetIds: ["subnet-aaa", "subnet-bbb"], securityGroupIds: ["sg-123"] });
+            assert.equal(fn.inputs.reservedConcurrentExecutions, 5);
+            assert.deepEqual(fn.inputs.tracingConfig, { mode: "Active" });
+            assert.deepEqual(fn.inputs.deadLetterConfig, { targetArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:e2ee-pipeline-dev-recipient-dlq` });
+            assert.deepEqual(fn.inputs.environment, { variables: { DATA_BUCKET_NAME: BUCKET, RECORDS_KEY_ARN: RECORDS_KEY } });
+            assert.equal(one("aws:sqs/queue:Queue", "serving-recipient-dlq").inputs.kmsMasterKeyId, STORAGE_KEY);
+        });
+
+        it("serves GET /records/{id} over a TLS 1.3-only custom domain, IAM auth, API key, throttling and WAF", function () {
+            const api = one("aws:apigateway/restApi:RestApi", "serving-recipient-api");
+            assert.equal(api.inputs.disableExecuteApiEndpoint, true);
+            assert.equal(api.inputs.securityPolicy, "SecurityPolicy_TLS13_1_3_2025_09");
+            const domain = one("aws:apigateway/domainName:DomainName", "serving-recipient-domain");
+            assert.equal(domain.inputs.domainName, "records.dev.pipeline.example.com");
+            assert.equal(domain.inputs.securityPolicy, "SecurityPolicy_TLS13_1_3_2025_09");
+            assert.equal(domain.inputs.endpointAccessMode, "STRICT");
+            assert.equal(domain.inputs.regionalCertificateArn, CERT);
+            assert.deepEqual(
+                [one("aws:apigateway/resource:Resource", "serving-recipient-path-0").inputs.pathPart, one("aws:apigateway/resource:Resource", "serving-recipient-path-1").inputs.pathPart],
+                ["records", "{id}"],
+            );
+            assert.equal(one("aws:apigateway/resource:Resource", "serving-recipient-path-1").inputs.parentId, "serving-recipient-path-0-id");
+            const method = one("aws:apigateway/method:Method", "serving-recipient-method");
+            assert.equal(method.inputs.httpMethod, "GET");
+            assert.equal(method.inputs.authorization, "AWS_IAM");
+            assert.equal(method.inputs.apiKeyRequired, true);
+            assert.equal(
+                one("aws:lambda/permission:Permission", "serving-recipient-invoke").inputs.sourceArn,
+                `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}/live/GET/records/{id}`,
+            );
+            const settings = one("aws:apigateway/methodSettings:MethodSettings", "serving-recipient-method-settings").inputs.settings as Record<string, unknown>;
+            assert.equal(settings.throttlingRateLimit, 20);
+            assert.equal(settings.throttlingBurstLimit, 40);
+            const stage = one("aws:apigateway/stage:Stage", "serving-recipient-stage");
+            assert.equal(
+                (stage.inputs.accessLogSettings as { destinationArn: string }).destinationArn,
+                `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/apigateway/e2ee-pipeline-dev-recipient/access`,
+            );
+            const acl = one("aws:wafv2/webAcl:WebAcl", "serving-recipient-waf");
+            assert.deepEqual((acl.inputs.rules as { statement: unknown }[])[0].statement, {
+                rateBasedStatement: { limit: 500, aggregateKeyType: "IP", evaluationWindowSec: 300 },
+            });
+            assert.equal(
+                one("aws:wafv2/webAclAssociation:WebAclAssociation", "serving-recipient-waf-association").inputs.resourceArn,
+                `arn:aws:apigateway:${REGION}::/restapis/${API_ID}/stages/live`,
+            );
+            assert.equal(layer.endpointUrl, "https://records.dev.pipeline.example.com/v1/records/{id}");
+        });
+
+        it("creates no Kubernetes resource", function () {
+            assert.deepEqual(created.filter((c) => c.type.startsWith("kubernetes:")), []);
+            assert.equal(layer.deploymentName, undefined);
+        });
+    });
+
+    describe("with Kubernetes", function () {
+        let layer: InstanceType<typeof Layer>;
+        before(async function () {
+            created.length = 0;
+            layer = new Layer("srv", {
+                ...validArgs(),
+                enableKubernetes: true,
+                kubernetesProvider: provider,
+                kubernetesNamespace: pulumi.output("e2ee-pipeline"),
+                image: IMAGE,
+                certificateIssuerName: "internal-ca",
+            });
+            await settle();
+        });
+
+        it("issues a 90-day cert-manager certificate renewed 30 days before expiry, with a rotated ECDSA key", function () {
+            const cert = one("kubernetes:cert-manager.io/v1:Certificate", "srv-certificate");
+            assert.equal(cert.inputs.apiVersion, "cert-manager.io/v1");
+            assert.deepEqual(cert.inputs.spec, {
+                secretName: "recipient-tls",
+                duration: "2160h",
+                renewBefore: "720h",
+                dnsNames: ["recipient.e2ee-pipeline.svc", "recipient.e2ee-pipeline.svc.cluster.local"],
+                issuerRef: { name: "internal-ca", kind: "ClusterIssuer", group: "cert-manager.io" },
+                privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+                usages: ["server auth", "digital signature"],
+            });
+        });
+
+        it("runs a restricted, digest-pinned, token-less Deployment with limits", function () {
+            const dep = one("kubernetes:apps/v1:Deployment", "srv-deployment");
+            const spec = dep.inputs.spec as { replicas: number; template: { spec: Record<string, unknown> } };
+            assert.equal(spec.replicas, 2);
+            const pod = spec.template.spec;
+            assert.equal(pod.automountServiceAccountToken, false);
+            assert.equal(pod.serviceAccountName, "recipient");
+            assert.equal(pod.hostNetwork, false);
+            assert.deepEqual(pod.securityContext, {
+                runAsNonRoot: true,
+                runAsUser: 10001,
+                runAsGroup: 10001,
+                fsGroup: 10001,
+                seccompProfile: { type: "RuntimeDefault" },
+            });
+            const [c] = pod.containers as Record<string, unknown>[];
+            assert.equal(c.image, IMAGE);
+            assert.deepEqual(c.securityContext, {
+                allowPrivilegeEscalation: false,
+                privileged: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                capabilities: { drop: ["ALL"] },
+                seccompProfile: { type: "RuntimeDefault" },
+            });
+            assert.deepEqual(c.resources, { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } });
+            assert.deepEqual(c.ports, [{ name: "https", containerPort: 8443, protocol: "TCP" }]);
+            assert.deepEqual(pod.volumes, [
+                { name: "tls", secret: { secretName: "recipient-tls", defaultMode: 0o440 } },
+                { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } },
+            ]);
+            const sa = one("kubernetes:core/v1:ServiceAccount", "srv-service-account");
+            assert.equal(sa.inputs.automountServiceAccountToken, false);
+        });
+
+        it("exposes the pods only through a ClusterIP Service and to the mesh ingress namespace", function () {
+            const svc = one("kubernetes:core/v1:Service", "srv-service");
+            assert.deepEqual(svc.inputs.spec, {
+                type: "ClusterIP",
+                selector: { "app.kubernetes.io/name": "recipient", "app.kubernetes.io/part-of": "e2ee-pipeline" },
+                ports: [{ name: "https", port: 443, targetPort: "https", protocol: "TCP" }],
+            });
+            const np = one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "srv-allow-ingress");
+            assert.deepEqual(np.inputs.spec, {
+                podSelector: { matchLabels: { "app.kubernetes.io/name": "recipient", "app.kubernetes.io/part-of": "e2ee-pipeline" } },
+                policyTypes: ["Ingress"],
+                ingress: [
+                    {
+                        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-system" } } }],
+                        ports: [{ protocol: "TCP", port: 8443 }],
+                    },
+                ],
+            });
+            assert.equal(layer.certificateSecretName, "recipient-tls");
+        });
+    });
+
+    describe("argument validation (names the argument, creates nothing)", function () {
+        const k8sOn = (): Partial<ServingLayerArgs> => ({
+            enableKubernetes: true,
+            kubernetesProvider: provider,
+            kubernetesNamespace: "e2ee-pipeline",
+            image: IMAGE,
+            certificateIssuerName: "internal-ca",
+        });
+        const cases: [string, () => Partial<Record<keyof ServingLayerArgs, unknown>>, string][] = [
+            ["missing recordsKeyArn", () => ({ recordsKeyArn: undefined }), 'ServingLayer: argument "recordsKeyArn" is required'],
+            ["missing domainName", () => ({ domainName: "" }), 'ServingLayer: argument "domainName" is required'],
+            ["missing dataBucketArn", () => ({ dataBucketArn: undefined }), 'ServingLayer: argument "dataBucketArn" is required'],
+            [
+                "image by tag",
+                () => ({ ...k8sOn(), image: "registry.example.com/recipient:1.2.3" }),
+                'ServingLayer: argument "image" must be pinned by digest ("<repository>@sha256:<64 hex digits>") when "enableKubernetes" is true, got "registry.example.com/recipient:1.2.3"',
+            ],
+            [
+                "missing issuer",
+                () => ({ ...k8sOn(), certificateIssuerName: undefined }),
+                'ServingLayer: argument "certificateIssuerName" is required when "enableKubernetes" is true',
+            ],
+            [
+                "missing provider",
+                () => ({ ...k8sOn(), kubernetesProvider: undefined }),
+                'ServingLayer: argument "kubernetesProvider" is required when "enableKubernetes" is true',
+            ],
+            [
+                "missing namespace",
+                () => ({ ...k8sOn(), kubernetesNamespace: undefined }),
+                'ServingLayer: argument "kubernetesNamespace" is required when "enableKubernetes" is true',
+            ],
+            ["privileged port", () => ({ containerPort: 443 }), 'ServingLayer: argument "containerPort" must be an integer between 1024 and 65535, got 443'],
+            ["bad memory limit", () => ({ memoryLimit: "1G" }), 'ServingLayer: argument "memoryLimit" must be a memory quantity such as "256Mi", got "1G"'],
+            [
+                "bad issuer kind",
+                () => ({ certificateIssuerKind: "SelfSigned" }),
+                'ServingLayer: argument "certificateIssuerKind" must be "ClusterIssuer" or "Issuer", got "SelfSigned"',
+            ],
+        ];
+        for (const [title, patch, message] of cases) {
+            it(title, async function () {
+                created.length = 0;
+                assert.throws(() => new Layer(`bad-${title}`, { ...validArgs(), ...patch() } as ServingLayerArgs), { message });
+                await settle();
+                assert.equal(created.length, 0);
+            });
+        }
+    });
+});
