@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { iamNoWildcardResources } from "../../../policies/rules/iam/noWildcardResources";
+import { runResourceRule } from "../harness";
+
+const doc = (Action: unknown, Resource: unknown) => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action, Resource }] });
+const run = (policy: unknown, config?: Record<string, unknown>) =>
+    runResourceRule(iamNoWildcardResources, { type: "aws:iam/rolePolicy:RolePolicy", props: { role: "r", policy } }, config);
+
+describe("iam-no-wildcard-resources", () => {
+    it("accepts named resources", async () => {
+        assert.deepEqual((await run(JSON.stringify(doc(["kms:Decrypt"], "arn:aws:kms:eu-west-1:111122223333:key/k")))).messages, []);
+    });
+
+    it("accepts \"*\" for actions without resource-level permissions (VPC Lambda ENIs, X-Ray, PutMetricData)", async () => {
+        const actions = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "xray:PutTraceSegments", "xray:PutTelemetryRecords", "cloudwatch:PutMetricData", "STS:GetCallerIdentity"];
+        assert.deepEqual((await run(doc(actions, "*"))).messages, []);
+    });
+
+    it("reports the actions that do have resource-level permissions", async () => {
+        assert.deepEqual((await run(doc(["xray:PutTraceSegments", "kms:Decrypt", "logs:CreateLogGroup"], ["*"]))).messages, [
+            'policy statement 1 allows "kms:Decrypt", "logs:CreateLogGroup" on Resource "*"; name the resource ARNs instead ("*" is accepted only for actions without resource-level permissions).',
+        ]);
+    });
+
+    it("uses the configured allow-list", async () => {
+        assert.deepEqual((await run(doc("logs:CreateLogGroup", "*"), { allowedWildcardResourceActions: ["logs:CreateLogGroup"] })).messages, []);
+        assert.deepEqual((await run(doc("xray:PutTraceSegments", "*"), { allowedWildcardResourceActions: [] })).messages, [
+            'policy statement 1 allows "xray:PutTraceSegments" on Resource "*"; name the resource ARNs instead ("*" is accepted only for actions without resource-level permissions).',
+        ]);
+    });
+
+    it("leaves NotAction statements to iam-no-allow-not-action and ignores Deny", async () => {
+        assert.deepEqual((await run({ Statement: [{ Effect: "Allow", NotAction: "iam:*", Resource: "*" }] })).messages, []);
+        assert.deepEqual((await run({ Statement: [{ Effect: "Deny", Action: "s3:*", Resource: "*" }] })).messages, []);
+    });
+});
