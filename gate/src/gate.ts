@@ -1,0 +1,140 @@
+/**
+ * The offline policy gate: `pulumi preview --policy-pack` semantics without the cloud or the CLI.
+ * Runs the program (mocks, preview mode) and the policy packs (separate processes, Analyzer gRPC)
+ * concurrently, then analyzes every resource and the stack.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { checkPackDir, EngineServer, mapBounded, PolicyPackProcess, ResourceMessages, type PackLog, type StackContext } from "./analyzer";
+import { GateError, usageError } from "./errors";
+import { readPackConfig, resolvePackConfig, type PackConfigFile } from "./packconfig";
+import { readProject, readStack, selectStack } from "./project";
+import { classify, type GateReport } from "./report";
+import { runProgram, type ProgramRun } from "./runner";
+import type { Diagnostic, PackInfo } from "./types";
+
+export interface GateOptions {
+    /** The Pulumi project directory (default: current directory). */
+    readonly cwd: string;
+    readonly stack?: string;
+    /** Policy pack directories; default `<cwd>/policies`. */
+    readonly policyPacks: readonly string[];
+    /** Config files, matched to packs by position (as the CLI does). */
+    readonly policyPackConfigs: readonly string[];
+    readonly organization: string;
+    /** Per-step time limit (program run, pack start, each RPC), ms. */
+    readonly timeoutMs: number;
+    /** Analyze calls in flight per pack. */
+    readonly concurrency: number;
+}
+
+export const DEFAULTS = { organization: "organization", timeoutMs: 120_000, concurrency: 64 } as const;
+
+export async function runGate(opts: GateOptions): Promise<GateReport> {
+    const t0 = Date.now();
+    const cwd = path.resolve(opts.cwd);
+    if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) {
+        throw usageError(`--cwd ${cwd} is not a directory`);
+    }
+    const project = readProject(cwd);
+    const stackName = selectStack(cwd, opts.stack);
+    const stack = readStack(project, stackName);
+    let packDirs = opts.policyPacks;
+    if (packDirs.length === 0) {
+        const def = path.join(cwd, "policies");
+        if (!fs.existsSync(path.join(def, "PulumiPolicy.yaml"))) {
+            throw usageError(`no --policy-pack given and ${def} is not a policy pack (no PulumiPolicy.yaml): pass --policy-pack DIR`);
+        }
+        packDirs = [def];
+    }
+    const dirs = packDirs.map(checkPackDir);
+    if (opts.policyPackConfigs.length > dirs.length) {
+        throw usageError(`${opts.policyPackConfigs.length} --policy-pack-config files for ${dirs.length} --policy-pack(s): configs are matched to packs by position`);
+    }
+    const configFiles: (PackConfigFile | undefined)[] = dirs.map((_, i) => (opts.policyPackConfigs[i] !== undefined ? readPackConfig(opts.policyPackConfigs[i] as string) : undefined));
+
+    const ctx: StackContext = { project: project.name, stack: stackName, organization: opts.organization, config: stack.config, secureKeys: stack.secureKeys };
+    const logs: PackLog[] = [];
+    const engine = new EngineServer();
+    const packs = dirs.map((d) => new PolicyPackProcess(d, opts.timeoutMs, logs));
+    const timings: Record<string, number> = {};
+    try {
+        const engineAddress = await engine.start();
+        const programP: Promise<ProgramRun> = runProgram(
+            {
+                programDir: cwd,
+                main: project.main,
+                project: project.name,
+                stack: stackName,
+                organization: opts.organization,
+                config: stack.config,
+                secureKeys: stack.secureKeys,
+                typescript: project.typescript,
+            },
+            opts.timeoutMs,
+        ).then((r) => {
+            timings["programMs"] = Date.now() - t0;
+            return r;
+        });
+        const packsP: Promise<PackInfo[]> = Promise.all(
+            packs.map(async (p, i) => {
+                await p.start(engineAddress, ctx);
+                const info = await p.getInfo();
+                await p.configure(resolvePackConfig(info, configFiles[i], opts.policyPackConfigs[i]));
+                await p.configureStack(ctx);
+                return info;
+            }),
+        ).then((r) => {
+            timings["packsReadyMs"] = Date.now() - t0;
+            return r;
+        });
+        const [programR, packsR] = await Promise.allSettled([programP, packsP]);
+        // A config error is reported before a program error, as the CLI validates config before running.
+        if (packsR.status === "rejected" && packsR.reason instanceof GateError && packsR.reason.category === "config") throw packsR.reason;
+        if (programR.status === "rejected") throw programR.reason;
+        if (packsR.status === "rejected") throw packsR.reason;
+        const run = programR.value;
+        const infos = packsR.value;
+        const names = new Map<string, string>();
+        for (const i of infos) {
+            const prev = names.get(i.name);
+            if (prev !== undefined) throw usageError(`policy pack '${i.name}' given twice (${prev} and ${i.dir})`);
+            names.set(i.name, i.dir);
+        }
+
+        const tA = Date.now();
+        const messages = new ResourceMessages(run.resources, stack.config);
+        const requests = run.resources.map((r) => messages.analyzeRequest(r));
+        const diagLists = await Promise.all(
+            packs.map(async (p) => {
+                const perResource = await mapBounded(requests, opts.concurrency, async (req) =>
+                    // The engine attributes a resource's diagnostics to that resource when the pack leaves the URN empty.
+                    (await p.analyze(req)).map((d) => (d.urn === "" ? { ...d, urn: req.getUrn() } : d)),
+                );
+                const stackDiags = await p.analyzeStack(messages.analyzeStackRequest());
+                return [...perResource.flat(), ...stackDiags];
+            }),
+        );
+        timings["analyzeMs"] = Date.now() - tA;
+        const diags: Diagnostic[] = diagLists.flat();
+        const { violations, waived, undecided } = classify(diags, run.resources);
+        timings["totalMs"] = Date.now() - t0;
+        for (const l of engine.logs) logs.push(l);
+        return {
+            project: project.name,
+            stack: stackName,
+            projectDir: cwd,
+            resources: run.resources,
+            packs: infos,
+            violations,
+            waived,
+            undecided,
+            notes: run.notes,
+            packLogs: logs,
+            timings,
+        };
+    } finally {
+        for (const p of packs) p.stop();
+        engine.stop();
+    }
+}

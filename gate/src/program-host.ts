@@ -1,0 +1,454 @@
+/**
+ * The program host: a child process (forked by the gate with ts-node transpile-only preloaded) that runs a
+ * Pulumi program under the Pulumi Node.js runtime with mocks in preview mode, and sends every registered
+ * resource back to the gate over IPC. It uses the @pulumi/pulumi instance that the PROGRAM resolves, so the
+ * program's resources register with the runtime we configure.
+ *
+ * What a preview would know and what it would not:
+ * - inputs are what the program passed (the mock monitor answers each registration with its own inputs);
+ * - IDs and every output that is not an input (ARNs, computed attributes) are unknown, as in a real preview;
+ * - `secure:` config values are never decrypted: getSecret/requireSecret give an unknown secret output, and
+ *   the plain getters (get/require/...) fail with a message naming the key;
+ * - invokes get fixed mock answers (see `invokeMock`).
+ */
+import * as path from "path";
+import type { HostMessage, HostRequest, Json, ProgramNote, RecordedResource, SourceLocation } from "./types";
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export const MOCK_ACCOUNT_ID = "123456789012";
+const GATE_DIR = path.resolve(__dirname, "..");
+
+type Callback = (err: Error | null, resp?: unknown) => void;
+
+/** The subset of the generated RegisterResourceRequest we read. */
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getObject(): { toJavaScript(): Record<string, Json> } | undefined;
+    getProtect(): boolean;
+    getDependenciesList(): string[];
+    getProvider(): string;
+    getPropertydependenciesMap(): { forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void };
+    getDeletebeforereplace(): boolean;
+    getDeletebeforereplacedefined(): boolean;
+    getIgnorechangesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+    getAliasurnsList(): string[];
+    getAliasesList(): { getUrn(): string }[];
+    getImportid(): string;
+    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
+    getReplaceonchangesList(): string[];
+    getRetainondelete?(): boolean;
+    hasRetainondelete?(): boolean;
+    getVersion(): string;
+}
+
+interface ReadRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getId(): string;
+    getProperties(): { toJavaScript(): Record<string, Json> } | undefined;
+    getDependenciesList(): string[];
+    getProvider(): string;
+    getAdditionalsecretoutputsList(): string[];
+    getVersion(): string;
+}
+
+function send(msg: HostMessage): Promise<void> {
+    return new Promise((resolve) => {
+        if (process.send === undefined) {
+            process.stdout.write(JSON.stringify(msg) + "\n");
+            resolve();
+            return;
+        }
+        process.send(msg, undefined, {}, () => resolve());
+    });
+}
+
+/**
+ * First stack frame outside node_modules, node internals and the gate itself. `ctor`: the class being
+ * constructed; its own constructor frames (a component's `super(...)` call) are skipped so that the location
+ * is the statement that declared the resource (`new Store(...)`).
+ */
+export function callerLocation(stack: string | undefined, ctor?: string): SourceLocation | undefined {
+    for (const line of (stack ?? "").split("\n").slice(1)) {
+        if (ctor !== undefined && ctor !== "" && line.trim().startsWith(`at new ${ctor} (`)) {
+            continue;
+        }
+        const m = /\(?((?:[A-Za-z]:)?[^():]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
+        if (m === null) {
+            continue;
+        }
+        const file = (m[1] as string).replace(/^.*?at\s+(?:new\s+)?(?:\S+\s+\()?/, "");
+        if (!path.isAbsolute(file) || file.includes(`${path.sep}node_modules${path.sep}`) || file.startsWith(GATE_DIR + path.sep)) {
+            continue;
+        }
+        return { file, line: Number(m[2]), column: Number(m[3]) };
+    }
+    return undefined;
+}
+
+function fail(message: string, notes: ProgramNote[], location?: SourceLocation): Promise<void> {
+    return send(location === undefined ? { kind: "failed", message, notes } : { kind: "failed", message, location, notes });
+}
+
+async function main(): Promise<void> {
+    const req = JSON.parse(process.argv[2] ?? "{}") as HostRequest;
+    const notes: ProgramNote[] = [];
+    const resources: RecordedResource[] = [];
+    process.chdir(req.programDir);
+    process.env["PULUMI_CONFIG"] = JSON.stringify(req.config);
+    process.env["PULUMI_CONFIG_SECRET_KEYS"] = JSON.stringify([]);
+    Error.stackTraceLimit = Math.max(Error.stackTraceLimit, 40);
+
+    let pulumiDir: string;
+    try {
+        pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [req.programDir] }));
+    } catch {
+        await fail(`the program in ${req.programDir} cannot resolve @pulumi/pulumi: run npm install (or npm ci) there first`, notes);
+        return;
+    }
+    const req2 = (m: string): unknown => require(path.join(pulumiDir, m));
+    const pulumi = req2("index.js") as typeof import("@pulumi/pulumi");
+    const settings = req2("runtime/settings.js") as {
+        getMonitor(): Record<string, unknown> & { resources: Map<string, unknown> };
+        waitForRPCs(): Promise<void>;
+    };
+    const runtimeResource = req2("runtime/resource.js") as Record<string, (...args: unknown[]) => unknown>;
+    const stackMod = req2("runtime/stack.js") as { runInPulumiStack(init: () => Promise<unknown>): Promise<unknown> };
+    const state = req2("runtime/state.js") as { getStore(): { logErrorCount?: number } };
+    const resproto = req2("proto/resource_pb.js") as {
+        RegisterResourceResponse: new () => { setUrn(u: string): void; setId(i: string): void; setObject(o: unknown): void };
+        ReadResourceResponse: new () => { setUrn(u: string): void; setProperties(o: unknown): void };
+    };
+    const structproto = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [pulumiDir] })) as {
+        Struct: { fromJavaScript(o: Record<string, Json>): unknown };
+    };
+
+    const region = req.config["aws:region"] ?? process.env["AWS_REGION"] ?? "us-east-1";
+    const answered = new Set<string>();
+    const mocks = {
+        newResource(args: { inputs: Record<string, unknown> }): { id: undefined; state: Record<string, unknown> } {
+            return { id: undefined, state: args.inputs };
+        },
+        call(args: { token: string; inputs: Record<string, unknown> }): Record<string, unknown> {
+            return invokeMock(args.token, args.inputs, region, (token) => {
+                if (!answered.has(token)) {
+                    answered.add(token);
+                    notes.push({ level: "warning", message: `invoke ${token} has no offline answer; it returned its own arguments` });
+                }
+            });
+        },
+    };
+    await pulumi.runtime.setMocks(mocks, req.project, req.stack, true, req.organization);
+
+    // Source locations: capture the stack at the synchronous registration call (inside the Resource
+    // constructor), keyed by type and name, and hand them to the monitor when the request arrives.
+    const pending = new Map<string, SourceLocation[]>();
+    for (const fn of ["registerResource", "readResource"]) {
+        const orig = runtimeResource[fn];
+        if (typeof orig !== "function") {
+            continue;
+        }
+        runtimeResource[fn] = function (this: unknown, ...args: unknown[]) {
+            const res = args[0] as { constructor?: { name?: string } } | undefined;
+            const loc = callerLocation(new Error().stack, res?.constructor?.name);
+            if (loc !== undefined) {
+                const key = `${String(args[2])}\u0000${String(args[3])}`;
+                const q = pending.get(key);
+                if (q === undefined) {
+                    pending.set(key, [loc]);
+                } else {
+                    q.push(loc);
+                }
+            }
+            return orig.apply(this, args);
+        };
+    }
+    const takeLocation = (type: string, name: string): SourceLocation | undefined => {
+        const key = `${type}\u0000${name}`;
+        const q = pending.get(key);
+        const loc = q?.shift();
+        if (q !== undefined && q.length === 0) {
+            pending.delete(key);
+        }
+        return loc;
+    };
+
+    // URNs as the engine builds them: the parent's qualified type chain, the root stack excluded.
+    const qualifiedTypes = new Map<string, string>();
+    const stackType = "pulumi:pulumi:Stack";
+    const newUrn = (parent: string, type: string, name: string): string => {
+        const parentQT = parent === "" ? undefined : qualifiedTypes.get(parent);
+        const qt = parentQT === undefined || parentQT === stackType ? type : `${parentQT}$${type}`;
+        const urn = `urn:pulumi:${req.stack}::${req.project}::${qt}::${name}`;
+        qualifiedTypes.set(urn, qt);
+        return urn;
+    };
+
+    const monitor = settings.getMonitor();
+    monitor["registerResource"] = (r: RegisterRequest, callback: Callback) => {
+        try {
+            const type = r.getType();
+            const name = r.getName();
+            const urn = newUrn(r.getParent(), type, name);
+            const obj = r.getObject();
+            const properties = obj === undefined ? {} : obj.toJavaScript();
+            const propertyDependencies: Record<string, string[]> = {};
+            r.getPropertydependenciesMap().forEach((v, k) => {
+                propertyDependencies[k] = v.getUrnsList();
+            });
+            const ct = r.getCustomtimeouts();
+            const toSeconds = (s: string): number | undefined => (s === "" ? undefined : parseDuration(s));
+            const aliases = [...r.getAliasurnsList(), ...r.getAliasesList().map((a) => (typeof a.getUrn === "function" ? a.getUrn() : "")).filter((u) => u !== "")];
+            const loc = takeLocation(type, name);
+            const rec: RecordedResource = {
+                urn,
+                type,
+                name,
+                custom: r.getCustom(),
+                parent: r.getParent(),
+                dependencies: r.getDependenciesList(),
+                propertyDependencies,
+                provider: r.getProvider(),
+                options: {
+                    protect: r.getProtect(),
+                    ignoreChanges: r.getIgnorechangesList(),
+                    ...(r.getDeletebeforereplacedefined() ? { deleteBeforeReplace: r.getDeletebeforereplace() } : {}),
+                    additionalSecretOutputs: r.getAdditionalsecretoutputsList(),
+                    aliases,
+                    ...(ct !== undefined
+                        ? { customTimeouts: { create: toSeconds(ct.getCreate()), update: toSeconds(ct.getUpdate()), delete: toSeconds(ct.getDelete()) } }
+                        : {}),
+                    ...(r.hasRetainondelete?.() === true ? { retainOnDelete: r.getRetainondelete?.() === true } : {}),
+                    replaceOnChanges: r.getReplaceonchangesList(),
+                    ...(r.getImportid() !== "" ? { importId: r.getImportid() } : {}),
+                    ...(r.getVersion() !== "" ? { version: r.getVersion() } : {}),
+                },
+                properties,
+                read: false,
+                ...(loc !== undefined ? { source: loc } : {}),
+            };
+            resources.push(rec);
+            monitor.resources.set(urn, { urn, id: null, state: properties });
+            const resp = new resproto.RegisterResourceResponse();
+            resp.setUrn(urn);
+            // Preview: the ID is unknown (""), and the outputs are the inputs; anything else stays unknown.
+            resp.setId("");
+            resp.setObject(obj ?? structproto.Struct.fromJavaScript({}));
+            callback(null, resp);
+        } catch (e) {
+            callback(e as Error);
+        }
+    };
+    monitor["readResource"] = (r: ReadRequest, callback: Callback) => {
+        try {
+            const type = r.getType();
+            const name = r.getName();
+            const urn = newUrn(r.getParent(), type, name);
+            const obj = r.getProperties();
+            const properties = obj === undefined ? {} : obj.toJavaScript();
+            const loc = takeLocation(type, name);
+            resources.push({
+                urn,
+                type,
+                name,
+                custom: true,
+                parent: r.getParent(),
+                dependencies: r.getDependenciesList(),
+                propertyDependencies: {},
+                provider: r.getProvider(),
+                options: {
+                    protect: false,
+                    ignoreChanges: [],
+                    additionalSecretOutputs: r.getAdditionalsecretoutputsList(),
+                    aliases: [],
+                    replaceOnChanges: [],
+                    importId: r.getId(),
+                    ...(r.getVersion() !== "" ? { version: r.getVersion() } : {}),
+                },
+                properties,
+                read: true,
+                ...(loc !== undefined ? { source: loc } : {}),
+            });
+            notes.push({ level: "info", message: `${urn} is read from the cloud (get/lookup); offline its state is only its ID and the arguments passed` });
+            const resp = new resproto.ReadResourceResponse();
+            resp.setUrn(urn);
+            resp.setProperties(obj ?? structproto.Struct.fromJavaScript({}));
+            callback(null, resp);
+        } catch (e) {
+            callback(e as Error);
+        }
+    };
+
+    patchSecureConfig(pulumi, new Set(req.secureKeys));
+
+    // Failures: a throw at load time, a rejected export, an unhandled rejection (e.g. in an apply),
+    // or a pulumi.log.error call all fail the run, as they fail `pulumi preview`.
+    let failure: { message: string; location?: SourceLocation } | undefined;
+    const onFailure = (err: unknown): void => {
+        if (failure !== undefined) {
+            return;
+        }
+        const e = err instanceof Error ? err : new Error(String(err));
+        const where = callerLocation(e.stack);
+        failure = { message: `${e.name === "Error" ? "" : e.name + ": "}${e.message}`, ...(where !== undefined ? { location: where } : {}) };
+    };
+    process.on("unhandledRejection", onFailure);
+    process.on("uncaughtException", onFailure);
+
+    const program = path.isAbsolute(req.main) ? req.main : path.join(req.programDir, req.main);
+    try {
+        await stackMod.runInPulumiStack(async () => {
+            const mod = require(program) as unknown;
+            const result = typeof mod === "function" ? (mod as () => unknown)() : mod;
+            return (await result) as unknown;
+        });
+        await settings.waitForRPCs();
+    } catch (e) {
+        onFailure(e);
+    }
+    // Let late rejections (applies resolved on the last turn) surface.
+    await new Promise((r) => setImmediate(r));
+    const logErrors = state.getStore().logErrorCount ?? 0;
+    if (failure === undefined && logErrors > 0) {
+        failure = { message: `the program logged ${logErrors} error(s) with pulumi.log.error (see above)` };
+    }
+    if (failure !== undefined) {
+        await fail(failure.message, notes, failure.location);
+        return;
+    }
+    const seen = new Set<string>();
+    for (const r of resources) {
+        if (seen.has(r.urn)) {
+            await fail(`Duplicate resource URN '${r.urn}'; try giving it a unique name`, notes, r.source);
+            return;
+        }
+        seen.add(r.urn);
+    }
+    await send({ kind: "done", resources, notes });
+}
+
+/** "10m", "1h30m", "90s" → seconds. */
+function parseDuration(s: string): number | undefined {
+    let total = 0;
+    let matched = false;
+    for (const m of s.matchAll(/(\d+(?:\.\d+)?)(h|m|s|ms)/g)) {
+        matched = true;
+        const n = Number(m[1]);
+        total += m[2] === "h" ? n * 3600 : m[2] === "m" ? n * 60 : m[2] === "s" ? n : n / 1000;
+    }
+    return matched ? total : undefined;
+}
+
+/**
+ * Mock answers for invokes. Documented in docs/gate.md; anything else returns its own arguments and is
+ * noted in the report.
+ */
+export function invokeMock(token: string, inputs: Record<string, unknown>, region: string, unanswered: (token: string) => void): Record<string, unknown> {
+    const partition = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+    switch (token) {
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: MOCK_ACCOUNT_ID, arn: `arn:${partition}:iam::${MOCK_ACCOUNT_ID}:user/pulumi-gate`, userId: "AIDAPULUMIGATEOFFLINE", id: MOCK_ACCOUNT_ID };
+        case "aws:index/getRegion:getRegion": {
+            const name = typeof inputs["region"] === "string" ? inputs["region"] : typeof inputs["name"] === "string" ? inputs["name"] : region;
+            return { name, region: name, id: name, description: name, endpoint: `ec2.${name}.amazonaws.com` };
+        }
+        case "aws:index/getPartition:getPartition":
+            return { partition, id: partition, dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+        case "aws:index/getAvailabilityZones:getAvailabilityZones": {
+            const letters = ["a", "b", "c"];
+            return {
+                id: region,
+                names: letters.map((l) => `${region}${l}`),
+                zoneIds: letters.map((_, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`),
+                groupNames: [region],
+                state: "available",
+            };
+        }
+        case "aws:iam/getPolicyDocument:getPolicyDocument":
+            return { ...inputs, id: "policy-document", json: policyDocumentJson(inputs), minifiedJson: policyDocumentJson(inputs) };
+        default:
+            unanswered(token);
+            return { ...inputs };
+    }
+}
+
+/** A best-effort rendering of aws.iam.getPolicyDocument's `json` (statements only). */
+function policyDocumentJson(inputs: Record<string, unknown>): string {
+    const statements = Array.isArray(inputs["statements"]) ? (inputs["statements"] as Record<string, unknown>[]) : [];
+    const cap = (o: Record<string, unknown>): Record<string, unknown> => {
+        const out: Record<string, unknown> = {};
+        if (o["sid"] !== undefined) out["Sid"] = o["sid"];
+        out["Effect"] = o["effect"] ?? "Allow";
+        for (const [k, K] of [["actions", "Action"], ["notActions", "NotAction"], ["resources", "Resource"], ["notResources", "NotResource"]] as const) {
+            if (o[k] !== undefined) out[K] = o[k];
+        }
+        for (const [k, K] of [["principals", "Principal"], ["notPrincipals", "NotPrincipal"]] as const) {
+            const ps = o[k];
+            if (Array.isArray(ps)) {
+                const m: Record<string, unknown> = {};
+                for (const p of ps as { type: string; identifiers: unknown }[]) m[p.type] = p.identifiers;
+                out[K] = m;
+            }
+        }
+        if (Array.isArray(o["conditions"])) {
+            const c: Record<string, Record<string, unknown>> = {};
+            for (const x of o["conditions"] as { test: string; variable: string; values: unknown }[]) {
+                (c[x.test] ??= {})[x.variable] = x.values;
+            }
+            out["Condition"] = c;
+        }
+        return out;
+    };
+    return JSON.stringify({ Version: "2012-10-17", Statement: statements.map(cap) });
+}
+
+const SECRET_GETTERS = ["getSecret", "requireSecret", "getSecretBoolean", "requireSecretBoolean", "getSecretNumber", "requireSecretNumber", "getSecretObject", "requireSecretObject"];
+const PLAIN_GETTERS = ["get", "require", "getBoolean", "requireBoolean", "getNumber", "requireNumber", "getObject", "requireObject"];
+
+/** `secure:` values: secret getters give an unknown secret; plain getters fail naming the key. */
+function patchSecureConfig(pulumi: typeof import("@pulumi/pulumi"), secure: Set<string>): void {
+    if (secure.size === 0) {
+        return;
+    }
+    const proto = pulumi.Config.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const OutputCtor = pulumi.Output as unknown as new (...a: unknown[]) => unknown;
+    for (const m of SECRET_GETTERS) {
+        const orig = proto[m];
+        proto[m] = function (this: { name: string }, key: unknown, ...rest: unknown[]) {
+            if (secure.has(`${this.name}:${String(key)}`)) {
+                return new OutputCtor(new Set(), Promise.resolve(undefined), Promise.resolve(false), Promise.resolve(true), Promise.resolve(new Set()));
+            }
+            return (orig as (...a: unknown[]) => unknown).call(this, key, ...rest);
+        };
+    }
+    for (const m of PLAIN_GETTERS) {
+        const orig = proto[m];
+        proto[m] = function (this: { name: string }, key: unknown, ...rest: unknown[]) {
+            const full = `${this.name}:${String(key)}`;
+            if (secure.has(full)) {
+                throw new Error(
+                    `configuration '${full}' is a secure value, which the offline gate never decrypts; ` +
+                        `read it with config.${m.startsWith("require") ? "requireSecret" : "getSecret"}("${String(key)}") (an unknown secret during the gate, as in a preview without the passphrase)`,
+                );
+            }
+            return (orig as (...a: unknown[]) => unknown).call(this, key, ...rest);
+        };
+    }
+}
+
+if (require.main === module) {
+    main().then(
+        () => process.exit(0),
+        async (e: unknown) => {
+            await fail(`the program host failed: ${e instanceof Error ? e.message : String(e)}`, []);
+            process.exit(0);
+        },
+    );
+}

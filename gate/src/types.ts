@@ -1,0 +1,120 @@
+/**
+ * Types shared by the gate's parent process and the program host it forks.
+ * Everything here is plain JSON so it can cross the IPC channel unchanged.
+ */
+
+/** A JSON value as sent over IPC and in the report. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** The source statement that declared a resource (first stack frame outside node_modules). */
+export interface SourceLocation {
+    /** Absolute path of the file. */
+    readonly file: string;
+    readonly line: number;
+    readonly column: number;
+}
+
+/** Resource options as the engine forwards them to analyzers. */
+export interface RecordedOptions {
+    readonly protect: boolean;
+    readonly ignoreChanges: string[];
+    /** undefined when the program did not set it. */
+    readonly deleteBeforeReplace?: boolean;
+    readonly additionalSecretOutputs: string[];
+    readonly aliases: string[];
+    readonly customTimeouts?: { create?: number; update?: number; delete?: number };
+    readonly retainOnDelete?: boolean;
+    readonly replaceOnChanges: string[];
+    readonly importId?: string;
+    readonly version?: string;
+}
+
+/** One registered resource, recorded at the mock resource monitor. */
+export interface RecordedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** true for custom resources, false for components (and the root stack). */
+    readonly custom: boolean;
+    /** "" when none (only the root stack has none). */
+    readonly parent: string;
+    readonly dependencies: string[];
+    readonly propertyDependencies: Record<string, string[]>;
+    /** Provider reference `<urn>::<id>` as the runtime sent it, "" for the default provider. */
+    readonly provider: string;
+    readonly options: RecordedOptions;
+    /**
+     * Inputs in the engine's wire form (protobuf Struct as JSON): unknowns are the string
+     * "04da6b54-80e4-46f7-96ec-b56ff0331ba9", secrets `{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": ...}`.
+     */
+    readonly properties: Record<string, Json>;
+    /** true when this is a read (`get`) of an existing resource rather than a registration. */
+    readonly read: boolean;
+    readonly source?: SourceLocation;
+}
+
+/** A non-fatal note from running the program (e.g. an invoke answered generically). */
+export interface ProgramNote {
+    readonly level: "info" | "warning" | "error";
+    readonly message: string;
+}
+
+/** Messages from the program host to the gate. */
+export type HostMessage =
+    | { readonly kind: "done"; readonly resources: RecordedResource[]; readonly notes: ProgramNote[] }
+    | { readonly kind: "failed"; readonly message: string; readonly location?: SourceLocation; readonly notes: ProgramNote[] };
+
+/** What the gate passes to the program host (as JSON in argv). */
+export interface HostRequest {
+    readonly programDir: string;
+    /** Absolute path or module id of the program's entry (Pulumi.yaml `main`, default "."). */
+    readonly main: string;
+    readonly project: string;
+    readonly stack: string;
+    readonly organization: string;
+    /** Plaintext config, fully-qualified keys (`project:key`, `aws:region`), values as the CLI passes them. */
+    readonly config: Record<string, string>;
+    /** Fully-qualified keys of `secure:` values (never decrypted). */
+    readonly secureKeys: string[];
+    readonly typescript: boolean;
+}
+
+export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
+export type Severity = "" | "low" | "medium" | "high" | "critical";
+
+/** A policy as the pack describes it in GetAnalyzerInfo. */
+export interface PolicyInfo {
+    readonly name: string;
+    readonly displayName: string;
+    readonly description: string;
+    readonly enforcementLevel: EnforcementLevel;
+    readonly severity: Severity;
+    readonly remediationSteps: string;
+    readonly tags: string[];
+    readonly url: string;
+    readonly framework?: { name: string; version: string; reference: string; specification: string };
+    readonly configSchema?: { properties: Record<string, Json>; required: string[] };
+    readonly kind: "resource" | "stack" | "unknown";
+}
+
+export interface PackInfo {
+    readonly name: string;
+    readonly version: string;
+    readonly displayName: string;
+    readonly policies: PolicyInfo[];
+    /** The directory the pack was started from. */
+    readonly dir: string;
+}
+
+/** A diagnostic as returned by Analyze/AnalyzeStack. */
+export interface Diagnostic {
+    readonly policyPack: string;
+    readonly policyPackVersion: string;
+    readonly policy: string;
+    readonly description: string;
+    readonly message: string;
+    readonly enforcementLevel: EnforcementLevel;
+    readonly severity: Severity;
+    /** "" for stack-level diagnostics without a resource. */
+    readonly urn: string;
+}
