@@ -108,7 +108,8 @@ export function recordsKeyUsePattern(
     recordsKeyArn: pulumi.Input<string>,
     expectedRoleArn: pulumi.Input<string>,
 ): pulumi.Output<string> {
-    return pulumi.interpolate`{ ($.eventSource = "kms.amazonaws.com") && ($.eventName = "${eventName}") && ($.resources[0].ARN = "${recordsKeyArn}") && ($.userIdentity.sessionContext.sessionIssuer.arn != "${expectedRoleArn}") }`;
+    // Users, root and services have no session issuer: any identity that is not an assumed role matches too.
+    return pulumi.interpolate`{ ($.eventSource = "kms.amazonaws.com") && ($.eventName = "${eventName}") && ($.resources[0].ARN = "${recordsKeyArn}") && (($.userIdentity.type != "AssumedRole") || ($.userIdentity.sessionContext.sessionIssuer.arn != "${expectedRoleArn}")) }`;
 }
 
 /** VPC flow-log space-delimited pattern matching rejected flows. */
