@@ -179,7 +179,7 @@ export class IngestionLayer extends pulumi.ComponentResource {
             {
                 Sid: "PutEnvelopesOnStream",
                 Effect: "Allow",
-                Action: ["kinesis:PutRecord", "kinesis:PutRecords", "kinesis:DescribeStreamSummary"],
+                Action: ["kinesis:PutRecord", "kinesis:PutRecords"],
                 Resource: stream.arn,
             },
             {
@@ -190,9 +190,10 @@ export class IngestionLayer extends pulumi.ComponentResource {
                 Condition: { StringEquals: { "kms:ViaService": viaService("kinesis", region) } },
             },
             {
+                // Conditional put claims a record id; delete releases it when the stream refuses the record.
                 Sid: "DeduplicateRecordIds",
                 Effect: "Allow",
-                Action: ["dynamodb:PutItem", "dynamodb:GetItem"],
+                Action: ["dynamodb:PutItem", "dynamodb:DeleteItem"],
                 Resource: args.dedupTableArn,
             },
             {
@@ -235,6 +236,9 @@ export class IngestionLayer extends pulumi.ComponentResource {
                 apiName: "ingest",
                 pathParts: ["records"],
                 httpMethod: "POST",
+                // Producers sign requests (SigV4) with the producer role; the envelope travels as a binary body.
+                auth: { type: "AWS_IAM" },
+                binaryMediaTypes: ["application/octet-stream"],
                 handler: ingest.function,
                 domainName,
                 certificateArn: args.certificateArn,

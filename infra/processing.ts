@@ -8,7 +8,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV } from "../functions/src/contract";
+import { DEFAULT_DATA_PREFIX, ENV } from "../functions/src/contract";
 import {
     FunctionLayerArgs,
     PolicyStatement,
@@ -34,7 +34,7 @@ export interface ProcessingLayerArgs extends FunctionLayerArgs {
     readonly dataBucketArn: pulumi.Input<string>;
     /** Customer-managed KMS key of the bucket's SSE-KMS (the storage key; never the records key). Required. */
     readonly dataBucketKeyArn: pulumi.Input<string>;
-    /** Key prefix of the batches; ends with `/`. Default `batches/`. */
+    /** Key prefix of the batches; ends with `/`. Default `DEFAULT_DATA_PREFIX` of functions/src/contract.ts (`records/`). */
     readonly dataPrefix?: string;
     /**
      * The records key. Optional, used only to refuse a configuration that passes the records key as the stream,
@@ -72,7 +72,7 @@ export class ProcessingLayer extends pulumi.ComponentResource {
         requireArg(COMPONENT, "dataBucketName", args.dataBucketName);
         requireArg(COMPONENT, "dataBucketArn", args.dataBucketArn);
         requireArg(COMPONENT, "dataBucketKeyArn", args.dataBucketKeyArn);
-        const dataPrefix = args.dataPrefix ?? "batches/";
+        const dataPrefix = args.dataPrefix ?? DEFAULT_DATA_PREFIX;
         if (!/^[A-Za-z0-9!_.'()-]+(\/[A-Za-z0-9!_.'()-]+)*\/$/.test(dataPrefix)) {
             throw new Error(`${COMPONENT}: argument "dataPrefix" must be a non-empty S3 key prefix ending with "/", got "${dataPrefix}"`);
         }

@@ -1,8 +1,9 @@
 /**
  * Serving layer: the recipient, the only principal of the pipeline that can decrypt records.
  *
- * AWS: the `recipient` Lambda function (private subnets) behind a TLS 1.3-only, IAM-authenticated, API-key-metered,
- * throttled API Gateway REST API with a WAF rate-based rule. Its role (`<namePrefix>-recipient`, tag
+ * AWS: the `recipient` Lambda function (private subnets) behind a TLS 1.3-only, API-key-metered, throttled API Gateway
+ * REST API with a WAF rate-based rule. Callers authenticate with a Cognito user pool (ID token); the authoriser hands the
+ * caller's `custom:tenants` claim to the function, which serves only those tenants. Users cannot write that attribute. Its role (`<namePrefix>-recipient`, tag
  * `e2ee:principal-role: recipient`) is the only holder of `kms:Decrypt` on the records key; it reads the data bucket.
  *
  * Kubernetes (per stack, `enableKubernetes`): the containerised recipient, a hardened Deployment (image by digest,
@@ -10,13 +11,15 @@
  * resource limits, no service-account token) serving TLS from a cert-manager Certificate (90-day duration, renewed
  * 30 days before expiry), a ClusterIP Service, and the one NetworkPolicy that lets the mesh ingress reach it.
  */
+import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV } from "../functions/src/contract";
+import { DEFAULT_DATA_PREFIX, ENV } from "../functions/src/contract";
 import {
     FunctionLayerArgs,
     PolicyStatement,
     checkDomainName,
+    baseTags,
     checkInt,
     createPipelineFunction,
     principalRoleName,
@@ -49,10 +52,15 @@ export interface ServingLayerArgs extends FunctionLayerArgs {
     readonly dataBucketArn: pulumi.Input<string>;
     /** Customer-managed KMS key of the bucket's SSE-KMS (used only through S3, `kms:ViaService`). Required. */
     readonly dataBucketKeyArn: pulumi.Input<string>;
-    /** Key prefix the recipient may read; ends with `/`. Default `batches/`. */
+    /** Key prefix the recipient may read; ends with `/`. Default `DEFAULT_DATA_PREFIX` of functions/src/contract.ts (`records/`). */
     readonly dataPrefix?: string;
     /** The records key: the recipient role is its only `kms:Decrypt` holder. Required. */
     readonly recordsKeyArn: pulumi.Input<string>;
+    /**
+     * Existing Cognito user pool whose ID tokens the API accepts (users carry a `custom:tenants` attribute).
+     * Default: the layer creates one (admin-created users only, MFA required, tenants attribute not user-writable).
+     */
+    readonly userPoolArn?: pulumi.Input<string>;
     /** Stage and usage-plan steady-state rate limit, requests per second. Default 20. */
     readonly throttleRateLimit?: number;
     /** Stage and usage-plan burst limit. Default 40. */
@@ -113,8 +121,13 @@ export class ServingLayer extends pulumi.ComponentResource {
     public readonly accessLogGroupName: pulumi.Output<string>;
     public readonly domainRegionalName: pulumi.Output<string>;
     public readonly domainRegionalZoneId: pulumi.Output<string>;
-    /** `https://<domainName>/<basePath>/records/{id}`. */
+    /** `https://<domainName>/<basePath>/records`. */
     public readonly endpointUrl: string;
+    /** User pool the API trusts. */
+    public readonly userPoolArn: pulumi.Output<string>;
+    /** Created user pool and app client; undefined when `userPoolArn` was given. */
+    public readonly userPoolId?: pulumi.Output<string>;
+    public readonly userPoolClientId?: pulumi.Output<string>;
     /** Kubernetes Deployment name; undefined when Kubernetes is disabled. */
     public readonly deploymentName?: pulumi.Output<string>;
     /** Kubernetes Service name; undefined when Kubernetes is disabled. */
@@ -134,7 +147,7 @@ export class ServingLayer extends pulumi.ComponentResource {
         requireArg(COMPONENT, "dataBucketName", args.dataBucketName);
         requireArg(COMPONENT, "dataBucketArn", args.dataBucketArn);
         requireArg(COMPONENT, "dataBucketKeyArn", args.dataBucketKeyArn);
-        const dataPrefix = args.dataPrefix ?? "batches/";
+        const dataPrefix = args.dataPrefix ?? DEFAULT_DATA_PREFIX;
         if (!/^[A-Za-z0-9!_.'()-]+(\/[A-Za-z0-9!_.'()-]+)*\/$/.test(dataPrefix)) {
             throw new Error(`${COMPONENT}: argument "dataPrefix" must be a non-empty S3 key prefix ending with "/", got "${dataPrefix}"`);
         }
@@ -234,6 +247,7 @@ export class ServingLayer extends pulumi.ComponentResource {
                 environment: {
                     [ENV.recipient.DATA_BUCKET]: args.dataBucketName,
                     [ENV.recipient.RECORDS_KEY_ARN]: args.recordsKeyArn,
+                    [ENV.recipient.DATA_PREFIX]: dataPrefix,
                 },
                 statements,
                 reservedConcurrency,
@@ -244,14 +258,78 @@ export class ServingLayer extends pulumi.ComponentResource {
             this,
         );
 
+        let userPoolArn: pulumi.Output<string>;
+        if (args.userPoolArn !== undefined) {
+            userPoolArn = pulumi.output(args.userPoolArn);
+        } else {
+            const pool = new aws.cognito.UserPool(
+                `${name}-user-pool`,
+                {
+                    name: `${base.namePrefix}-recipients`,
+                    deletionProtection: "ACTIVE",
+                    adminCreateUserConfig: { allowAdminCreateUserOnly: true },
+                    mfaConfiguration: "ON",
+                    softwareTokenMfaConfiguration: { enabled: true },
+                    usernameAttributes: ["email"],
+                    autoVerifiedAttributes: ["email"],
+                    accountRecoverySetting: { recoveryMechanisms: [{ name: "verified_email", priority: 1 }] },
+                    passwordPolicy: {
+                        minimumLength: 14,
+                        requireLowercase: true,
+                        requireUppercase: true,
+                        requireNumbers: true,
+                        requireSymbols: true,
+                        temporaryPasswordValidityDays: 1,
+                        passwordHistorySize: 5,
+                    },
+                    schemas: [
+                        {
+                            // Comma-separated tenants the user may read; set by administrators only (see the client's writeAttributes).
+                            name: "tenants",
+                            attributeDataType: "String",
+                            mutable: true,
+                            developerOnlyAttribute: false,
+                            required: false,
+                            stringAttributeConstraints: { minLength: "1", maxLength: "2048" },
+                        },
+                    ],
+                    tags: baseTags(base, layer),
+                },
+                { parent: this },
+            );
+            const client = new aws.cognito.UserPoolClient(
+                `${name}-user-pool-client`,
+                {
+                    name: `${base.namePrefix}-recipient-api`,
+                    userPoolId: pool.id,
+                    generateSecret: false,
+                    explicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+                    preventUserExistenceErrors: "ENABLED",
+                    enableTokenRevocation: true,
+                    idTokenValidity: 15,
+                    accessTokenValidity: 15,
+                    refreshTokenValidity: 12,
+                    tokenValidityUnits: { idToken: "minutes", accessToken: "minutes", refreshToken: "hours" },
+                    readAttributes: ["email", "email_verified", "custom:tenants"],
+                    writeAttributes: ["email"],
+                },
+                { parent: this },
+            );
+            userPoolArn = pool.arn;
+            this.userPoolId = pool.id;
+            this.userPoolClientId = client.id;
+        }
+
         const api = createTls13RestApi(
             name,
             layer,
             base,
             {
                 apiName: "recipient",
-                pathParts: ["records", "{id}"],
+                pathParts: ["records"],
                 httpMethod: "GET",
+                auth: { type: "COGNITO_USER_POOLS", userPoolArn },
+                queryParameters: { tenant: true, schema: true, date: true, after: false },
                 handler: recipient.function,
                 domainName,
                 certificateArn: args.certificateArn,
@@ -281,6 +359,7 @@ export class ServingLayer extends pulumi.ComponentResource {
         this.domainRegionalName = api.domain.regionalDomainName;
         this.domainRegionalZoneId = api.domain.regionalZoneId;
         this.endpointUrl = api.url;
+        this.userPoolArn = userPoolArn;
 
         if (enableKubernetes) {
             const k8sOpts: pulumi.CustomResourceOptions = { parent: this, provider: args.kubernetesProvider };
@@ -439,6 +518,9 @@ export class ServingLayer extends pulumi.ComponentResource {
             domainRegionalName: this.domainRegionalName,
             domainRegionalZoneId: this.domainRegionalZoneId,
             endpointUrl: this.endpointUrl,
+            userPoolArn: this.userPoolArn,
+            userPoolId: this.userPoolId,
+            userPoolClientId: this.userPoolClientId,
             deploymentName: this.deploymentName,
             serviceName: this.serviceName,
             certificateSecretName: this.certificateSecretName,

@@ -35,6 +35,15 @@ export const ACCESS_LOG_FORMAT = JSON.stringify({
     wafResponseCode: "$context.waf.status",
 });
 
+/** How callers authenticate on the route (an API key is required in addition, always). */
+export type RestApiAuth =
+    | { readonly type: "AWS_IAM" }
+    | {
+          readonly type: "COGNITO_USER_POOLS";
+          /** User pool whose ID tokens the authoriser accepts (claims reach the function as `authorizer.claims`). */
+          readonly userPoolArn: pulumi.Input<string>;
+      };
+
 export interface Tls13RestApiOptions {
     /** Short name of the API, e.g. `ingest`; physical names are `<namePrefix>-<apiName>`. */
     readonly apiName: string;
@@ -42,6 +51,12 @@ export interface Tls13RestApiOptions {
     readonly pathParts: readonly string[];
     /** HTTP method of the one route, e.g. `POST`. */
     readonly httpMethod: "GET" | "POST";
+    /** Caller authentication. */
+    readonly auth: RestApiAuth;
+    /** Media types API Gateway passes base64-encoded (binary bodies). Default none. */
+    readonly binaryMediaTypes?: readonly string[];
+    /** Query-string parameters of the route: name -> required (enforced by the request validator). Default none. */
+    readonly queryParameters?: Readonly<Record<string, boolean>>;
     /** The function behind the route. */
     readonly handler: aws.lambda.Function;
     /** Custom domain (TLS 1.3 only). */
@@ -64,6 +79,8 @@ export interface Tls13RestApi {
     readonly restApi: aws.apigateway.RestApi;
     readonly resources: aws.apigateway.Resource[];
     readonly requestValidator: aws.apigateway.RequestValidator;
+    /** The Cognito authoriser; undefined for AWS_IAM. */
+    readonly authorizer?: aws.apigateway.Authorizer;
     readonly method: aws.apigateway.Method;
     readonly integration: aws.apigateway.Integration;
     readonly invokePermission: aws.lambda.Permission;
@@ -114,6 +131,7 @@ export function createTls13RestApi(
             securityPolicy: TLS13_SECURITY_POLICY,
             endpointAccessMode: ENDPOINT_ACCESS_MODE,
             apiKeySource: "HEADER",
+            ...(o.binaryMediaTypes !== undefined ? { binaryMediaTypes: [...o.binaryMediaTypes] } : {}),
             tags,
         },
         { parent },
@@ -138,15 +156,36 @@ export function createTls13RestApi(
         { parent },
     );
 
+    const authorizer =
+        o.auth.type === "COGNITO_USER_POOLS"
+            ? new aws.apigateway.Authorizer(
+                  `${child}-authorizer`,
+                  {
+                      restApi: restApi.id,
+                      name: `${physical}-cognito`,
+                      type: "COGNITO_USER_POOLS",
+                      providerArns: [o.auth.userPoolArn],
+                      identitySource: "method.request.header.Authorization",
+                  },
+                  { parent },
+              )
+            : undefined;
+
+    const requestParameters = Object.fromEntries(
+        Object.entries(o.queryParameters ?? {}).map(([name, required]) => [`method.request.querystring.${name}`, required]),
+    );
+
     const method = new aws.apigateway.Method(
         `${child}-method`,
         {
             restApi: restApi.id,
             resourceId: leaf.id,
             httpMethod: o.httpMethod,
-            authorization: "AWS_IAM",
+            authorization: o.auth.type,
+            ...(authorizer !== undefined ? { authorizerId: authorizer.id } : {}),
             apiKeyRequired: true,
             requestValidatorId: requestValidator.id,
+            ...(Object.keys(requestParameters).length > 0 ? { requestParameters } : {}),
         },
         { parent },
     );
@@ -185,7 +224,16 @@ export function createTls13RestApi(
         {
             restApi: restApi.id,
             description: `${physical} deployment`,
-            triggers: { route: `${o.httpMethod} /${routePath} AWS_IAM apiKey` },
+            triggers: {
+                route: JSON.stringify({
+                    method: o.httpMethod,
+                    path: routePath,
+                    auth: o.auth.type,
+                    apiKey: true,
+                    query: o.queryParameters ?? {},
+                    binary: o.binaryMediaTypes ?? [],
+                }),
+            },
         },
         { parent, dependsOn: [method, integration] },
     );
@@ -349,6 +397,7 @@ export function createTls13RestApi(
         restApi,
         resources,
         requestValidator,
+        authorizer,
         method,
         integration,
         invokePermission,

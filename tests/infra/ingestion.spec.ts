@@ -125,6 +125,7 @@ describe("infra/ingestion IngestionLayer", function () {
         assert.equal(api.inputs.securityPolicy, "SecurityPolicy_TLS13_1_3_2025_09");
         assert.equal(api.inputs.endpointAccessMode, "STRICT");
         assert.equal(api.inputs.name, "e2ee-pipeline-dev-ingest");
+        assert.deepEqual(api.inputs.binaryMediaTypes, ["application/octet-stream"]);
 
         const domain = one("aws:apigateway/domainName:DomainName", "ingestion-ingest-domain");
         assert.equal(domain.inputs.domainName, "ingest.dev.pipeline.example.com");
@@ -147,6 +148,8 @@ describe("infra/ingestion IngestionLayer", function () {
         assert.equal(method.inputs.httpMethod, "POST");
         assert.equal(method.inputs.authorization, "AWS_IAM");
         assert.equal(method.inputs.apiKeyRequired, true);
+        assert.equal(method.inputs.authorizerId, undefined);
+        assert.equal(created.filter((c) => c.type === "aws:apigateway/authorizer:Authorizer").length, 0);
         const integration = one("aws:apigateway/integration:Integration", "ingestion-ingest-integration");
         assert.equal(integration.inputs.type, "AWS_PROXY");
         assert.match(String(integration.inputs.uri), /function:e2ee-pipeline-dev-ingest\/invocations$/);
@@ -310,7 +313,7 @@ describe("infra/ingestion IngestionLayer", function () {
         assert.deepEqual(bySid.get("PutEnvelopesOnStream"), {
             Sid: "PutEnvelopesOnStream",
             Effect: "Allow",
-            Action: ["kinesis:PutRecord", "kinesis:PutRecords", "kinesis:DescribeStreamSummary"],
+            Action: ["kinesis:PutRecord", "kinesis:PutRecords"],
             Resource: `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/e2ee-pipeline-dev-envelopes`,
         });
         assert.deepEqual(bySid.get("EncryptStreamRecords"), {
@@ -320,7 +323,19 @@ describe("infra/ingestion IngestionLayer", function () {
             Resource: STORAGE_KEY,
             Condition: { StringEquals: { "kms:ViaService": `kinesis.${REGION}.amazonaws.com` } },
         });
-        assert.deepEqual(bySid.get("DeduplicateRecordIds")?.Resource, DEDUP_TABLE_ARN);
+        assert.deepEqual(bySid.get("DeduplicateRecordIds"), {
+            Sid: "DeduplicateRecordIds",
+            Effect: "Allow",
+            Action: ["dynamodb:PutItem", "dynamodb:DeleteItem"],
+            Resource: DEDUP_TABLE_ARN,
+        });
+        assert.deepEqual(bySid.get("UseDedupTableKeyThroughDynamoDb"), {
+            Sid: "UseDedupTableKeyThroughDynamoDb",
+            Effect: "Allow",
+            Action: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+            Resource: STORAGE_KEY,
+            Condition: { StringEquals: { "kms:ViaService": `dynamodb.${REGION}.amazonaws.com` } },
+        });
         assert.deepEqual(bySid.get("WriteOwnLogs")?.Resource, `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/e2ee-pipeline-dev-ingest:*`);
         assert.deepEqual(bySid.get("CreateFunctionEnis")?.Resource, [
             `arn:aws:ec2:${REGION}:${ACCOUNT}:network-interface/*`,

@@ -110,7 +110,8 @@ describe("infra/processing ProcessingLayer", function () {
         assert.equal(fn.inputs.memorySize, 512);
         assert.deepEqual(fn.inputs.tracingConfig, { mode: "Active" });
         assert.deepEqual(fn.inputs.deadLetterConfig, { targetArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:e2ee-pipeline-dev-process-dlq` });
-        assert.deepEqual(fn.inputs.environment, { variables: { DATA_BUCKET_NAME: BUCKET, DATA_PREFIX: "batches/" } });
+        // The default prefix is the functions' contract default (DEFAULT_DATA_PREFIX).
+        assert.deepEqual(fn.inputs.environment, { variables: { DATA_BUCKET_NAME: BUCKET, DATA_PREFIX: "records/" } });
         assert.equal(fn.inputs.role, `arn:aws:iam::${ACCOUNT}:role/e2ee-pipeline-dev-process`);
 
         const dlq = one("aws:sqs/queue:Queue", "processing-process-dlq");
@@ -164,7 +165,7 @@ describe("infra/processing ProcessingLayer", function () {
                 Resource: STORAGE_KEY,
                 Condition: { StringEquals: { "kms:ViaService": `kinesis.${REGION}.amazonaws.com` } },
             },
-            { Sid: "WriteCiphertextBatches", Effect: "Allow", Action: ["s3:PutObject"], Resource: `${BUCKET_ARN}/batches/*` },
+            { Sid: "WriteCiphertextBatches", Effect: "Allow", Action: ["s3:PutObject"], Resource: `${BUCKET_ARN}/records/*` },
             {
                 Sid: "EncryptBatchesWithStorageKey",
                 Effect: "Allow",

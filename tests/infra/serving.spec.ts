@@ -13,6 +13,8 @@ interface Created {
 }
 const created: Created[] = [];
 const API_ID = "r9s8t7u6v5";
+const POOL_ID = "eu-west-1_AbCdEfGhI";
+const POOL_ARN = `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${POOL_ID}`;
 
 function mockState(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
     const physical = typeof inputs.name === "string" ? inputs.name : name;
@@ -31,8 +33,9 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
         "aws:apigateway/resource:Resource": () => ({ path: `/${String(inputs.pathPart)}` }),
         "aws:apigateway/stage:Stage": () => ({ arn: `arn:aws:apigateway:${REGION}::/restapis/${API_ID}/stages/${String(inputs.stageName)}` }),
         "aws:wafv2/webAcl:WebAcl": () => ({ arn: `arn:aws:wafv2:${REGION}:${ACCOUNT}:regional/webacl/${physical}/0000` }),
+        "aws:cognito/userPool:UserPool": () => ({ arn: POOL_ARN }),
     };
-    const id = type === "aws:apigateway/restApi:RestApi" ? API_ID : `${name}-id`;
+    const id = type === "aws:apigateway/restApi:RestApi" ? API_ID : type === "aws:cognito/userPool:UserPool" ? POOL_ID : `${name}-id`;
     return { id, state: { ...inputs, ...(arns[type]?.() ?? {}) } };
 }
 async function settle(): Promise<void> {
@@ -79,6 +82,7 @@ function validArgs(): ServingLayerArgs {
         dataBucketName: BUCKET,
         dataBucketArn: BUCKET_ARN,
         dataBucketKeyArn: STORAGE_KEY,
+        dataPrefix: "batches/",
         recordsKeyArn: RECORDS_KEY,
     };
 }
@@ -152,31 +156,43 @@ describe("infra/serving ServingLayer", function () {
             assert.equal(fn.inputs.reservedConcurrentExecutions, 5);
             assert.deepEqual(fn.inputs.tracingConfig, { mode: "Active" });
             assert.deepEqual(fn.inputs.deadLetterConfig, { targetArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:e2ee-pipeline-dev-recipient-dlq` });
-            assert.deepEqual(fn.inputs.environment, { variables: { DATA_BUCKET_NAME: BUCKET, RECORDS_KEY_ARN: RECORDS_KEY } });
+            assert.deepEqual(fn.inputs.environment, { variables: { DATA_BUCKET_NAME: BUCKET, RECORDS_KEY_ARN: RECORDS_KEY, DATA_PREFIX: "batches/" } });
             assert.equal(one("aws:sqs/queue:Queue", "serving-recipient-dlq").inputs.kmsMasterKeyId, STORAGE_KEY);
         });
 
-        it("serves GET /records/{id} over a TLS 1.3-only custom domain, IAM auth, API key, throttling and WAF", function () {
+        it("serves GET /records over a TLS 1.3-only custom domain with a Cognito authoriser, API key, throttling and WAF", function () {
             const api = one("aws:apigateway/restApi:RestApi", "serving-recipient-api");
             assert.equal(api.inputs.disableExecuteApiEndpoint, true);
             assert.equal(api.inputs.securityPolicy, "SecurityPolicy_TLS13_1_3_2025_09");
+            assert.equal(api.inputs.endpointAccessMode, "STRICT");
+            assert.equal(api.inputs.binaryMediaTypes, undefined);
             const domain = one("aws:apigateway/domainName:DomainName", "serving-recipient-domain");
             assert.equal(domain.inputs.domainName, "records.dev.pipeline.example.com");
             assert.equal(domain.inputs.securityPolicy, "SecurityPolicy_TLS13_1_3_2025_09");
             assert.equal(domain.inputs.endpointAccessMode, "STRICT");
             assert.equal(domain.inputs.regionalCertificateArn, CERT);
-            assert.deepEqual(
-                [one("aws:apigateway/resource:Resource", "serving-recipient-path-0").inputs.pathPart, one("aws:apigateway/resource:Resource", "serving-recipient-path-1").inputs.pathPart],
-                ["records", "{id}"],
-            );
-            assert.equal(one("aws:apigateway/resource:Resource", "serving-recipient-path-1").inputs.parentId, "serving-recipient-path-0-id");
+            assert.equal(one("aws:apigateway/resource:Resource", "serving-recipient-path-0").inputs.pathPart, "records");
+            const authorizer = one("aws:apigateway/authorizer:Authorizer", "serving-recipient-authorizer");
+            assert.equal(authorizer.inputs.type, "COGNITO_USER_POOLS");
+            assert.deepEqual(authorizer.inputs.providerArns, [POOL_ARN]);
+            assert.equal(authorizer.inputs.identitySource, "method.request.header.Authorization");
             const method = one("aws:apigateway/method:Method", "serving-recipient-method");
             assert.equal(method.inputs.httpMethod, "GET");
-            assert.equal(method.inputs.authorization, "AWS_IAM");
+            assert.equal(method.inputs.authorization, "COGNITO_USER_POOLS");
+            assert.equal(method.inputs.authorizerId, "serving-recipient-authorizer-id");
             assert.equal(method.inputs.apiKeyRequired, true);
+            assert.deepEqual(method.inputs.requestParameters, {
+                "method.request.querystring.tenant": true,
+                "method.request.querystring.schema": true,
+                "method.request.querystring.date": true,
+                "method.request.querystring.after": false,
+            });
+            const validator = one("aws:apigateway/requestValidator:RequestValidator", "serving-recipient-validator");
+            assert.equal(validator.inputs.validateRequestParameters, true);
+            assert.equal(method.inputs.requestValidatorId, "serving-recipient-validator-id");
             assert.equal(
                 one("aws:lambda/permission:Permission", "serving-recipient-invoke").inputs.sourceArn,
-                `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}/live/GET/records/{id}`,
+                `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}/live/GET/records`,
             );
             const settings = one("aws:apigateway/methodSettings:MethodSettings", "serving-recipient-method-settings").inputs.settings as Record<string, unknown>;
             assert.equal(settings.throttlingRateLimit, 20);
@@ -194,13 +210,51 @@ describe("infra/serving ServingLayer", function () {
                 one("aws:wafv2/webAclAssociation:WebAclAssociation", "serving-recipient-waf-association").inputs.resourceArn,
                 `arn:aws:apigateway:${REGION}::/restapis/${API_ID}/stages/live`,
             );
-            assert.equal(layer.endpointUrl, "https://records.dev.pipeline.example.com/v1/records/{id}");
+            assert.equal(layer.endpointUrl, "https://records.dev.pipeline.example.com/v1/records");
+        });
+
+        it("creates an admin-only, MFA-required user pool whose tenants attribute users cannot write", function () {
+            const pool = one("aws:cognito/userPool:UserPool", "serving-user-pool");
+            assert.equal(pool.inputs.name, "e2ee-pipeline-dev-recipients");
+            assert.equal(pool.inputs.deletionProtection, "ACTIVE");
+            assert.deepEqual(pool.inputs.adminCreateUserConfig, { allowAdminCreateUserOnly: true });
+            assert.equal(pool.inputs.mfaConfiguration, "ON");
+            assert.deepEqual(pool.inputs.softwareTokenMfaConfiguration, { enabled: true });
+            assert.deepEqual(pool.inputs.passwordPolicy, {
+                minimumLength: 14,
+                requireLowercase: true,
+                requireUppercase: true,
+                requireNumbers: true,
+                requireSymbols: true,
+                temporaryPasswordValidityDays: 1,
+                passwordHistorySize: 5,
+            });
+            assert.deepEqual((pool.inputs.schemas as { name: string }[]).map((x) => x.name), ["tenants"]);
+            const client = one("aws:cognito/userPoolClient:UserPoolClient", "serving-user-pool-client");
+            assert.equal(client.inputs.userPoolId, POOL_ID);
+            assert.equal(client.inputs.generateSecret, false);
+            assert.deepEqual(client.inputs.explicitAuthFlows, ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]);
+            assert.equal(client.inputs.preventUserExistenceErrors, "ENABLED");
+            assert.equal(client.inputs.enableTokenRevocation, true);
+            assert.deepEqual(client.inputs.writeAttributes, ["email"]);
+            assert.ok((client.inputs.readAttributes as string[]).includes("custom:tenants"));
+            assert.equal(client.inputs.idTokenValidity, 15);
+            assert.deepEqual(client.inputs.tokenValidityUnits, { idToken: "minutes", accessToken: "minutes", refreshToken: "hours" });
         });
 
         it("creates no Kubernetes resource", function () {
             assert.deepEqual(created.filter((c) => c.type.startsWith("kubernetes:")), []);
             assert.equal(layer.deploymentName, undefined);
         });
+    });
+
+    it("uses an existing user pool when one is given, creating none", async function () {
+        created.length = 0;
+        const external = `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/eu-west-1_Corporate1`;
+        new Layer("serving-ext", { ...validArgs(), userPoolArn: external });
+        await settle();
+        assert.equal(created.filter((c) => c.type.startsWith("aws:cognito/")).length, 0);
+        assert.deepEqual(one("aws:apigateway/authorizer:Authorizer", "serving-ext-recipient-authorizer").inputs.providerArns, [external]);
     });
 
     describe("with Kubernetes", function () {
