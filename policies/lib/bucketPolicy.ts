@@ -52,7 +52,7 @@ export type BucketPolicies =
  * Unknown documents are recorded in `undecided` and counted; an undecidable link with nothing linked gives
  * `undecided` (also recorded).
  */
-export function policiesOf(s: BucketSettings, undecided: Undecided, what: string): BucketPolicies {
+export function policiesOf(s: BucketSettings, undecided: Undecided): BucketPolicies {
     const policies: AttachedPolicy[] = [];
     const invalid: string[] = [];
     let unknown = 0;
@@ -82,7 +82,7 @@ export function policiesOf(s: BucketSettings, undecided: Undecided, what: string
     }
     if (s.linked.length === 0) {
         if (s.undecided.length > 0) {
-            undecided.add(undecidedReason(s.bucket, s.undecided, what));
+            undecided.add(undecidedReason(s.bucket, s.undecided));
             return { kind: "undecided" };
         }
         const inline = peek(s.bucket.props, "policy");

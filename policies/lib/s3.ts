@@ -110,6 +110,7 @@ export function resourceLabel(r: PolicyResource): string {
 }
 
 /** The message fragment for undecided links. */
-export function undecidedReason(bucket: PolicyResource, undecided: readonly PolicyResource[], what: string): string {
-    return `cannot tell whether ${undecided.map(resourceLabel).join(", ")} ${what} ${bucketLabel(bucket)}: their bucket input is unknown during preview and does not come from a bucket resource in the stack`;
+export function undecidedReason(bucket: PolicyResource, undecided: readonly PolicyResource[]): string {
+    const verb = undecided.length === 1 ? "configures" : "configure";
+    return `cannot tell whether ${undecided.map(resourceLabel).join(", ")} ${verb} ${bucketLabel(bucket)}: the bucket input is unknown during preview and does not come from a bucket resource in the stack`;
 }

@@ -47,7 +47,7 @@ function checkBucket(s: BucketSettings, undecided: Undecided, report: (message: 
         return;
     }
     if (s.undecided.length > 0) {
-        undecided.add(undecidedReason(b, s.undecided, "encrypt"));
+        undecided.add(undecidedReason(b, s.undecided));
         return;
     }
     // Deprecated inline configuration on the bucket itself (a wholly unknown value is the provider's computed

@@ -33,7 +33,7 @@ export const s3BucketDeniesInsecureTransport = stackRule({
         for (const s of bucketPolicySettings(args.resources as PolicyResource[])) {
             const b = s.bucket;
             const prefix = `S3 ${bucketLabel(b)} does not deny requests over plain HTTP`;
-            const found = policiesOf(s, undecided, "apply a policy to");
+            const found = policiesOf(s, undecided);
             if (found.kind === "undecided") {
                 continue;
             }

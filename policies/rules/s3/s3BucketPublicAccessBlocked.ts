@@ -26,7 +26,7 @@ export const s3BucketPublicAccessBlocked = stackRule({
             const b = s.bucket;
             if (s.linked.length === 0) {
                 if (s.undecided.length > 0) {
-                    undecided.add(undecidedReason(b, s.undecided, "block public access to"));
+                    undecided.add(undecidedReason(b, s.undecided));
                 } else {
                     report(`S3 ${bucketLabel(b)} has no BucketPublicAccessBlock, so public ACLs and policies are not blocked; ${FIX}.`, b.urn);
                 }

@@ -48,7 +48,7 @@ export const s3BucketRequiresTls13 = stackRule({
         for (const s of bucketPolicySettings(args.resources as PolicyResource[])) {
             const b = s.bucket;
             const prefix = `S3 ${bucketLabel(b)} does not require TLS ${min.toFixed(1)}`;
-            const found = policiesOf(s, undecided, "apply a policy to");
+            const found = policiesOf(s, undecided);
             if (found.kind === "undecided") {
                 continue;
             }

@@ -36,7 +36,7 @@ export const s3BucketVersioningEnabled = stackRule({
                 continue;
             }
             if (s.undecided.length > 0) {
-                undecided.add(undecidedReason(b, s.undecided, "enable versioning on"));
+                undecided.add(undecidedReason(b, s.undecided));
                 continue;
             }
             const inline = peek(b.props, "versioning", "enabled");
