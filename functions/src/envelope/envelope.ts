@@ -12,7 +12,7 @@
 import * as crypto from "node:crypto";
 import { EnvelopeError } from "./errors";
 import { COMMITMENT_BYTES, FORMAT_VERSION, MAGIC_0, MAGIC_1, MAX_PLAINTEXT_BYTES, MAX_WRAPPED_KEY_BYTES, NONCE_BYTES, parseEnvelope, ParsedEnvelope, TAG_BYTES } from "./format";
-import { canonicalContext, encodeHeader, encryptionContext, HEADER_FIELDS, RecordHeader } from "./header";
+import { encodeHeader, encryptionContext, HEADER_FIELDS, RecordHeader } from "./header";
 import { KeyProvider } from "./keys";
 import { KeyReuseLimits, KeyUsage, resolveLimits, withinLimits } from "./limits";
 
@@ -74,8 +74,7 @@ export class EnvelopeEncryptor {
             throw new EnvelopeError("oversized", `plaintext is ${plaintext.length} bytes; the format limit is ${MAX_PLAINTEXT_BYTES}`);
         }
         const headerBytes = encodeHeader(header);
-        const context = encryptionContext(header);
-        const cacheKey = canonicalContext(context);
+        const cacheKey = contextKey(header);
         let entry = this.keys.get(cacheKey);
         const now = this.now();
         if (!entry || !withinLimits(entry, plaintext.length, now, this.limits)) {
@@ -83,6 +82,7 @@ export class EnvelopeEncryptor {
                 this.keys.delete(cacheKey);
                 zero(entry);
             }
+            const context = encryptionContext(header);
             entry = await this.newKey(cacheKey, context);
             // Another caller may have used the new key while we awaited; re-check before use.
             while (entry.retired || !withinLimits(entry, plaintext.length, this.now(), this.limits)) {
@@ -130,6 +130,11 @@ export class EnvelopeEncryptor {
         this.pending.set(cacheKey, p);
         return p;
     }
+}
+
+/** Cache key of a header's encryption context (validated fields never contain NUL). */
+function contextKey(h: RecordHeader): string {
+    return `${h.tenant}\u0000${h.schema}\u0000${h.classification}\u0000${h.producer}`;
 }
 
 function seal(key: CachedKey, headerBytes: Buffer, plaintext: Uint8Array): Buffer {
@@ -247,8 +252,7 @@ export class EnvelopeDecryptor {
                 );
             }
         }
-        const context = encryptionContext(env.header);
-        const cacheKey = `${env.wrappedKey.toString("latin1")}\u0000${canonicalContext(context)}`;
+        const cacheKey = `${env.wrappedKey.toString("latin1")}\u0000${contextKey(env.header)}`;
         const n = env.ciphertext.length;
         let entry = this.cache.get(cacheKey);
         while (!entry || entry.retired || !withinLimits(entry, n, this.now(), this.limits)) {
@@ -257,7 +261,7 @@ export class EnvelopeDecryptor {
                 zero(entry);
             }
             try {
-                entry = await this.unwrap(cacheKey, env.wrappedKey, context);
+                entry = await this.unwrap(cacheKey, env.wrappedKey, encryptionContext(env.header));
             } catch (err) {
                 if (err instanceof EnvelopeError) {
                     throw new EnvelopeError(err.code, `record ${env.header.recordId}: ${err.message}`, env.header.recordId);
