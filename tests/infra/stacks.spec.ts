@@ -1,0 +1,136 @@
+import assert from "node:assert/strict";
+import { validateConfig } from "../../infra/config";
+import { LAYER_NAMES, LAYER_TYPES } from "../../infra/pipeline";
+import { Created, readStackConfig, stackNames } from "./support/harness";
+import { BuiltStack, LayerCounts, buildStack, countByLayer, formatCountTable, layerOf } from "./support/stack";
+
+const DATA_STORE_TYPES = [
+    "aws:s3/bucket:Bucket",
+    "aws:dynamodb/table:Table",
+    "aws:kinesis/stream:Stream",
+    "aws:sqs/queue:Queue",
+    "aws:sns/topic:Topic",
+    "aws:cloudwatch/logGroup:LogGroup",
+    "aws:secretsmanager/secret:Secret",
+    "aws:backup/vault:Vault",
+];
+
+const typesOf = (rs: readonly Created[]): Map<string, number> => {
+    const m = new Map<string, number>();
+    for (const r of rs) if (r.custom) m.set(r.type, (m.get(r.type) ?? 0) + 1);
+    return m;
+};
+
+describe("stacks: dev and prod build under mocks with every layer", function () {
+    this.timeout(120000);
+    const built: Record<string, BuiltStack> = {};
+    const counts: Record<string, LayerCounts> = {};
+
+    before(async function () {
+        for (const stack of stackNames()) {
+            built[stack] = await buildStack(stack);
+            counts[stack] = countByLayer(built[stack].resources);
+        }
+        // The per-layer, per-stack resource counts (also: npx ts-node --transpile-only scripts/resource-counts.ts).
+        console.log(`\n${formatCountTable(counts)}\n`);
+    });
+
+    it("has exactly the dev and prod stack files", function () {
+        assert.deepEqual(stackNames(), ["dev", "prod"]);
+    });
+
+    for (const stack of ["dev", "prod"]) {
+        describe(stack, function () {
+            it("registers each layer component once, under its layer name", function () {
+                const components = built[stack].resources.filter((r) => !r.custom);
+                for (const layer of LAYER_NAMES) {
+                    const matches = components.filter((c) => c.type === LAYER_TYPES[layer]);
+                    assert.deepEqual(matches.map((m) => m.name), [layer], `${stack}: ${LAYER_TYPES[layer]}`);
+                }
+            });
+
+            it("attributes every cloud resource to a layer (only the Kubernetes provider is top level) and every layer has resources", function () {
+                const top = built[stack].resources.filter((r) => r.custom && layerOf(r.name) === "(top level)");
+                assert.deepEqual(
+                    top.map((r) => r.type),
+                    stack === "prod" ? ["pulumi:providers:kubernetes"] : [],
+                );
+                for (const layer of LAYER_NAMES) assert.ok(counts[stack][layer] > 0, `${stack}: layer ${layer} is empty`);
+            });
+
+            it("encrypts every log group with the logs key and keeps it for the stack's retention", async function () {
+                const config = validateConfig(readStackConfig(stack));
+                assert.ok(config.ok);
+                const logsKeyArn = built[stack].resources.find((r) => r.type === "aws:kms/key:Key" && r.name === "keys-logs-key")?.state.arn;
+                const groups = built[stack].resources.filter((r) => r.type === "aws:cloudwatch/logGroup:LogGroup");
+                assert.ok(groups.length >= 5);
+                for (const g of groups) {
+                    assert.equal(g.inputs.kmsKeyId, logsKeyArn, `${g.name} kmsKeyId`);
+                    assert.equal(g.inputs.retentionInDays, config.config.logRetentionDays, `${g.name} retentionInDays`);
+                }
+            });
+
+            it("tags every data store with a data-classification and every KMS key with its e2ee:key-role", function () {
+                for (const r of built[stack].resources.filter((x) => DATA_STORE_TYPES.includes(x.type))) {
+                    const tags = (r.inputs.tags ?? {}) as Record<string, string>;
+                    assert.ok(["public", "internal", "confidential", "restricted"].includes(tags["data-classification"]), `${r.type} ${r.name}`);
+                }
+                const roles = built[stack].resources.filter((r) => r.type === "aws:kms/key:Key").map((r) => (r.inputs.tags as Record<string, string>)["e2ee:key-role"]);
+                assert.deepEqual(roles.sort(), ["backup", "logs", "records", "secrets", "storage"]);
+            });
+
+            it("rotates every KMS key every 90 days and never uses the records key for anything at rest", function () {
+                const keys = built[stack].resources.filter((r) => r.type === "aws:kms/key:Key");
+                for (const k of keys) {
+                    assert.equal(k.inputs.enableKeyRotation, true);
+                    assert.equal(k.inputs.rotationPeriodInDays, 90);
+                    assert.equal(k.inputs.customerMasterKeySpec, "SYMMETRIC_DEFAULT");
+                }
+                const records = String(keys.find((k) => k.name === "keys-records-key")?.state.arn);
+                const atRestProps = ["kmsKeyId", "kmsKeyArn", "kmsMasterKeyId", "encryptionKeyArn"];
+                for (const r of built[stack].resources) {
+                    for (const p of atRestProps) assert.notEqual(r.inputs[p], records, `${r.type} ${r.name}.${p} uses the records key`);
+                }
+            });
+        });
+    }
+
+    it("dev and prod differ in retention, deletion protection, capacity, Kubernetes and thresholds", function () {
+        const pick = (stack: string, type: string, name: string): Record<string, unknown> => {
+            const r = built[stack].resources.find((x) => x.type === type && x.name === name);
+            assert.ok(r, `${stack}: ${type} ${name}`);
+            return r.inputs;
+        };
+        assert.deepEqual(
+            ["dev", "prod"].map((s) => pick(s, "aws:cloudwatch/logGroup:LogGroup", "network-flow-logs").retentionInDays),
+            [90, 365],
+        );
+        assert.deepEqual(["dev", "prod"].map((s) => pick(s, "aws:dynamodb/table:Table", "storage-catalog-table").deletionProtectionEnabled), [false, true]);
+        assert.deepEqual(["dev", "prod"].map((s) => pick(s, "aws:kms/key:Key", "keys-records-key").deletionWindowInDays), [7, 30]);
+        assert.deepEqual(["dev", "prod"].map((s) => pick(s, "aws:kinesis/stream:Stream", "ingestion-stream").shardCount), [1, 4]);
+        assert.deepEqual(["dev", "prod"].map((s) => pick(s, "aws:cloudwatch/metricAlarm:MetricAlarm", "monitoring-dlq-process-alarm").threshold), [10, 1]);
+        assert.deepEqual(
+            ["dev", "prod"].map((s) => built[s].resources.filter((r) => r.type.startsWith("kubernetes:")).length > 0),
+            [false, true],
+        );
+    });
+
+    it("dev drops no security resource that prod has: the resource types differ only by Kubernetes, zones and the vault lock", function () {
+        const dev = typesOf(built.dev.resources);
+        const prod = typesOf(built.prod.resources);
+        const diffs: Record<string, [number, number]> = {};
+        for (const t of new Set([...dev.keys(), ...prod.keys()])) {
+            if ((dev.get(t) ?? 0) !== (prod.get(t) ?? 0)) diffs[t] = [dev.get(t) ?? 0, prod.get(t) ?? 0];
+        }
+        for (const [t, [d, p]] of Object.entries(diffs)) {
+            const allowed =
+                t.startsWith("kubernetes:") ||
+                t === "pulumi:providers:kubernetes" ||
+                t === "aws:backup/vaultLockConfiguration:VaultLockConfiguration" ||
+                t === "aws:ec2/subnet:Subnet" ||
+                t === "aws:ec2/routeTableAssociation:RouteTableAssociation";
+            assert.ok(allowed && d <= p, `${t}: dev ${d}, prod ${p}`);
+        }
+        assert.deepEqual(diffs["aws:ec2/subnet:Subnet"], [2, 3]);
+    });
+});
