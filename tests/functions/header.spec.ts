@@ -1,0 +1,65 @@
+import { strict as assert } from "node:assert";
+import { canonicalContext, decodeHeader, encodeHeader, encryptionContext, EnvelopeError, headerProblem, RecordHeader } from "../../functions/src/envelope";
+import { HEADER } from "./helpers";
+
+describe("functions/envelope header", () => {
+    const table: [string, Record<string, unknown>, string | undefined][] = [
+        ["valid", { ...HEADER }, undefined],
+        ["tenant with digits and hyphen", { ...HEADER, tenant: "acme-2" }, undefined],
+        ["tenant uppercase", { ...HEADER, tenant: "Acme" }, 'header field "tenant" must be a lowercase DNS label (1-63 chars of [a-z0-9-])'],
+        ["tenant ending in hyphen", { ...HEADER, tenant: "acme-" }, 'header field "tenant" must be a lowercase DNS label (1-63 chars of [a-z0-9-])'],
+        ["tenant with slash", { ...HEADER, tenant: "a/b" }, 'header field "tenant" must be a lowercase DNS label (1-63 chars of [a-z0-9-])'],
+        ["schema with slash", { ...HEADER, schema: "../x" }, 'header field "schema" must be 1-63 chars of [a-z0-9._-] starting with a letter or digit'],
+        ["classification unknown", { ...HEADER, classification: "secret" }, 'header field "classification" must be one of public, internal, confidential, restricted; got "secret"'],
+        ["record id too short", { ...HEADER, recordId: "short" }, 'header field "recordId" must be 16-64 chars of [A-Za-z0-9_-]'],
+        ["record id with quote", { ...HEADER, recordId: 'aaaaaaaaaaaaaaaa"' }, 'header field "recordId" must be 16-64 chars of [A-Za-z0-9_-]'],
+        ["producer empty", { ...HEADER, producer: "" }, 'header field "producer" must be 1-128 chars of [A-Za-z0-9._-] starting with a letter or digit'],
+        ["time without millis", { ...HEADER, time: "2026-11-23T09:30:00Z" }, 'header field "time" must be an ISO 8601 UTC timestamp with milliseconds, e.g. 2026-11-23T09:30:00.000Z'],
+        ["time not a real day", { ...HEADER, time: "2026-02-30T09:30:00.000Z" }, 'header field "time" is not a real instant: 2026-02-30T09:30:00.000Z'],
+        ["missing field", { tenant: "acme", schema: "s", classification: "public", recordId: "aaaaaaaaaaaaaaaa", producer: "p" }, 'header field "time" must be a string'],
+        ["number field", { ...HEADER, tenant: 7 }, 'header field "tenant" must be a string'],
+        ["unknown field", { ...HEADER, extra: "x" }, 'header has unknown field "extra"'],
+    ];
+    for (const [name, value, expected] of table) {
+        it(`headerProblem: ${name}`, () => {
+            assert.equal(headerProblem(value), expected);
+        });
+    }
+
+    it("headerProblem refuses non-objects", () => {
+        for (const v of [null, [], "x", 1]) {
+            assert.equal(headerProblem(v), "header must be a JSON object");
+        }
+    });
+
+    it("encodes canonically and decodes back", () => {
+        const bytes = encodeHeader(HEADER);
+        assert.equal(
+            bytes.toString("latin1"),
+            '{"tenant":"acme","schema":"orders.v1","classification":"confidential","recordId":"rec-0000000000000001","producer":"shop","time":"2026-11-23T09:30:00.000Z"}',
+        );
+        assert.deepEqual(decodeHeader(bytes), HEADER);
+    });
+
+    it("refuses a non-canonical encoding of a valid header (order, whitespace, duplicates)", () => {
+        const variants = [
+            JSON.stringify({ schema: HEADER.schema, tenant: HEADER.tenant, classification: HEADER.classification, recordId: HEADER.recordId, producer: HEADER.producer, time: HEADER.time }),
+            JSON.stringify(HEADER, null, 1),
+            encodeHeader(HEADER).toString("latin1").replace('{"tenant":"acme"', '{"tenant":"evil","tenant":"acme"'),
+        ];
+        for (const v of variants) {
+            assert.throws(() => decodeHeader(Buffer.from(v)), (e: EnvelopeError) => e.code === "bad-header" && e.message === "header is not in canonical form (field order, whitespace or duplicates)");
+        }
+    });
+
+    it("refuses invalid JSON and invalid fields with code bad-header", () => {
+        assert.throws(() => decodeHeader(Buffer.from("{")), (e: EnvelopeError) => e.code === "bad-header" && e.message === "header is not valid JSON");
+        assert.throws(() => encodeHeader({ ...HEADER, tenant: "A" } as RecordHeader), (e: EnvelopeError) => e.code === "bad-header");
+    });
+
+    it("encryption context is the key-scoped fields only, canonical form sorted", () => {
+        assert.deepEqual(encryptionContext(HEADER), { tenant: "acme", schema: "orders.v1", classification: "confidential", producer: "shop" });
+        assert.equal(canonicalContext({ b: "2", a: "1" }), '[["a","1"],["b","2"]]');
+        assert.equal(canonicalContext({ a: "1", b: "2" }), canonicalContext({ b: "2", a: "1" }));
+    });
+});
