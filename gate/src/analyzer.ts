@@ -127,6 +127,10 @@ export class PolicyPackProcess {
         readonly dir: string,
         private readonly timeoutMs: number,
         private readonly logs: PackLog[],
+        /** Keep the CLI's ts-node type-check of the pack (slower); default transpile-only. */
+        private readonly typecheck = false,
+        /** V8 compile cache directory for the pack process (NODE_COMPILE_CACHE). */
+        private readonly compileCache?: string,
     ) {
         this.name = path.basename(dir);
     }
@@ -143,7 +147,8 @@ export class PolicyPackProcess {
             );
         }
         const config: Record<string, string> = { ...ctx.config };
-        const child = spawn(process.execPath, [runner, engineAddress, "."], {
+        const preload = this.typecheck ? [] : ["-r", require.resolve("ts-node/register/transpile-only"), "-r", path.join(__dirname, "pack-preload.ts")];
+        const child = spawn(process.execPath, [...preload, runner, engineAddress, "."], {
             cwd: this.dir,
             env: {
                 ...process.env,
@@ -153,6 +158,7 @@ export class PolicyPackProcess {
                 PULUMI_NODEJS_STACK: ctx.stack,
                 PULUMI_NODEJS_ORGANIZATION: ctx.organization,
                 PULUMI_NODEJS_DRY_RUN: "true",
+                ...(this.compileCache !== undefined ? { NODE_COMPILE_CACHE: this.compileCache } : {}),
             },
             stdio: ["ignore", "pipe", "pipe"],
         });

@@ -26,6 +26,7 @@ exactly as \`pulumi preview --policy-pack\` serves them.
   --output FILE               write the report to FILE instead of stdout
   --timeout SECONDS           limit for the program run, a pack's start and each call to a pack (default: ${DEFAULTS.timeoutMs / 1000})
   --concurrency N             Analyze calls in flight per pack (default: ${DEFAULTS.concurrency})
+  --pack-typecheck            type-check policy packs as the CLI's launcher does (slower; default transpile-only)
   --organization NAME         organization name given to the program and packs (default: ${DEFAULTS.organization})
   -h, --help                  this text
 
@@ -50,6 +51,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     let concurrency: number = DEFAULTS.concurrency;
     let organization: string = DEFAULTS.organization;
     let help = false;
+    let packTypecheck = false;
     for (let i = 0; i < argv.length; i++) {
         const raw = argv[i] as string;
         const eq = raw.indexOf("=");
@@ -101,6 +103,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
             case "--organization":
                 organization = value();
                 break;
+            case "--pack-typecheck":
+                packTypecheck = true;
+                break;
             case "-h":
             case "--help":
                 help = true;
@@ -109,7 +114,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
                 throw usageError(`unknown argument '${raw}'\n\n${USAGE}`);
         }
     }
-    return { cwd, ...(stack !== undefined ? { stack } : {}), policyPacks: packs, policyPackConfigs: configs, format, ...(output !== undefined ? { output } : {}), timeoutMs, concurrency, organization, help };
+    return { cwd, ...(stack !== undefined ? { stack } : {}), policyPacks: packs, policyPackConfigs: configs, format, ...(output !== undefined ? { output } : {}), timeoutMs, concurrency, organization, packTypecheck, help };
 }
 
 function repoRoot(dir: string): string {

@@ -10,7 +10,7 @@ import { GateError, usageError } from "./errors";
 import { readPackConfig, resolvePackConfig, type PackConfigFile } from "./packconfig";
 import { readProject, readStack, selectStack } from "./project";
 import { classify, type GateReport } from "./report";
-import { runProgram, type ProgramRun } from "./runner";
+import { compileCacheDir, runProgram, type ProgramRun } from "./runner";
 import type { Diagnostic, PackInfo } from "./types";
 
 export interface GateOptions {
@@ -26,6 +26,8 @@ export interface GateOptions {
     readonly timeoutMs: number;
     /** Analyze calls in flight per pack. */
     readonly concurrency: number;
+    /** Type-check the packs as the CLI's launcher does (slower). Default: transpile-only. */
+    readonly packTypecheck?: boolean;
 }
 
 export const DEFAULTS = { organization: "organization", timeoutMs: 120_000, concurrency: 64 } as const;
@@ -56,7 +58,7 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
     const ctx: StackContext = { project: project.name, stack: stackName, organization: opts.organization, config: stack.config, secureKeys: stack.secureKeys };
     const logs: PackLog[] = [];
     const engine = new EngineServer();
-    const packs = dirs.map((d) => new PolicyPackProcess(d, opts.timeoutMs, logs));
+    const packs = dirs.map((d) => new PolicyPackProcess(d, opts.timeoutMs, logs, opts.packTypecheck === true, compileCacheDir(cwd)));
     const timings: Record<string, number> = {};
     try {
         const engineAddress = await engine.start();

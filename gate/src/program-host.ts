@@ -12,6 +12,7 @@
  * - invokes get fixed mock answers (see `invokeMock`).
  */
 import * as path from "path";
+import { originalPosition, registerTsHook } from "./ts-hook";
 import type { HostMessage, HostRequest, Json, ProgramNote, RecordedResource, SourceLocation } from "./types";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -88,7 +89,10 @@ export function callerLocation(stack: string | undefined, ctor?: string): Source
         if (!path.isAbsolute(file) || file.includes(`${path.sep}node_modules${path.sep}`) || file.startsWith(GATE_DIR + path.sep)) {
             continue;
         }
-        return { file, line: Number(m[2]), column: Number(m[3]) };
+        const line0 = Number(m[2]);
+        const col0 = Number(m[3]);
+        const orig = originalPosition(file, line0, col0);
+        return { file, line: orig?.line ?? line0, column: orig?.column ?? col0 };
     }
     return undefined;
 }
@@ -105,6 +109,9 @@ async function main(): Promise<void> {
     process.env["PULUMI_CONFIG"] = JSON.stringify(req.config);
     process.env["PULUMI_CONFIG_SECRET_KEYS"] = JSON.stringify([]);
     Error.stackTraceLimit = Math.max(Error.stackTraceLimit, 40);
+    if (req.typescript) {
+        registerTsHook();
+    }
 
     let pulumiDir: string;
     try {
@@ -443,7 +450,8 @@ function patchSecureConfig(pulumi: typeof import("@pulumi/pulumi"), secure: Set<
     }
 }
 
-if (require.main === module) {
+/** Entry point (called by the bootstrap in bootstrap.ts). */
+export function hostMain(): void {
     main().then(
         () => process.exit(0),
         async (e: unknown) => {

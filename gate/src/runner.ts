@@ -1,8 +1,10 @@
 /**
  * Runs a Pulumi program in a child process (the program host) and collects its resources.
  */
-import { fork } from "child_process";
+import { spawn } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
+import { tsEntryArgs } from "./bootstrap";
 import { GateError } from "./errors";
 import type { HostMessage, HostRequest, ProgramNote, RecordedResource } from "./types";
 
@@ -17,16 +19,14 @@ const HOST = path.join(__dirname, "program-host.ts");
 
 export function runProgram(req: HostRequest, timeoutMs: number): Promise<ProgramRun> {
     return new Promise((resolve, reject) => {
-        const child = fork(HOST, [JSON.stringify(req)], {
+        const child = spawn(process.execPath, tsEntryArgs(HOST, "hostMain", [JSON.stringify(req)]), {
             cwd: req.programDir,
-            execArgv: ["-r", require.resolve("ts-node/register/transpile-only")],
             env: {
                 ...process.env,
-                // The program is transpiled only (no type-check), with its own tsconfig when it has one.
+                // Only used by the ts-node fallback: transpile only, with the program's own tsconfig if any.
                 TS_NODE_TRANSPILE_ONLY: "true",
-                TS_NODE_PROJECT: path.join(req.programDir, "tsconfig.json"),
-                TS_NODE_SKIP_PROJECT: require("fs").existsSync(path.join(req.programDir, "tsconfig.json")) ? "false" : "true",
-                TS_NODE_COMPILER_OPTIONS: JSON.stringify({ module: "commonjs", sourceMap: true }),
+                TS_NODE_SKIP_PROJECT: fs.existsSync(path.join(req.programDir, "tsconfig.json")) ? "false" : "true",
+                NODE_COMPILE_CACHE: compileCacheDir(req.programDir),
             },
             stdio: ["ignore", "pipe", "pipe", "ipc"],
             serialization: "advanced",
@@ -64,6 +64,14 @@ export function runProgram(req: HostRequest, timeoutMs: number): Promise<Program
             }
         });
     });
+}
+
+/**
+ * V8 code cache for the modules the program loads (@pulumi/aws alone is thousands of files): kept in
+ * `<program>/.pulumi-gate/compile-cache` (add `.pulumi-gate/` to .gitignore), or PULUMI_GATE_CACHE_DIR.
+ */
+export function compileCacheDir(programDir: string): string {
+    return process.env["PULUMI_GATE_CACHE_DIR"] ?? path.join(programDir, ".pulumi-gate", "compile-cache");
 }
 
 export function tail(s: string, lines = 20): string {
