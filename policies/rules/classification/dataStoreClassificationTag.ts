@@ -1,5 +1,4 @@
 import { resourceRule } from "../../lib/rule";
-import { peek } from "../../lib/unknown";
 
 interface Config {
     tagKey?: string;
@@ -55,9 +54,9 @@ export const dataStoreClassificationTag = resourceRule({
         const tags = args.props["tags"] as Record<string, unknown> | undefined | null;
         let value: unknown = tags?.[key];
         if (value === undefined) {
-            // Provider default tags land in tagsAll; use them when they are known.
-            const all = peek(args.props, "tagsAll", key);
-            value = all.known ? all.value : undefined;
+            // Provider default tags land in tagsAll (reading it when unknown throws: undecidable during preview).
+            const all = args.props["tagsAll"] as Record<string, unknown> | undefined | null;
+            value = all?.[key];
         }
         if (value === undefined || value === null || value === "") {
             report(`${kind} has no "${key}" tag; add it with one of: ${allowed.join(", ")}.`);

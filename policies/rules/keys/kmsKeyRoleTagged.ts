@@ -1,5 +1,4 @@
 import { resourceRule } from "../../lib/rule";
-import { peek } from "../../lib/unknown";
 import { KMS_KEY_TYPE } from "./common";
 
 interface Config {
@@ -35,9 +34,9 @@ export const kmsKeyRoleTagged = resourceRule({
         const tags = args.props["tags"] as Record<string, unknown> | undefined | null;
         let role: unknown = tags?.[KEY_ROLE_TAG];
         if (role === undefined) {
-            // Provider default tags land in tagsAll; use them when they are known.
-            const all = peek(args.props, "tagsAll", KEY_ROLE_TAG);
-            role = all.known ? all.value : undefined;
+            // Provider default tags land in tagsAll (reading it when unknown throws: undecidable during preview).
+            const all = args.props["tagsAll"] as Record<string, unknown> | undefined | null;
+            role = all?.[KEY_ROLE_TAG];
         }
         if (role === undefined || role === null || role === "") {
             report(`KMS key has no "${KEY_ROLE_TAG}" tag; add it with one of: ${allowed.join(", ")}.`);
