@@ -120,6 +120,8 @@ export const CONFIG_KEYS = [
     "alarmAuthFailures",
     "alarmUnauthorizedApiCalls",
     "alarmEmail",
+    /** Secret kubeconfig contents; read by infra/index.ts with getSecret, never validated or copied here. */
+    "kubeconfig",
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -323,7 +325,10 @@ export function validateConfig(raw: Readonly<Record<string, string | undefined>>
 export function readRawConfig(): Record<string, string | undefined> {
     const ours = new pulumi.Config(NAMESPACE);
     const raw: Record<string, string | undefined> = { "aws:region": new pulumi.Config("aws").get("region") };
-    for (const key of CONFIG_KEYS) raw[full(key)] = ours.get(key);
+    for (const key of CONFIG_KEYS) {
+        // The kubeconfig is a secret: it is read with getSecret by the entry point, never as plain text.
+        raw[full(key)] = key === "kubeconfig" ? undefined : ours.get(key);
+    }
     // Unknown keys of our namespace (typos) are reported too.
     for (const k of Object.keys(pulumi.runtime.allConfig())) {
         if (k.startsWith(`${NAMESPACE}:`) && !(k in raw)) raw[k] = pulumi.runtime.getConfig(k);

@@ -162,6 +162,11 @@ describe("infra/config loadConfig (stack configuration through pulumi.Config)", 
         assert.equal(c.logRetentionDays, 90);
     });
 
+    it("accepts a secret kubeconfig without reading it as plain text", function () {
+        pulumi.runtime.setAllConfig({ ...dev(), "e2ee-pipeline:kubeconfig": "apiVersion: v1" }, ["e2ee-pipeline:kubeconfig"]);
+        assert.equal(loadConfig().environment, "dev");
+    });
+
     it("throws one error listing every problem, each naming its key, for a bad stack file", function () {
         pulumi.runtime.setAllConfig({ ...dev(), "e2ee-pipeline:logRetentionDays": "x", "e2ee-pipeline:vpcCidrr": "10.0.0.0/16" });
         assert.throws(() => loadConfig(), {
