@@ -1,0 +1,85 @@
+/**
+ * Writes the policy tables of policies/README.md from the policies' metadata. Everything outside the generated
+ * block is hand-written and kept. Run: npx ts-node --transpile-only policies/scripts/gen-readme.ts
+ * (tests/policies/readme.spec.ts fails when the committed README is not current).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { PackRule, allRules, groups } from "../all";
+
+export const BEGIN = "<!-- BEGIN GENERATED POLICY TABLES (policies/scripts/gen-readme.ts) -->";
+export const END = "<!-- END GENERATED POLICY TABLES -->";
+export const README_PATH = path.join(__dirname, "..", "README.md");
+
+function cell(s: string): string {
+    return s.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
+}
+
+function kind(r: PackRule): string {
+    return "validateStack" in r ? "stack" : "resource";
+}
+
+function mappings(r: PackRule): string {
+    const f = r.frameworkRef;
+    const parts = [`Paper: ${f.paper}`];
+    if ((f.securityHub ?? []).length > 0) {
+        parts.push(`Security Hub: ${(f.securityHub ?? []).join(", ")}`);
+    }
+    if ((f.checkov ?? []).length > 0) {
+        parts.push(`Checkov: ${(f.checkov ?? []).join(", ")}`);
+    }
+    return parts.join("<br>");
+}
+
+function config(r: PackRule): string {
+    const props = Object.entries(r.configSchema?.properties ?? {}).filter(([k]) => k !== "waivers");
+    if (props.length === 0) {
+        return "";
+    }
+    return props
+        .map(([k, s]: [string, PolicyConfigJSONSchema]) => (s.default === undefined ? `\`${k}\`` : `\`${k}\` (default \`${JSON.stringify(s.default)}\`)`))
+        .join("<br>");
+}
+
+/** The generated block (markers included). */
+export function generated(): string {
+    const lines: string[] = [BEGIN, "", `${allRules.length} policies in ${Object.keys(groups).length} groups, in evaluation order.`, ""];
+    for (const [group, rules] of Object.entries(groups)) {
+        lines.push(`### ${group} (${rules.length})`, "");
+        lines.push("| Policy | Level | Severity | Checks | Description | Mappings | Config |", "|---|---|---|---|---|---|---|");
+        for (const r of rules) {
+            lines.push(
+                `| \`${r.name}\` | ${r.enforcementLevel ?? "advisory"} | ${r.severity ?? ""} | ${kind(r)} | ${cell(r.description)} | ${cell(mappings(r))} | ${cell(config(r))} |`,
+            );
+        }
+        lines.push("");
+    }
+    lines.push("### Remediation", "");
+    for (const r of allRules) {
+        lines.push(`- \`${r.name}\`: ${cell(r.remediationSteps ?? "")}`);
+    }
+    lines.push("", END);
+    return lines.join("\n");
+}
+
+/** `current` with its generated block replaced by the current one. */
+export function renderReadme(current: string): string {
+    const a = current.indexOf(BEGIN);
+    const b = current.indexOf(END);
+    if (a < 0 || b < a) {
+        throw new Error(`README has no generated block (${BEGIN} ... ${END})`);
+    }
+    return current.slice(0, a) + generated() + current.slice(b + END.length);
+}
+
+if (require.main === module) {
+    const current = fs.readFileSync(README_PATH, "utf8");
+    const next = renderReadme(current);
+    if (next !== current) {
+        fs.writeFileSync(README_PATH, next);
+        console.log(`updated ${path.relative(process.cwd(), README_PATH)}`);
+    } else {
+        console.log(`${path.relative(process.cwd(), README_PATH)} is current`);
+    }
+}
