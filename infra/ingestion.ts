@@ -25,7 +25,7 @@ import {
     validateFunctionLayerArgs,
     viaService,
 } from "./lib/lambda";
-import { createTls13RestApi } from "./lib/restApi";
+import { createApiGatewayAccountSettings, createTls13RestApi } from "./lib/restApi";
 
 const COMPONENT = "IngestionLayer";
 
@@ -76,6 +76,11 @@ export interface IngestionLayerArgs extends FunctionLayerArgs {
     readonly timeoutSeconds?: number;
     /** Memory of the ingest function in MB, 128-10240. Default 256. */
     readonly memoryMb?: number;
+    /**
+     * Create the region-wide API Gateway account setting (CloudWatch Logs role) that access logging needs. Set false
+     * when another stack of the same account and region already manages it. Default true.
+     */
+    readonly manageApiGatewayAccount?: boolean;
 }
 
 export class IngestionLayer extends pulumi.ComponentResource {
@@ -105,6 +110,11 @@ export class IngestionLayer extends pulumi.ComponentResource {
     public readonly domainRegionalZoneId: pulumi.Output<string>;
     /** `https://<domainName>/<basePath>/records`. */
     public readonly endpointUrl: string;
+    /**
+     * The API Gateway account setting (CloudWatch Logs role); undefined when `manageApiGatewayAccount` is false.
+     * Pass it to `ServingLayerArgs.apiGatewayAccount` so the recipient stage waits for it too.
+     */
+    public readonly apiGatewayAccount?: aws.apigateway.Account;
 
     constructor(name: string, args: IngestionLayerArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate everything before creating anything.
@@ -228,6 +238,9 @@ export class IngestionLayer extends pulumi.ComponentResource {
             this,
         );
 
+        const accountSettings =
+            (args.manageApiGatewayAccount ?? true) ? createApiGatewayAccountSettings(name, layer, base, this) : undefined;
+
         const api = createTls13RestApi(
             name,
             layer,
@@ -247,6 +260,7 @@ export class IngestionLayer extends pulumi.ComponentResource {
                 throttleBurstLimit,
                 quotaPerDay,
                 wafRateLimitPer5Min,
+                stageDependsOn: accountSettings !== undefined ? [accountSettings.account] : [],
             },
             this,
         );
@@ -321,6 +335,7 @@ export class IngestionLayer extends pulumi.ComponentResource {
         this.domainRegionalName = api.domain.regionalDomainName;
         this.domainRegionalZoneId = api.domain.regionalZoneId;
         this.endpointUrl = api.url;
+        this.apiGatewayAccount = accountSettings?.account;
 
         this.registerOutputs({
             streamName: this.streamName,

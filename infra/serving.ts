@@ -61,6 +61,11 @@ export interface ServingLayerArgs extends FunctionLayerArgs {
      * Default: the layer creates one (admin-created users only, MFA required, tenants attribute not user-writable).
      */
     readonly userPoolArn?: pulumi.Input<string>;
+    /**
+     * The API Gateway account setting (CloudWatch Logs role), e.g. `IngestionLayer.apiGatewayAccount`; the stage
+     * waits for it because API Gateway refuses access logging until it is set. Default none.
+     */
+    readonly apiGatewayAccount?: pulumi.Resource;
     /** Stage and usage-plan steady-state rate limit, requests per second. Default 20. */
     readonly throttleRateLimit?: number;
     /** Stage and usage-plan burst limit. Default 40. */
@@ -338,6 +343,7 @@ export class ServingLayer extends pulumi.ComponentResource {
                 throttleBurstLimit,
                 quotaPerDay,
                 wafRateLimitPer5Min,
+                stageDependsOn: args.apiGatewayAccount !== undefined ? [args.apiGatewayAccount] : [],
             },
             this,
         );

@@ -6,7 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ResolvedBaseArgs, baseTags, dataStoreTags } from "./lambda";
+import { ResolvedBaseArgs, baseTags, dataStoreTags, policyDocument, serviceTrustPolicy } from "./lambda";
 
 /** API Gateway security policy that negotiates only TLS 1.3 (REST APIs, regional custom domains). */
 export const TLS13_SECURITY_POLICY = "SecurityPolicy_TLS13_1_3_2025_09";
@@ -73,6 +73,11 @@ export interface Tls13RestApiOptions {
     readonly quotaPerDay: number;
     /** WAF rate-based rule: requests per source IP in 5 minutes before blocking. */
     readonly wafRateLimitPer5Min: number;
+    /**
+     * Resources the stage waits for, e.g. the account-level `aws.apigateway.Account` that sets the CloudWatch Logs
+     * role (API Gateway refuses access logging until it is set). Default none.
+     */
+    readonly stageDependsOn?: readonly pulumi.Resource[];
 }
 
 export interface Tls13RestApi {
@@ -259,7 +264,7 @@ export function createTls13RestApi(
             accessLogSettings: { destinationArn: accessLogGroup.arn, format: ACCESS_LOG_FORMAT },
             tags,
         },
-        { parent },
+        { parent, dependsOn: [...(o.stageDependsOn ?? [])] },
     );
 
     const methodSettings = new aws.apigateway.MethodSettings(
@@ -417,4 +422,68 @@ export function createTls13RestApi(
         routeArn,
         url: `https://${o.domainName}/${o.basePath}/${routePath}`,
     };
+}
+
+/** What `createApiGatewayAccountSettings` creates. */
+export interface ApiGatewayAccountSettings {
+    readonly role: aws.iam.Role;
+    readonly rolePolicy: aws.iam.RolePolicy;
+    readonly account: aws.apigateway.Account;
+}
+
+/**
+ * The region-wide API Gateway account setting that names the role API Gateway uses to write access logs, with a
+ * role scoped to this account's log groups (instead of the AWS-managed AmazonAPIGatewayPushToCloudWatchLogs, which
+ * allows `logs:*`-style access on "*"). One per account and region: create it once per stack.
+ */
+export function createApiGatewayAccountSettings(
+    componentName: string,
+    layer: string,
+    base: ResolvedBaseArgs,
+    parent: pulumi.Resource,
+): ApiGatewayAccountSettings {
+    const { partition, region, accountId } = base;
+    const roleName = `${base.namePrefix}-apigateway-logs`;
+    const role = new aws.iam.Role(
+        `${componentName}-apigateway-logs-role`,
+        {
+            name: roleName,
+            description: "API Gateway writes access logs to this account's log groups.",
+            assumeRolePolicy: serviceTrustPolicy("apigateway.amazonaws.com", accountId),
+            maxSessionDuration: 3600,
+            tags: { ...baseTags(base, layer), "e2ee:principal-role": "api-logging" },
+        },
+        { parent },
+    );
+    const logGroups = pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:*`;
+    const rolePolicy = new aws.iam.RolePolicy(
+        `${componentName}-apigateway-logs-policy`,
+        {
+            name: `${roleName}-least-privilege`,
+            role: role.name,
+            policy: policyDocument([
+                {
+                    Sid: "WriteApiLogs",
+                    Effect: "Allow",
+                    Action: [
+                        "logs:CreateLogGroup",
+                        "logs:CreateLogStream",
+                        "logs:DescribeLogGroups",
+                        "logs:DescribeLogStreams",
+                        "logs:PutLogEvents",
+                        "logs:GetLogEvents",
+                        "logs:FilterLogEvents",
+                    ],
+                    Resource: [logGroups, pulumi.interpolate`${logGroups}:*`],
+                },
+            ]),
+        },
+        { parent },
+    );
+    const account = new aws.apigateway.Account(
+        `${componentName}-apigateway-account`,
+        { cloudwatchRoleArn: role.arn },
+        { parent, dependsOn: [rolePolicy] },
+    );
+    return { role, rolePolicy, account };
 }

@@ -378,7 +378,7 @@ describe("infra/ingestion IngestionLayer", function () {
 
     it("grants kms:Decrypt on the records key to no role of the layer", function () {
         const policies = ofType("aws:iam/rolePolicy:RolePolicy");
-        assert.equal(policies.length, 2);
+        assert.deepEqual(policies.map((p) => p.name).sort(), ["ingestion-apigateway-logs-policy", "ingestion-ingest-policy", "ingestion-producer-policy"]);
         for (const p of policies) {
             for (const s of policyOf(p).Statement) {
                 const resources = ([] as unknown[]).concat(s.Resource);
@@ -399,6 +399,41 @@ describe("infra/ingestion IngestionLayer", function () {
         );
         assert.equal(streamArn, `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/e2ee-pipeline-dev-envelopes`);
         assert.equal(producerRoleArn, `arn:aws:iam::${ACCOUNT}:role/e2ee-pipeline-dev-producer`);
+    });
+
+    it("sets the API Gateway account's CloudWatch Logs role, scoped to this account's log groups", function () {
+        const role = one("aws:iam/role:Role", "ingestion-apigateway-logs-role");
+        assert.equal(role.inputs.name, "e2ee-pipeline-dev-apigateway-logs");
+        assert.equal((role.inputs.tags as Record<string, string>)["e2ee:principal-role"], "api-logging");
+        assert.deepEqual((policyOf(role, "assumeRolePolicy").Statement[0] as { Principal: unknown }).Principal, { Service: "apigateway.amazonaws.com" });
+        assert.deepEqual(policyOf(one("aws:iam/rolePolicy:RolePolicy", "ingestion-apigateway-logs-policy")).Statement, [
+            {
+                Sid: "WriteApiLogs",
+                Effect: "Allow",
+                Action: [
+                    "logs:CreateLogGroup",
+                    "logs:CreateLogStream",
+                    "logs:DescribeLogGroups",
+                    "logs:DescribeLogStreams",
+                    "logs:PutLogEvents",
+                    "logs:GetLogEvents",
+                    "logs:FilterLogEvents",
+                ],
+                Resource: [`arn:aws:logs:${REGION}:${ACCOUNT}:log-group:*`, `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:*:*`],
+            },
+        ]);
+        const account = one("aws:apigateway/account:Account", "ingestion-apigateway-account");
+        assert.equal(account.inputs.cloudwatchRoleArn, `arn:aws:iam::${ACCOUNT}:role/e2ee-pipeline-dev-apigateway-logs`);
+        assert.ok(layer.apiGatewayAccount !== undefined);
+    });
+
+    it("leaves the account setting alone when manageApiGatewayAccount is false", async function () {
+        created.length = 0;
+        const other = new IngestionLayer("ingestion-noacct", { ...validArgs(), manageApiGatewayAccount: false });
+        await settle();
+        assert.equal(ofType("aws:apigateway/account:Account").length, 0);
+        assert.equal(other.apiGatewayAccount, undefined);
+        assert.equal(ofType("aws:apigateway/stage:Stage").length, 1);
     });
 
     it("uses provisioned capacity when a shard count is given", async function () {
