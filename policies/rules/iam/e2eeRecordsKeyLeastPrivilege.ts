@@ -56,7 +56,7 @@ interface AttachedDocument {
     readonly roles: readonly Role[];
 }
 
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:.*\/)?([^/]+)$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
 const ACCOUNT = /^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:root)$/;
 
 function covers(s: Statement, op: Operation): boolean {
@@ -135,9 +135,20 @@ export const e2eeRecordsKeyLeastPrivilege = stackRule({
         }
 
         const roleByName = (name: string): Role | undefined => roles.find((r) => r.name === name);
+        /**
+         * By exact ARN; else by role name (unique per account, whatever the path) when the stack role's ARN is not
+         * known or is in the same account (a role of another account is another role, whose tags we cannot see).
+         */
         const roleByArn = (arn: string): Role | undefined => {
             const m = ROLE_ARN.exec(arn);
-            return roles.find((r) => r.arn === arn) ?? (m?.[1] !== undefined ? roleByName(m[1]) : undefined);
+            if (m === null) {
+                return undefined;
+            }
+            const [, account, name] = m;
+            return (
+                roles.find((r) => r.arn === arn) ??
+                roles.find((r) => r.name === name && (typeof r.arn !== "string" || ROLE_ARN.exec(r.arn)?.[1] === account))
+            );
         };
         const check = (op: Operation, role: Role, onUrn: string, prefix: string) => {
             if (role.tag === UNKNOWN) {

@@ -28,6 +28,16 @@ export const DEFAULT_ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS: readonly string
     "secretsmanager:GetRandomPassword",
     "ssm:DescribeParameters",
     "tag:GetResources",
+    // CloudWatch Logs vended-log delivery (Step Functions, API Gateway v2 access logs): AWS documents that these
+    // take no resource ARN and must be granted on "*".
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
 ];
 
 interface Config {

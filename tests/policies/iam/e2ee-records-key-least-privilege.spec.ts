@@ -54,11 +54,13 @@ describe("e2ee-records-key-least-privilege", () => {
         assert.equal(r.unknown, undefined);
     });
 
-    it("reports a key-policy Decrypt grant to a non-recipient role (ARN with a path)", async () => {
-        const r = await run(stack({ key: recordsKey(keyPolicy({ Sid: "Proc", Effect: "Allow", Principal: { AWS: roleArn("e2ee-process", "/svc/") }, Action: "kms:Decrypt*", Resource: "*" })) }));
-        assert.deepEqual(r.violations, [
+    it("reports a key-policy Decrypt grant to a non-recipient role (ARN with a path; role ARN known or unknown)", async () => {
+        const key = recordsKey(keyPolicy({ Sid: "Proc", Effect: "Allow", Principal: { AWS: roleArn("e2ee-process", "/svc/") }, Action: "kms:Decrypt*", Resource: "*" }));
+        const expected = [
             { message: `records key "records-key" policy statement "Proc" grants kms:Decrypt to role "e2ee-process", which is tagged e2ee:principal-role=process; ${ONLY_RECIPIENT}`, urn: KEY_URN },
-        ]);
+        ];
+        assert.deepEqual((await run(stack({ key, process: role("e2ee-process", "process", { path: "/svc/", arn: roleArn("e2ee-process", "/svc/") }) }))).violations, expected);
+        assert.deepEqual((await run(stack({ key, process: role("e2ee-process", "process", { path: "/svc/", arn: UNKNOWN.string }) }))).violations, expected);
     });
 
     it("reports kms:* to the recipient (GenerateDataKey) and to an untagged role (both)", async () => {
@@ -188,6 +190,9 @@ describe("e2ee-records-key-least-privilege", () => {
     it("never reports what it cannot prove: unknown key policy, unknown role tags, roles outside the stack", async () => {
         const external = recordsKey(keyPolicy({ Sid: "Ext", Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:role/elsewhere" }, Action: "kms:Decrypt", Resource: "*" }));
         assert.deepEqual((await run(stack({ key: external }))).messages, []);
+        // Same name as a stack role, but another account: a different role, whose tags we cannot see.
+        const sameName = recordsKey(keyPolicy({ Sid: "Ext", Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:role/e2ee-process" }, Action: "kms:Decrypt", Resource: "*" }));
+        assert.deepEqual((await run(stack({ key: sameName }))).messages, []);
 
         const unknownPolicy = await run(stack({ key: recordsKey(UNKNOWN.string) }));
         assert.deepEqual(unknownPolicy.messages, []);

@@ -16,6 +16,11 @@ describe("iam-no-wildcard-resources", () => {
         assert.deepEqual((await run(doc(actions, "*"))).messages, []);
     });
 
+    it("accepts the CloudWatch Logs vended-log delivery actions Step Functions needs on \"*\"", async () => {
+        const actions = ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"];
+        assert.deepEqual((await run(JSON.stringify(doc(actions, "*")))).messages, []);
+    });
+
     it("reports the actions that do have resource-level permissions", async () => {
         assert.deepEqual((await run(doc(["xray:PutTraceSegments", "kms:Decrypt", "logs:CreateLogGroup"], ["*"]))).messages, [
             'policy statement 1 allows "kms:Decrypt", "logs:CreateLogGroup" on Resource "*"; name the resource ARNs instead ("*" is accepted only for actions without resource-level permissions).',

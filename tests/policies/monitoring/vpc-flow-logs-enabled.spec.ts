@@ -17,6 +17,12 @@ describe("vpc-flow-logs-enabled", () => {
         assert.deepEqual((await run([vpc("main", UNKNOWN.string), flow("fl", UNKNOWN.string, ["main"])])).messages, []);
     });
 
+    it("matches vpcId against the id in the VPC's ARN when the outputs have no id", async () => {
+        const byArn: StackResourceInput = { type: "aws:ec2/vpc:Vpc", name: "main", props: { arn: "arn:aws:ec2:eu-west-1:111122223333:vpc/vpc-0abc" } };
+        assert.deepEqual((await run([byArn, flow("fl", "vpc-0abc")])).messages, []);
+        assert.deepEqual((await run([byArn, flow("fl", "vpc-0def")])).messages, ['VPC "main" has no aws.ec2.FlowLog with vpcId pointing at it; add a flow log (trafficType "ALL").']);
+    });
+
     it("reports a VPC without a flow log", async () => {
         const r = await run([vpc("main", "vpc-1"), vpc("other", "vpc-2"), flow("fl", "vpc-1")]);
         assert.deepEqual(r.violations, [{ message: 'VPC "other" has no aws.ec2.FlowLog with vpcId pointing at it; add a flow log (trafficType "ALL").', urn: urnOf("aws:ec2/vpc:Vpc", "other") }]);
