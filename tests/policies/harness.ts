@@ -83,6 +83,7 @@ function throwNotApplicable(reason?: string): never {
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false });
+const validators = new Map<string, ReturnType<typeof ajv.compile>>();
 
 /** Validates `config` against the rule's schema (plus enforcementLevel); throws with ajv's errors if invalid. */
 export function validateConfig(schema: PolicyConfigSchema | undefined, config: Config): void {
@@ -91,7 +92,12 @@ export function validateConfig(schema: PolicyConfigSchema | undefined, config: C
         properties: { enforcementLevel: { enum: ["advisory", "mandatory", "remediate", "disabled"] }, ...(schema?.properties ?? {}) },
         required: schema?.required ?? [],
     };
-    const validate = ajv.compile(full);
+    const key = JSON.stringify(full);
+    let validate = validators.get(key);
+    if (validate === undefined) {
+        validate = ajv.compile(full);
+        validators.set(key, validate);
+    }
     if (!validate(config)) {
         throw new Error(`invalid policy config ${JSON.stringify(config)}: ${ajv.errorsText(validate.errors)}`);
     }
