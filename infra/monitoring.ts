@@ -170,11 +170,17 @@ export class MonitoringLayer extends pulumi.ComponentResource {
         const trailArn = pulumi.interpolate`arn:aws:cloudtrail:${region}:${accountId}:trail/${trailName}`;
         const metricNamespace = `${namePrefix}/security`;
 
+        // ARNs built from explicit names are known before deployment, so policies can be checked during preview.
+        const topicName = `${namePrefix}-security-alerts`;
+        const topicArn = pulumi.interpolate`arn:aws:sns:${region}:${accountId}:${topicName}`;
+        const trailLogGroupName = `/aws/cloudtrail/${namePrefix}`;
+        const trailLogGroupArn = pulumi.interpolate`arn:aws:logs:${region}:${accountId}:log-group:${trailLogGroupName}`;
+
         // Alert topic, encrypted with the logs key; only CloudWatch alarms and EventBridge of this account publish.
         const topic = new aws.sns.Topic(
             `${name}-alerts`,
             {
-                name: `${namePrefix}-security-alerts`,
+                name: topicName,
                 kmsMasterKeyId: args.logsKeyArn,
                 tags: storeTags(args.tags, "monitoring", "internal"),
             },
@@ -190,7 +196,7 @@ export class MonitoringLayer extends pulumi.ComponentResource {
                         Effect: "Allow",
                         Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
                         Action: "sns:Publish",
-                        Resource: topic.arn,
+                        Resource: topicArn,
                         Condition: { StringEquals: { "aws:SourceAccount": accountId } },
                     },
                     {
@@ -198,7 +204,7 @@ export class MonitoringLayer extends pulumi.ComponentResource {
                         Effect: "Deny",
                         Principal: "*",
                         Action: "sns:Publish",
-                        Resource: topic.arn,
+                        Resource: topicArn,
                         Condition: { Bool: { "aws:SecureTransport": "false" } },
                     },
                 ]),
@@ -210,10 +216,11 @@ export class MonitoringLayer extends pulumi.ComponentResource {
         }
 
         // CloudTrail: bucket, log group, delivery role, trail.
+        const trailBucketName = pulumi.interpolate`${namePrefix}-cloudtrail-${accountId}`;
         const trailBucket = createSecureBucket(
             `${name}-trail-bucket`,
             {
-                bucketName: pulumi.interpolate`${namePrefix}-cloudtrail-${accountId}`,
+                bucketName: trailBucketName,
                 kmsKeyArn: args.logsKeyArn,
                 tags: storeTags(args.tags, "monitoring", "confidential"),
                 extraStatements: (arn): Statement[] => [
@@ -240,7 +247,7 @@ export class MonitoringLayer extends pulumi.ComponentResource {
         const trailLogGroup = new aws.cloudwatch.LogGroup(
             `${name}-trail-logs`,
             {
-                name: `/aws/cloudtrail/${namePrefix}`,
+                name: trailLogGroupName,
                 kmsKeyId: args.logsKeyArn,
                 retentionInDays: retention,
                 tags: storeTags(args.tags, "monitoring", "confidential"),
@@ -268,24 +275,24 @@ export class MonitoringLayer extends pulumi.ComponentResource {
                         Sid: "DeliverTrailEvents",
                         Effect: "Allow",
                         Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                        Resource: pulumi.interpolate`${trailLogGroup.arn}:log-stream:*`,
+                        Resource: pulumi.interpolate`${trailLogGroupArn}:log-stream:*`,
                     },
                 ]),
             },
-            { parent: this },
+            { parent: this, dependsOn: [trailLogGroup] },
         );
         const dataEventBuckets = args.dataEventBucketArns ?? [];
         const trail = new aws.cloudtrail.Trail(
             `${name}-trail`,
             {
                 name: trailName,
-                s3BucketName: trailBucket.bucket.bucket,
+                s3BucketName: trailBucketName,
                 isMultiRegionTrail: true,
                 includeGlobalServiceEvents: true,
                 enableLogFileValidation: true,
                 enableLogging: true,
                 kmsKeyId: args.logsKeyArn,
-                cloudWatchLogsGroupArn: pulumi.interpolate`${trailLogGroup.arn}:*`,
+                cloudWatchLogsGroupArn: pulumi.interpolate`${trailLogGroupArn}:*`,
                 cloudWatchLogsRoleArn: trailRole.arn,
                 eventSelectors: [
                     {
@@ -298,7 +305,7 @@ export class MonitoringLayer extends pulumi.ComponentResource {
                 ],
                 tags,
             },
-            { parent: this, dependsOn: [trailBucket.policy, trailRolePolicy] },
+            { parent: this, dependsOn: [trailBucket.bucket, trailBucket.policy, trailLogGroup, trailRolePolicy] },
         );
 
         // GuardDuty with S3 and Lambda network protection; findings of medium severity and above are alerted.
@@ -352,11 +359,11 @@ export class MonitoringLayer extends pulumi.ComponentResource {
                     comparisonOperator: "GreaterThanOrEqualToThreshold",
                     threshold,
                     treatMissingData: "notBreaching",
-                    alarmActions: [topic.arn],
-                    okActions: [topic.arn],
+                    alarmActions: [topicArn],
+                    okActions: [topicArn],
                     tags,
                 },
-                { parent: this },
+                { parent: this, dependsOn: [topic] },
             );
             alarmNames[label] = a.name;
         };

@@ -250,10 +250,13 @@ export class NetworkLayer extends pulumi.ComponentResource {
         }
 
         // Flow logs: every accepted and rejected flow, to a log group encrypted with the logs key.
+        const flowLogGroupName = `/vpc/${namePrefix}/flow-logs`;
+        // Known before deployment (region, account and name), so the role policy can be checked during preview.
+        const flowLogGroupArn = pulumi.interpolate`arn:aws:logs:${region}:${accountId}:log-group:${flowLogGroupName}`;
         const flowLogGroup = new aws.cloudwatch.LogGroup(
             `${name}-flow-logs`,
             {
-                name: `/vpc/${namePrefix}/flow-logs`,
+                name: flowLogGroupName,
                 kmsKeyId: args.logsKeyArn,
                 retentionInDays: retention,
                 tags: storeTags(args.tags, "network", "internal"),
@@ -281,11 +284,11 @@ export class NetworkLayer extends pulumi.ComponentResource {
                         Sid: "DeliverFlowLogs",
                         Effect: "Allow",
                         Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                        Resource: [flowLogGroup.arn, pulumi.interpolate`${flowLogGroup.arn}:*`],
+                        Resource: [flowLogGroupArn, pulumi.interpolate`${flowLogGroupArn}:*`],
                     },
                 ]),
             },
-            { parent: this },
+            { parent: this, dependsOn: [flowLogGroup] },
         );
         new aws.ec2.FlowLog(
             `${name}-flow-log`,

@@ -89,12 +89,13 @@ export class StorageLayer extends pulumi.ComponentResource {
                 tags: storeTags(args.tags, "storage", classification),
                 extraStatements: (arn) => [
                     {
-                        Sid: "DenyUnencryptedOrForeignKeyUploads",
+                        // Uploads may not override the default SSE-KMS with SSE-S3 (or anything but aws:kms).
+                        Sid: "DenyNonKmsUploads",
                         Effect: "Deny",
                         Principal: "*",
                         Action: "s3:PutObject",
                         Resource: pulumi.interpolate`${arn}/*`,
-                        Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": args.storageKeyArn } },
+                        Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
                     },
                 ],
             },

@@ -70,11 +70,13 @@ export function createSecureBucket(name: string, options: SecureBucketOptions, p
         { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
         { parent },
     );
+    // With an explicit name the ARN is known before deployment, so the policy can be checked during preview.
+    const bucketArn = options.bucketName !== undefined ? pulumi.interpolate`arn:aws:s3:::${options.bucketName}` : bucket.arn;
     const policy = new aws.s3.BucketPolicy(
         `${name}-policy`,
         {
             bucket: bucket.id,
-            policy: toJson([...tlsOnlyBucketStatements(bucket.arn), ...(options.extraStatements?.(bucket.arn) ?? [])]),
+            policy: toJson([...tlsOnlyBucketStatements(bucketArn), ...(options.extraStatements?.(bucketArn) ?? [])]),
         },
         // Applied after the public access block so a policy can never be evaluated against an open bucket.
         { parent, dependsOn: [publicAccessBlock] },

@@ -14,7 +14,7 @@ describe("infra/config validateConfig", function () {
         assert.equal(c.region, "eu-west-1");
         assert.equal(c.namePrefix, "e2ee-pipeline-dev");
         assert.equal(c.logRetentionDays, 90);
-        assert.equal(c.keyDeletionWindowDays, 7);
+        assert.equal(c.keyDeletionWindowDays, 30);
         assert.equal(c.deletionProtection, false);
         assert.equal(c.vpcCidr, "10.40.0.0/16");
         assert.equal(c.availabilityZoneCount, 2);

@@ -106,7 +106,8 @@ describe("stacks: dev and prod build under mocks with every layer", function () 
             [90, 365],
         );
         assert.deepEqual(["dev", "prod"].map((s) => pick(s, "aws:dynamodb/table:Table", "storage-catalog-table").deletionProtectionEnabled), [false, true]);
-        assert.deepEqual(["dev", "prod"].map((s) => pick(s, "aws:kms/key:Key", "keys-records-key").deletionWindowInDays), [7, 30]);
+        // Never weaker in dev: the key deletion window stays at 30 days in both.
+        assert.deepEqual(["dev", "prod"].map((s) => pick(s, "aws:kms/key:Key", "keys-records-key").deletionWindowInDays), [30, 30]);
         assert.deepEqual(["dev", "prod"].map((s) => pick(s, "aws:kinesis/stream:Stream", "ingestion-stream").shardCount), [1, 4]);
         assert.deepEqual(["dev", "prod"].map((s) => pick(s, "aws:cloudwatch/metricAlarm:MetricAlarm", "monitoring-dlq-process-alarm").threshold), [10, 1]);
         assert.deepEqual(

@@ -43,7 +43,7 @@ describe("infra/storage StorageLayer", function () {
         assert.equal(created.filter((c) => /V2$/.test(c.type)).length, 0);
     });
 
-    it("data-lake bucket policy denies plain HTTP, TLS older than 1.3 and uploads under another KMS key", function () {
+    it("data-lake bucket policy denies plain HTTP, TLS older than 1.3 and uploads that override SSE-KMS", function () {
         const doc = policyOf(one("aws:s3/bucketPolicy:BucketPolicy", "storage-data-lake-policy"));
         assert.deepEqual(doc.Statement, [
             {
@@ -63,12 +63,12 @@ describe("infra/storage StorageLayer", function () {
                 Condition: { NumericLessThan: { "s3:TlsVersion": "1.3" } },
             },
             {
-                Sid: "DenyUnencryptedOrForeignKeyUploads",
+                Sid: "DenyNonKmsUploads",
                 Effect: "Deny",
                 Principal: "*",
                 Action: "s3:PutObject",
                 Resource: `${BUCKET_ARN}/*`,
-                Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": STORAGE_KEY } },
+                Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
             },
         ]);
     });
