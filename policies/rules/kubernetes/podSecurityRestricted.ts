@@ -18,7 +18,7 @@ const SECCOMP_OK = ["RuntimeDefault", "Localhost"];
 export const k8sPodSecurityRestricted = resourceRule({
     name: "k8s-pod-security-restricted",
     description:
-        "Every pod template (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob) must meet the Pod Security \"restricted\" profile for all containers, init containers and ephemeral containers: runAsNonRoot, allowPrivilegeEscalation false, capabilities drop ALL, seccomp RuntimeDefault or Localhost, not privileged, no hostNetwork/hostPID/hostIPC, no hostPath or other non-restricted volume types.",
+        "Every pod template (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob) must meet the Pod Security \"restricted\" profile for all containers, init containers and ephemeral containers: runAsNonRoot, allowPrivilegeEscalation false, capabilities drop ALL, seccomp RuntimeDefault or Localhost, not privileged, no hostNetwork/hostPID/hostIPC, no host ports, procMount Default, no Windows host processes, no hostPath or other non-restricted volume types.",
     severity: "high",
     framework: {
         paper: "5.3 Infrastructure: hardened orchestration (strict pod security)",
@@ -84,6 +84,18 @@ export const k8sPodSecurityRestricted = resourceRule({
             if (sc["runAsUser"] === 0) {
                 report(`${kind} ${label} securityContext.runAsUser is 0 (root); the restricted profile requires a non-zero user.`);
             }
+            if (sc["procMount"] !== undefined && sc["procMount"] !== "Default") {
+                report(`${kind} ${label} securityContext.procMount is "${String(sc["procMount"])}"; the restricted profile requires Default.`);
+            }
+            if (objAt(sc, "windowsOptions")?.["hostProcess"] === true) {
+                report(`${kind} ${label} securityContext.windowsOptions.hostProcess is true; the restricted profile forbids host processes.`);
+            }
+            listOf(c.container["ports"]).forEach((port, i) => {
+                const hostPort = isObj(port) ? port["hostPort"] : undefined;
+                if (typeof hostPort === "number" && hostPort !== 0) {
+                    report(`${kind} ${label} ports[${i}].hostPort is ${hostPort}; the restricted profile forbids host ports.`);
+                }
+            });
             const seccomp = objAt(sc, "seccompProfile")?.["type"];
             if (typeof seccomp === "string") {
                 if (!SECCOMP_OK.includes(seccomp)) {

@@ -6,7 +6,7 @@ import { compilePatterns, SECRET_PATTERN_SCHEMA, secretReason, type SecretPatter
 export const k8sEnvNoPlaintextSecrets = resourceRule({
     name: "k8s-env-no-plaintext-secrets",
     description:
-        "Kubernetes container env[] entries must not hold secrets as literal value: (names like PASSWORD, SECRET, TOKEN, API_KEY, PRIVATE_KEY with a value, or values that look like credentials). Entries using valueFrom (secretKeyRef, configMapKeyRef, ...) are fine.",
+        "Kubernetes container env[] entries must not hold secrets as literal value: (names like PASSWORD, SECRET, TOKEN, API_KEY, PRIVATE_KEY with a value, or values that look like credentials). Entries using valueFrom (secretKeyRef, configMapKeyRef, ...) are fine. @pulumi/policy hands policies secret values unwrapped, so a literal wrapped in pulumi.secret() is judged like any other value: it is still readable in the pod spec.",
     severity: "critical",
     framework: { paper: "5.1 Identity and access: secrets in a secrets manager (case study: Vault for secrets)" },
     remediationSteps:

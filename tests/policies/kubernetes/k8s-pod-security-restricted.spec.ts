@@ -58,6 +58,19 @@ describe("k8s-pod-security-restricted", () => {
         ]);
     });
 
+    it("reports host ports, an unmasked procMount and Windows host processes", async () => {
+        const c = {
+            ...restrictedContainer("app"),
+            ports: [{ containerPort: 8080 }, { containerPort: 8443, hostPort: 8443 }],
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, procMount: "Unmasked", windowsOptions: { hostProcess: true } },
+        };
+        assert.deepEqual((await run({ ...restrictedPod(), containers: [c] }, "kubernetes:apps/v1:DaemonSet")).messages, [
+            `DaemonSet ${P}.containers[0] ("app") securityContext.procMount is "Unmasked"; the restricted profile requires Default.`,
+            `DaemonSet ${P}.containers[0] ("app") securityContext.windowsOptions.hostProcess is true; the restricted profile forbids host processes.`,
+            `DaemonSet ${P}.containers[0] ("app") ports[1].hostPort is 8443; the restricted profile forbids host ports.`,
+        ]);
+    });
+
     it("ignores non-workload types and cannot decide an unknown security context", async () => {
         assert.deepEqual((await runResourceRule(k8sPodSecurityRestricted, { type: "kubernetes:core/v1:Service", props: { spec: {} } })).messages, []);
         const pod = { ...restrictedPod(), containers: [{ ...restrictedContainer("app"), securityContext: UNKNOWN.object }] };
