@@ -7,12 +7,23 @@ import { PolicyDocumentError, Statement, parsePolicyDocument, statementLabel } f
 import { BUCKET_POLICY_TYPES, BucketSettings, bucketLabel, resourceLabel, settingsByBucket, undecidedReason } from "./s3";
 import { Undecided, peek } from "./unknown";
 
-/** A statement that denies every S3 action to everyone (the shape both transport rules require). */
+/** True if the Resource list covers the bucket itself (`arn:aws:s3:::name`) and its objects (`.../*`). */
+export function coversBucketAndObjects(resources: readonly string[]): boolean {
+    const bucket = resources.some((r) => r === "*" || /^arn:aws[a-z-]*:s3:::[^/*]+$/.test(r) || /^arn:aws[a-z-]*:s3:::\*$/.test(r));
+    const objects = resources.some((r) => r === "*" || /^arn:aws[a-z-]*:s3:::[^/]+\/\*$/.test(r));
+    return bucket && objects;
+}
+
+/**
+ * A statement that denies every S3 action to everyone on the bucket and its objects (the shape both transport
+ * rules require).
+ */
 export function deniesAllS3ToEveryone(s: Statement): boolean {
     return (
         s.effect === "Deny" &&
         s.principal?.wildcard === true &&
-        (s.action ?? []).some((a) => a === "*" || a.toLowerCase() === "s3:*")
+        (s.action ?? []).some((a) => a === "*" || a.toLowerCase() === "s3:*") &&
+        coversBucketAndObjects(s.resource ?? [])
     );
 }
 

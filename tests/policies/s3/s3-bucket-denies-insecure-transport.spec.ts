@@ -37,6 +37,10 @@ describe("s3-bucket-denies-insecure-transport", () => {
         assert.deepEqual((await run([bucket("data"), policy("data", [{ ...denyHttp, Effect: "Allow" }])])).messages, [msg]);
         assert.deepEqual((await run([bucket("data"), policy("data", [{ ...denyHttp, Principal: { AWS: "arn:aws:iam::111122223333:root" } }])])).messages, [msg]);
         assert.deepEqual((await run([bucket("data"), policy("data", [{ ...denyHttp, Action: ["s3:GetObject"] }])])).messages, [msg]);
+        // Only the bucket, or only the objects: plain HTTP still reaches the other.
+        assert.deepEqual((await run([bucket("data"), policy("data", [{ ...denyHttp, Resource: "arn:aws:s3:::e2ee-data" }])])).messages, [msg]);
+        assert.deepEqual((await run([bucket("data"), policy("data", [{ ...denyHttp, Resource: ["arn:aws:s3:::e2ee-data/*"] }])])).messages, [msg]);
+        assert.deepEqual((await run([bucket("data"), policy("data", [{ ...denyHttp, Resource: "*" }])])).messages, []);
         assert.deepEqual((await run([bucket("data"), policy("data", [{ ...denyHttp, Condition: { Bool: { "aws:SecureTransport": "true" } } }])])).messages, [msg]);
         // An extra condition narrows the deny (conditions are ANDed).
         assert.deepEqual(
