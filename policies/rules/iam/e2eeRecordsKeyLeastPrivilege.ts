@@ -19,6 +19,8 @@ export const PRINCIPAL_ROLE_TAG = "e2ee:principal-role";
 /** The two guarded operations on a records key and who may perform them. */
 const OPERATIONS = [
     { label: "kms:Decrypt", actions: ["kms:Decrypt"], allowed: "recipient" },
+    // Re-encrypting records under a key the caller can decrypt is a way around kms:Decrypt.
+    { label: "kms:ReEncryptFrom", actions: ["kms:ReEncryptFrom"], allowed: "recipient" },
     {
         label: "kms:GenerateDataKey*",
         actions: [
@@ -85,7 +87,7 @@ function parse(raw: unknown): PolicyDocument | undefined {
 export const e2eeRecordsKeyLeastPrivilege = stackRule({
     name: "e2ee-records-key-least-privilege",
     description:
-        `Only recipients decrypt, only producers encrypt: kms:Decrypt (also via kms:*, kms:Decrypt*, "*") on a KMS key tagged ${KEY_ROLE_TAG}=records may be granted only to IAM roles tagged ${PRINCIPAL_ROLE_TAG}=recipient, and kms:GenerateDataKey* only to roles tagged ${PRINCIPAL_ROLE_TAG}=producer. ` +
+        `Only recipients decrypt, only producers encrypt: kms:Decrypt and kms:ReEncryptFrom (also via kms:*, kms:Decrypt*, kms:ReEncrypt*, "*") on a KMS key tagged ${KEY_ROLE_TAG}=records may be granted only to IAM roles tagged ${PRINCIPAL_ROLE_TAG}=recipient, and kms:GenerateDataKey* only to roles tagged ${PRINCIPAL_ROLE_TAG}=producer. ` +
         "Checks the key policy (principals named by role ARN are matched to the stack's roles by their name input) and the identity policies attached to roles (inline, RolePolicy, Policy with attachments). " +
         "A grant on Resource \"*\" counts only when the key policy delegates the operation to IAM (account root or a condition-scoped \"*\" principal). " +
         "What cannot be proven is not reported: principals outside the stack, unknown documents or tags (the rule then ends with the runtime's \"can't run during preview\" advisory).",
@@ -97,7 +99,7 @@ export const e2eeRecordsKeyLeastPrivilege = stackRule({
     remediationSteps:
         `Marking convention: tag the producer-side envelope key ${KEY_ROLE_TAG}=records and every IAM role ${PRINCIPAL_ROLE_TAG}=<producer|recipient|ingest|process|...>. ` +
         "In the records key's policy name the recipient role ARN in the statement allowing kms:Decrypt and the producer role ARN in the statement allowing kms:GenerateDataKey*; do not delegate these actions to the account root. " +
-        "Remove kms:Decrypt / kms:GenerateDataKey* on the records key (or on \"*\") from every other role's policies.",
+        "Remove kms:Decrypt, kms:ReEncryptFrom and kms:GenerateDataKey* on the records key (or on \"*\") from every other role's policies.",
     validateStack: (args, report) => {
         const undecided = new Undecided();
         const resources = args.resources;

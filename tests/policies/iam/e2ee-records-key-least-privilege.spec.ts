@@ -72,8 +72,16 @@ describe("e2ee-records-key-least-privilege", () => {
         );
         assert.deepEqual(r.messages, [
             `records key "records-key" policy statement "All" grants kms:Decrypt to role "untagged", which has no e2ee:principal-role tag; ${ONLY_RECIPIENT}`,
+            `records key "records-key" policy statement "All" grants kms:ReEncryptFrom to role "untagged", which has no e2ee:principal-role tag; only principals tagged e2ee:principal-role=recipient may use kms:ReEncryptFrom on a records key.`,
             `records key "records-key" policy statement "All" grants kms:GenerateDataKey* to role "e2ee-recipient", which is tagged e2ee:principal-role=recipient; ${ONLY_PRODUCER}`,
             `records key "records-key" policy statement "All" grants kms:GenerateDataKey* to role "untagged", which has no e2ee:principal-role tag; ${ONLY_PRODUCER}`,
+        ]);
+    });
+
+    it("reports kms:ReEncrypt* (a way around Decrypt) granted by an identity policy", async () => {
+        const r = await run(stack({ extra: [{ type: "aws:iam/rolePolicy:RolePolicy", name: "process-reencrypt", props: { role: "e2ee-process", policy: doc("kms:ReEncrypt*", KEY_ARN) } }] }));
+        assert.deepEqual(r.messages, [
+            `process-reencrypt policy statement 1 grants kms:ReEncryptFrom on records key "records-key" to role "e2ee-process", which is tagged e2ee:principal-role=process; only principals tagged e2ee:principal-role=recipient may use kms:ReEncryptFrom on a records key.`,
         ]);
     });
 
