@@ -70,8 +70,8 @@ export interface MonitoringLayerArgs {
     readonly functions?: Readonly<Record<string, pulumi.Input<string>>>;
     /** State machines by label (label -> state machine ARN). Default none. */
     readonly stateMachines?: Readonly<Record<string, pulumi.Input<string>>>;
-    /** The ingestion REST API (4XX responses count as authentication failures). Default none. */
-    readonly restApi?: MonitoredRestApi;
+    /** REST APIs by label (4XX responses, which include 401/403, count as authentication failures). Default none. */
+    readonly restApis?: Readonly<Record<string, MonitoredRestApi>>;
     /** VPC flow-log group (rejected flows). Default none. */
     readonly flowLogGroupName?: pulumi.Input<string>;
     readonly thresholds: MonitoringThresholds;
@@ -152,6 +152,7 @@ export class MonitoringLayer extends pulumi.ComponentResource {
             ["deadLetterQueues", args.deadLetterQueues],
             ["functions", args.functions],
             ["stateMachines", args.stateMachines],
+            ["restApis", args.restApis],
         ] as const) {
             for (const label of Object.keys(record ?? {})) {
                 if (!LABEL.test(label)) {
@@ -403,11 +404,11 @@ export class MonitoringLayer extends pulumi.ComponentResource {
         if (args.flowLogGroupName !== undefined) {
             filterAlarm("rejected-flows", "Network: rejected VPC flows (Table 3: unexpected outbound connections)", args.flowLogGroupName, REJECTED_FLOWS_PATTERN, thresholds.rejectedFlows, []);
         }
-        if (args.restApi !== undefined) {
+        for (const [label, api] of Object.entries(args.restApis ?? {})) {
             alarm(
-                "ingest-api-4xx",
-                "Ingestion: API Gateway 4XX responses, including 401/403 authentication and authorisation failures (Table 3: authentication failures)",
-                { namespace: "AWS/ApiGateway", metricName: "4XXError", statistic: "Sum", period: 300, dimensions: { ApiName: args.restApi.apiName, Stage: args.restApi.stage } },
+                `api-4xx-${label}`,
+                `Ingestion/serving: 4XX responses of the ${label} API, including 401/403 authentication and authorisation failures (Table 3: authentication failures)`,
+                { namespace: "AWS/ApiGateway", metricName: "4XXError", statistic: "Sum", period: 300, dimensions: { ApiName: api.apiName, Stage: api.stage } },
                 thresholds.authFailures,
             );
         }

@@ -205,7 +205,10 @@ export function createPipeline(config: PipelineConfig, options: PipelineOptions 
             recipient: serving.recipientFunctionName,
         },
         stateMachines: { pipeline: orchestration.stateMachineArn },
-        restApi: { apiName: ingestion.apiName, stage: ingestion.stageName },
+        restApis: {
+            ingest: { apiName: ingestion.apiName, stage: ingestion.stageName },
+            recipient: { apiName: serving.apiName, stage: serving.stageName },
+        },
         flowLogGroupName: network.flowLogGroupName,
         thresholds: config.alarms,
         ...(config.alarmEmail !== undefined ? { alarmEmail: config.alarmEmail } : {}),

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { Created, stackNames } from "./support/harness";
-import { BuiltStack, buildStack } from "./support/stack";
+import { BuiltStack, builtStack } from "./support/stack";
 
 type Doc = { Statement: Record<string, unknown>[] | Record<string, unknown> };
 
@@ -135,7 +135,7 @@ describe("E2EE invariant: only the recipient decrypts, only the producer creates
             let recipient: Created;
 
             before(async function () {
-                built = await buildStack(stack);
+                built = await builtStack(stack);
                 const find = (type: string, pred: (r: Created) => boolean): Created => {
                     const matches = built.resources.filter((r) => r.type === type && pred(r));
                     assert.equal(matches.length, 1, `${stack}: one ${type}`);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { validateConfig } from "../../infra/config";
 import { LAYER_NAMES, LAYER_TYPES } from "../../infra/pipeline";
 import { Created, readStackConfig, stackNames } from "./support/harness";
-import { BuiltStack, LayerCounts, buildStack, countByLayer, formatCountTable, layerOf } from "./support/stack";
+import { BuiltStack, LayerCounts, builtStack, countByLayer, formatCountTable, layerOf } from "./support/stack";
 
 const DATA_STORE_TYPES = [
     "aws:s3/bucket:Bucket",
@@ -28,7 +28,7 @@ describe("stacks: dev and prod build under mocks with every layer", function () 
 
     before(async function () {
         for (const stack of stackNames()) {
-            built[stack] = await buildStack(stack);
+            built[stack] = await builtStack(stack);
             counts[stack] = countByLayer(built[stack].resources);
         }
         // The per-layer, per-stack resource counts (also: npx ts-node --transpile-only scripts/resource-counts.ts).

@@ -15,6 +15,20 @@ export interface BuiltStack {
     readonly resources: readonly Created[];
 }
 
+const cache = new Map<string, BuiltStack>();
+
+/**
+ * `buildStack` once per stack and process: the result is a plain record of what was registered, so specs that only
+ * read it share one build.
+ */
+export async function builtStack(stack: string): Promise<BuiltStack> {
+    const hit = cache.get(stack);
+    if (hit) return hit;
+    const built = await buildStack(stack);
+    cache.set(stack, built);
+    return built;
+}
+
 export async function buildStack(stack: string): Promise<BuiltStack> {
     await startMocks(stack);
     pulumi.runtime.setAllConfig(readStackConfig(stack));
