@@ -158,6 +158,8 @@ export class PolicyPackProcess {
                 PULUMI_NODEJS_STACK: ctx.stack,
                 PULUMI_NODEJS_ORGANIZATION: ctx.organization,
                 PULUMI_NODEJS_DRY_RUN: "true",
+                FORCE_COLOR: "0",
+                NO_COLOR: "1",
                 ...(this.compileCache !== undefined ? { NODE_COMPILE_CACHE: this.compileCache } : {}),
             },
             stdio: ["ignore", "pipe", "pipe"],
@@ -224,7 +226,7 @@ export class PolicyPackProcess {
     }
 
     private stderrTail(): string {
-        const lines = this.stderr.trim().split("\n").filter((l) => l.trim() !== "");
+        const lines = stripAnsi(this.stderr).trim().split("\n").filter((l) => l.trim() !== "");
         return lines.length === 0 ? "" : `:\n${lines.slice(-25).join("\n")}`;
     }
 
@@ -262,7 +264,7 @@ export class PolicyPackProcess {
                     // Give the exit event a moment so the message can name the exit code.
                     setTimeout(() => reject(this.exited !== undefined ? this.crashError() : new GateError(`policy pack '${this.name}' became unavailable during ${what}: ${err.details}${this.stderrTail()}`, "policy pack")), 50);
                 } else {
-                    reject(new GateError(`policy pack '${this.name}' failed in ${what}: ${err.details || err.message}`, "policy pack"));
+                    reject(new GateError(`policy pack '${this.name}' failed in ${what}: ${shortenTrace(err.details || err.message)}`, "policy pack"));
                 }
             });
         });
@@ -341,6 +343,20 @@ export class PolicyPackProcess {
             this.child.kill("SIGKILL");
         }
     }
+}
+
+export function stripAnsi(s: string): string {
+    // eslint-disable-next-line no-control-regex
+    return s.replace(/\u001b\[[0-9;]*m/g, "");
+}
+
+/** Keeps an error's message and its first stack frame outside node_modules (where the rule failed). */
+export function shortenTrace(details: string): string {
+    const lines = stripAnsi(details).split("\n");
+    const firstFrame = lines.findIndex((l) => /^\s+at /.test(l));
+    if (firstFrame < 0) return lines.join("\n");
+    const own = lines.slice(firstFrame).find((l) => /^\s+at /.test(l) && !l.includes("node_modules") && !l.includes("(node:") && !l.includes("<anonymous>"));
+    return [...lines.slice(0, firstFrame), ...(own !== undefined ? [own] : [])].join("\n");
 }
 
 function toDiagnostics(resp: analyzerpbT.AnalyzeResponse): Diagnostic[] {
