@@ -266,6 +266,33 @@ describe("storage and key policies on a whole stack", () => {
         assert.deepEqual(await runPack(rules, compliant), []);
     });
 
+    it("waivers across the full pack: a waiver in force suppresses and is reported last; an expired one does not apply", async () => {
+        const stack = compliant
+            .filter((r) => r.name !== "data-versioning")
+            .map((r) => (r.name === "storage" ? { ...r, props: { ...r.props, rotationPeriodInDays: 180 } } : r));
+        const d = await runPack(allRules, stack, {
+            "s3-bucket-versioning-enabled": { waivers: [{ resource: "data", reason: "append-only landing zone, SEC-7", expires: "2026-12-31" }] },
+            "kms-key-rotation-enabled": { waivers: [{ resource: "storage", reason: "migration", expires: "2026-11-01" }] },
+        });
+        const mine = d.filter((x) => ["s3-bucket-versioning-enabled", "kms-key-rotation-enabled", "policy-waivers-applied"].includes(x.policy));
+        assert.deepEqual(mine, [
+            {
+                policy: "kms-key-rotation-enabled",
+                enforcementLevel: "mandatory",
+                message: "KMS key rotationPeriodInDays is 180; set it to at most 90. (the waiver for this resource expired on 2026-11-01: migration)",
+                urn: "urn:pulumi:dev::e2ee-pipeline::aws:kms/key:Key::storage",
+            },
+            {
+                policy: "policy-waivers-applied",
+                enforcementLevel: "advisory",
+                message:
+                    "policy \"s3-bucket-versioning-enabled\" is waived for data until 2026-12-31 (append-only landing zone, SEC-7); suppressed violation: S3 bucket 'data' does not have versioning enabled: no BucketVersioning resource configures it; add an aws.s3.BucketVersioning for the bucket with versioningConfiguration { status: \"Enabled\" }.",
+                urn: "urn:pulumi:dev::e2ee-pipeline::aws:s3/bucket:Bucket::data",
+            },
+        ]);
+        assert.equal(d[d.length - 1].policy, "policy-waivers-applied");
+    });
+
     it("one change per policy produces exactly that policy's violation", async () => {
         const swap = (i: number, r: StackResourceInput) => compliant.map((x, n) => (n === i ? r : x));
         const cases: [string, StackResourceInput[]][] = [
