@@ -108,6 +108,13 @@ describe("infra/keys KeysLayer", function () {
 
     it("logs key: CloudWatch Logs only for this account's log groups (encryption context), CloudTrail scoped to this account's trails", function () {
         const doc = policyOf(one("aws:kms/key:Key", "keys-logs-key"));
+        assert.deepEqual(doc.Statement.map((s) => s.Sid), [
+            "KeyAdministration",
+            "CloudWatchLogsEncryptLogGroups",
+            "CloudTrailEncryptLogFiles",
+            "CloudTrailDescribeKey",
+            "AlarmsAndEventsPublishToEncryptedTopic",
+        ]);
         const logs = statement(doc, "CloudWatchLogsEncryptLogGroups");
         assert.deepEqual(logs.Principal, { Service: `logs.${REGION}.amazonaws.com` });
         assert.deepEqual(logs.Condition, {
