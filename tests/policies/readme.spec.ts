@@ -7,7 +7,12 @@ describe("policies/README.md", () => {
     const readme = fs.readFileSync(README_PATH, "utf8");
 
     it("is current: regenerate with `npx ts-node --transpile-only policies/scripts/gen-readme.ts`", () => {
-        assert.equal(readme, renderReadme(readme), "policies/README.md is stale: run policies/scripts/gen-readme.ts");
+        const current = renderReadme(readme);
+        if (current !== readme) {
+            const have = new Set(readme.split("\n"));
+            const stale = current.split("\n").filter((l) => !have.has(l)).map((l) => l.slice(0, 100));
+            assert.fail(`policies/README.md is stale (run: npx ts-node --transpile-only policies/scripts/gen-readme.ts); changed lines:\n${stale.slice(0, 10).join("\n")}`);
+        }
     });
 
     it("lists every policy exactly once in the tables and once in the remediation list", () => {
