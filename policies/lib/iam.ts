@@ -237,6 +237,62 @@ export function conditionKeys(s: Statement): string[] {
     return Object.values(s.condition).flatMap((block) => Object.keys(block).map((k) => k.toLowerCase()));
 }
 
+/** Condition operators that restrict a key to the listed values (negated, Null and IfExists operators do not). */
+const POSITIVE_OPERATORS = new Set(["stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike"]);
+
+/**
+ * The positive conditions of a statement, as { key (lower-cased), operator (lower-cased, without ForAllValues/
+ * ForAnyValue), values }.
+ */
+export function positiveConditions(s: Statement): { key: string; operator: string; values: string[] }[] {
+    const out: { key: string; operator: string; values: string[] }[] = [];
+    for (const [op, block] of Object.entries(s.condition ?? {})) {
+        const operator = op.replace(/^(ForAllValues|ForAnyValue):/i, "").toLowerCase();
+        if (!POSITIVE_OPERATORS.has(operator)) {
+            continue;
+        }
+        for (const [key, value] of Object.entries(block)) {
+            const values = (Array.isArray(value) ? (value as unknown[]) : [value]).filter((v): v is string => typeof v === "string");
+            out.push({ key: key.toLowerCase(), operator, values });
+        }
+    }
+    return out;
+}
+
+/** True if the statement is scoped to tagged resources (attribute-based access): a positive aws:ResourceTag/<key> condition. */
+export function isScopedByResourceTag(s: Statement): boolean {
+    return positiveConditions(s).some((c) => c.key.startsWith("aws:resourcetag/") && c.values.length > 0 && !c.values.includes("*"));
+}
+
+/**
+ * True if the statement's positive aws:ResourceTag/<key> conditions rule out a resource with these tags (so the
+ * statement does not apply to it). Tag keys in conditions are matched case-insensitively, values as IAM does
+ * (StringLike with globs, StringEqualsIgnoreCase without case).
+ */
+export function excludedByResourceTags(s: Statement, tags: Readonly<Record<string, string>>): boolean {
+    const lowerTags = new Map(Object.entries(tags).map(([k, v]) => [k.toLowerCase(), v]));
+    return positiveConditions(s).some((c) => {
+        if (!c.key.startsWith("aws:resourcetag/")) {
+            return false;
+        }
+        const actual = lowerTags.get(c.key.slice("aws:resourcetag/".length));
+        if (actual === undefined) {
+            return true;
+        }
+        return !c.values.some((v) =>
+            c.operator === "stringlike" ? globMatchCase(v, actual) : c.operator === "stringequalsignorecase" ? v.toLowerCase() === actual.toLowerCase() : v === actual,
+        );
+    });
+}
+
+function globMatchCase(pattern: string, value: string): boolean {
+    const body = pattern
+        .split("")
+        .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
+        .join("");
+    return new RegExp(`^${body}$`).test(value);
+}
+
 /** Where a resource keeps its policy documents, and what kind they are. */
 export type DocumentKind = "identity" | "trust" | "resource";
 

@@ -2,6 +2,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { stackRule } from "../../lib/rule";
 import {
     coversAction,
+    excludedByResourceTags,
     globMatch,
     hasConditions,
     parsePolicyDocument,
@@ -45,6 +46,8 @@ interface Key {
     readonly res: PolicyResource;
     readonly arn: string | undefined | Unknown;
     readonly ids: readonly string[];
+    /** The key's tags, for aws:ResourceTag conditions (undefined when unknown). */
+    readonly tags: Readonly<Record<string, string>> | undefined;
     /** Per operation: whether the key policy lets IAM policies grant it (account root or a scoped "*"). */
     readonly delegated: Map<Operation, boolean>;
 }
@@ -89,7 +92,7 @@ export const e2eeRecordsKeyLeastPrivilege = stackRule({
     description:
         `Only recipients decrypt, only producers encrypt: kms:Decrypt and kms:ReEncryptFrom (also via kms:*, kms:Decrypt*, kms:ReEncrypt*, "*") on a KMS key tagged ${KEY_ROLE_TAG}=records may be granted only to IAM roles tagged ${PRINCIPAL_ROLE_TAG}=recipient, and kms:GenerateDataKey* only to roles tagged ${PRINCIPAL_ROLE_TAG}=producer. ` +
         "Checks the key policy (principals named by role ARN are matched to the stack's roles by their name input) and the identity policies attached to roles (inline, RolePolicy, Policy with attachments). " +
-        "A grant on Resource \"*\" counts only when the key policy delegates the operation to IAM (account root or a condition-scoped \"*\" principal). " +
+        "A grant on Resource \"*\" counts only when the key policy delegates the operation to IAM (account root or a condition-scoped \"*\" principal); a grant whose aws:ResourceTag/<key> condition does not match the key's tags does not count. " +
         "What cannot be proven is not reported: principals outside the stack, unknown documents or tags (the rule then ends with the runtime's \"can't run during preview\" advisory).",
     severity: "critical",
     framework: {
@@ -129,7 +132,11 @@ export const e2eeRecordsKeyLeastPrivilege = stackRule({
             const ids = ["arn", "keyId", "id"]
                 .map((p) => stringProp(res.props, p))
                 .filter((v): v is string => typeof v === "string");
-            keys.push({ res, arn: stringProp(res.props, "arn"), ids, delegated: new Map() });
+            const tags = known(() => {
+                const t: unknown = res.props["tags"];
+                return typeof t === "object" && t !== null ? (JSON.parse(JSON.stringify(t)) as Record<string, string>) : {};
+            });
+            keys.push({ res, arn: stringProp(res.props, "arn"), ids, tags: tags === UNKNOWN ? undefined : tags, delegated: new Map() });
         }
         if (keys.length === 0) {
             undecided.finish();
@@ -310,7 +317,7 @@ export const e2eeRecordsKeyLeastPrivilege = stackRule({
                                   (s.notResource !== undefined && !s.notResource.some((p) => globMatch(p, key.arn as string)))
                                 : dependsOn(d.holder, d.depProperty, key.res) && (s.resource ?? []).some((p) => p !== "*");
                         const wildcard = (s.resource ?? []).includes("*") && key.delegated.get(op) === true;
-                        if (!explicit && !wildcard) {
+                        if ((!explicit && !wildcard) || (key.tags !== undefined && excludedByResourceTags(s, key.tags))) {
                             continue;
                         }
                         const on = explicit ? `on records key "${key.res.name}"` : `on Resource "*", which covers records key "${key.res.name}" because its key policy delegates ${op.label} to IAM,`;

@@ -1,5 +1,5 @@
 import { resourceRule } from "../../lib/rule";
-import { documentsOf, parseLocated, quoteList, statementLabel } from "../../lib/iam";
+import { documentsOf, isScopedByResourceTag, parseLocated, quoteList, statementLabel } from "../../lib/iam";
 
 /**
  * Actions that have no resource-level permissions (IAM's Service Authorization Reference lists no resource type
@@ -42,12 +42,13 @@ export const DEFAULT_ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS: readonly string
 
 interface Config {
     allowedWildcardResourceActions?: string[];
+    acceptResourceTagConditions?: boolean;
 }
 
 export const iamNoWildcardResources = resourceRule({
     name: "iam-no-wildcard-resources",
     description:
-        "IAM identity policies must not allow actions on \"Resource\": \"*\", except actions that have no resource-level permissions (a configurable allow-list).",
+        "IAM identity policies must not allow actions on \"Resource\": \"*\", except actions that have no resource-level permissions (a configurable allow-list) and statements scoped to tagged resources by an aws:ResourceTag/<key> condition (attribute-based access, as in the paper's case study).",
     severity: "high",
     framework: {
         paper: "5.1 Identity and access: least privilege",
@@ -65,10 +66,17 @@ export const iamNoWildcardResources = resourceRule({
                     "Actions allowed on \"Resource\": \"*\" because they have no resource-level permissions (exact names, case-insensitive).",
                 default: [...DEFAULT_ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS],
             },
+            acceptResourceTagConditions: {
+                type: "boolean",
+                default: true,
+                description: "Accept \"Resource\": \"*\" when a StringEquals/StringLike condition on aws:ResourceTag/<key> scopes the statement to tagged resources.",
+            },
         },
     },
     validateResource: (args, report) => {
-        const allowed = args.getConfig<Config>().allowedWildcardResourceActions ?? DEFAULT_ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS;
+        const config = args.getConfig<Config>();
+        const allowed = config.allowedWildcardResourceActions ?? DEFAULT_ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS;
+        const acceptTags = config.acceptResourceTagConditions ?? true;
         const allowedLower = new Set(allowed.map((a) => a.toLowerCase()));
         for (const { located, doc } of parseLocated(documentsOf(args.type, args.props))) {
             if (doc === undefined || located.kind !== "identity") {
@@ -79,7 +87,7 @@ export const iamNoWildcardResources = resourceRule({
                 if (s.effect !== "Allow" || s.action === undefined || s.resource === undefined) {
                     continue;
                 }
-                if (!s.resource.includes("*")) {
+                if (!s.resource.includes("*") || (acceptTags && isScopedByResourceTag(s))) {
                     continue;
                 }
                 const offending = s.action.filter((a) => !allowedLower.has(a.toLowerCase()));

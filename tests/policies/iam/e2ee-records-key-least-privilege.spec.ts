@@ -126,6 +126,18 @@ describe("e2ee-records-key-least-privilege", () => {
         ]);
     });
 
+    it("with delegation, a Resource \"*\" grant whose aws:ResourceTag condition excludes the records key does not count", async () => {
+        const root = { Sid: "Root", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: "kms:Decrypt", Resource: "*" };
+        const tagged = (value: string) =>
+            JSON.stringify({ Statement: [{ Effect: "Allow", Action: "kms:Decrypt", Resource: "*", Condition: { StringEquals: { "aws:ResourceTag/e2ee:key-role": value } } }] });
+        const storageOnly = await run(stack({ key: recordsKey(keyPolicy(root)), extra: [{ type: "aws:iam/rolePolicy:RolePolicy", name: "abac", props: { role: "e2ee-process", policy: tagged("storage") } }] }));
+        assert.deepEqual(storageOnly.messages, []);
+        const records = await run(stack({ key: recordsKey(keyPolicy(root)), extra: [{ type: "aws:iam/rolePolicy:RolePolicy", name: "abac", props: { role: "e2ee-process", policy: tagged("records") } }] }));
+        assert.deepEqual(records.messages, [
+            `abac policy statement 1 grants kms:Decrypt on Resource "*", which covers records key "records-key" because its key policy delegates kms:Decrypt to IAM, to role "e2ee-process", which is tagged e2ee:principal-role=process; ${ONLY_RECIPIENT}`,
+        ]);
+    });
+
     it('treats a condition-scoped "*" principal as delegation to IAM', async () => {
         const scoped = { Sid: "Scoped", Effect: "Allow", Principal: { AWS: "*" }, Action: "kms:Decrypt", Resource: "*", Condition: { StringEquals: { "kms:CallerAccount": ACCT } } };
         const r = await run(stack({ key: recordsKey(keyPolicy(scoped)), process: role("e2ee-process", "process", { inlinePolicies: [{ name: "p", policy: doc(["kms:Decrypt"], ["*"]) }] }) }));

@@ -27,6 +27,16 @@ describe("iam-no-wildcard-resources", () => {
         ]);
     });
 
+    it("accepts \"*\" scoped to tagged resources (aws:ResourceTag condition) unless configured otherwise", async () => {
+        const abac = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "kms:Decrypt", Resource: "*", Condition: { StringEquals: { "aws:ResourceTag/e2ee:key-role": "storage" } } }] };
+        assert.deepEqual((await run(abac)).messages, []);
+        assert.deepEqual((await run(abac, { acceptResourceTagConditions: false })).messages, [
+            'policy statement 1 allows "kms:Decrypt" on Resource "*"; name the resource ARNs instead ("*" is accepted only for actions without resource-level permissions).',
+        ]);
+        const notScoping = { Statement: [{ Effect: "Allow", Action: "kms:Decrypt", Resource: "*", Condition: { StringNotEquals: { "aws:ResourceTag/e2ee:key-role": "records" } } }] };
+        assert.equal((await run(notScoping)).messages.length, 1);
+    });
+
     it("uses the configured allow-list", async () => {
         assert.deepEqual((await run(doc("logs:CreateLogGroup", "*"), { allowedWildcardResourceActions: ["logs:CreateLogGroup"] })).messages, []);
         assert.deepEqual((await run(doc("xray:PutTraceSegments", "*"), { allowedWildcardResourceActions: [] })).messages, [

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import {
     conditionKeys,
     coversAction,
+    excludedByResourceTags,
+    isScopedByResourceTag,
     coversResource,
     documentsOf,
     globMatch,
@@ -128,6 +130,27 @@ describe("lib/iam matching", () => {
         assert.equal(hasConditions(b), false);
         assert.deepEqual(conditionKeys(a), ["kms:calleraccount", "aws:sourceaccount"]);
     });
+});
+
+describe("lib/iam resource-tag conditions", () => {
+    const stmt = (Condition: unknown) => parsePolicyDocument({ Statement: [{ Effect: "Allow", Action: "kms:Decrypt", Resource: "*", Condition }] }).statements[0];
+    const table: [string, unknown, Record<string, string>, boolean, boolean][] = [
+        ["StringEquals match", { StringEquals: { "aws:ResourceTag/e2ee:key-role": "storage" } }, { "e2ee:key-role": "storage" }, true, false],
+        ["StringEquals other value", { StringEquals: { "aws:ResourceTag/e2ee:key-role": "storage" } }, { "e2ee:key-role": "records" }, true, true],
+        ["StringEquals list", { StringEquals: { "aws:ResourceTag/e2ee:key-role": ["storage", "records"] } }, { "e2ee:key-role": "records" }, true, false],
+        ["StringLike glob", { StringLike: { "aws:ResourceTag/e2ee:key-role": "stor*" } }, { "e2ee:key-role": "storage" }, true, false],
+        ["IgnoreCase", { StringEqualsIgnoreCase: { "AWS:RESOURCETAG/E2EE:KEY-ROLE": "STORAGE" } }, { "e2ee:key-role": "storage" }, true, false],
+        ["tag absent", { StringEquals: { "aws:ResourceTag/e2ee:key-role": "storage" } }, {}, true, true],
+        ["negated operator", { StringNotEquals: { "aws:ResourceTag/e2ee:key-role": "records" } }, { "e2ee:key-role": "records" }, false, false],
+        ["StringLike *", { StringLike: { "aws:ResourceTag/e2ee:key-role": "*" } }, { "e2ee:key-role": "records" }, false, false],
+        ["other key", { StringEquals: { "aws:PrincipalTag/team": "a" } }, {}, false, false],
+    ];
+    for (const [label, cond, tags, scoped, excluded] of table) {
+        it(label, () => {
+            assert.equal(isScopedByResourceTag(stmt(cond)), scoped);
+            assert.equal(excludedByResourceTags(stmt(cond), tags), excluded);
+        });
+    }
 });
 
 describe("lib/iam documentsOf", () => {
