@@ -22,13 +22,13 @@ const REMEDIATION =
 export const sgNoUnrestrictedEgress = resourceRule({
     name: "sg-no-unrestricted-egress",
     description:
-        "Security groups must not allow egress to 0.0.0.0/0 or ::/0, whichever way the rule is written: inline aws.ec2.SecurityGroup egress (cidrBlocks/ipv6CidrBlocks), aws.ec2.SecurityGroupRule of type egress, or aws.vpc.SecurityGroupEgressRule (cidrIpv4/cidrIpv6).",
+        "Security groups must not allow egress to 0.0.0.0/0 or ::/0, whichever way the rule is written: inline aws.ec2.SecurityGroup / aws.ec2.DefaultSecurityGroup egress (cidrBlocks/ipv6CidrBlocks), aws.ec2.SecurityGroupRule of type egress, or aws.vpc.SecurityGroupEgressRule (cidrIpv4/cidrIpv6).",
     severity: "high",
     framework: { paper: "5.4 Network: controlled ingress/egress (case study: egress filtering for all outbound traffic)" },
     remediationSteps: REMEDIATION,
     validateResource: (args, report) => {
         const open = (cidrs: unknown): string[] => listOf(cidrs).filter((c): c is string => typeof c === "string" && OPEN_CIDRS.includes(c));
-        if (args.type === "aws:ec2/securityGroup:SecurityGroup") {
+        if (args.type === "aws:ec2/securityGroup:SecurityGroup" || args.type === "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup") {
             listOf(args.props["egress"]).forEach((e, i) => {
                 if (!isObj(e)) {
                     return;

@@ -20,6 +20,14 @@ describe("sg-no-unrestricted-egress", () => {
         ]);
     });
 
+    it("checks the VPC's default security group too", async () => {
+        const T = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup";
+        assert.deepEqual((await run(T, { vpcId: "v" })).messages, []);
+        assert.deepEqual((await run(T, { vpcId: "v", egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }] })).messages, [
+            'egress[0] allows protocol "-1" (all protocols, all ports) to 0.0.0.0/0; restrict the destination.',
+        ]);
+    });
+
     it("reports aws.ec2.SecurityGroupRule of type egress only", async () => {
         const rule = { securityGroupId: "sg", protocol: "tcp", fromPort: 0, toPort: 65535, cidrBlocks: ["0.0.0.0/0"] };
         assert.deepEqual((await run("aws:ec2/securityGroupRule:SecurityGroupRule", { ...rule, type: "egress" })).messages, [
