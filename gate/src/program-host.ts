@@ -108,7 +108,6 @@ async function main(): Promise<void> {
     process.chdir(req.programDir);
     process.env["PULUMI_CONFIG"] = JSON.stringify(req.config);
     process.env["PULUMI_CONFIG_SECRET_KEYS"] = JSON.stringify([]);
-    Error.stackTraceLimit = Math.max(Error.stackTraceLimit, 40);
     if (req.typescript) {
         registerTsHook();
     }
@@ -137,6 +136,22 @@ async function main(): Promise<void> {
         Struct: { fromJavaScript(o: Record<string, Json>): unknown };
     };
 
+    // The runtime formats a stack trace for every promise it tracks (shown only by its leak debugging,
+    // PULUMI_DEBUG_PROMISE_LEAKS); with thousands of resources that was half of the run. Capture none there.
+    const debuggable = req2("runtime/debuggable.js") as { debugPromiseLeaks: boolean; debuggablePromise: (p: unknown, ctx: unknown) => unknown };
+    if (!debuggable.debugPromiseLeaks && typeof debuggable.debuggablePromise === "function") {
+        const orig = debuggable.debuggablePromise;
+        debuggable.debuggablePromise = (p: unknown, ctx: unknown) => {
+            const limit = Error.stackTraceLimit;
+            Error.stackTraceLimit = 0;
+            try {
+                return orig(p, ctx);
+            } finally {
+                Error.stackTraceLimit = limit;
+            }
+        };
+    }
+
     const region = req.config["aws:region"] ?? process.env["AWS_REGION"] ?? "us-east-1";
     const answered = new Set<string>();
     const mocks = {
@@ -164,7 +179,12 @@ async function main(): Promise<void> {
         }
         runtimeResource[fn] = function (this: unknown, ...args: unknown[]) {
             const res = args[0] as { constructor?: { name?: string } } | undefined;
-            const loc = callerLocation(new Error().stack, res?.constructor?.name);
+            // A deeper stack only for this capture: the runtime captures one per promise with the default limit.
+            const limit = Error.stackTraceLimit;
+            Error.stackTraceLimit = 40;
+            const stack = new Error().stack;
+            Error.stackTraceLimit = limit;
+            const loc = callerLocation(stack, res?.constructor?.name);
             if (loc !== undefined) {
                 const key = `${String(args[2])}\u0000${String(args[3])}`;
                 const q = pending.get(key);

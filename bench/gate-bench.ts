@@ -1,0 +1,208 @@
+/**
+ * Benchmark of the offline policy gate (not a timed test). One run measures:
+ *   1. the gate end to end (`npm run gate` as a user runs it) on our dev stack (--cwd <repo> --stack dev);
+ *   2. the gate end to end on a synthetic program of N resources (default 10,000), generated into a temp dir;
+ *   3. for both, the lower bound: the same program run (same program host) plus the same policies evaluated
+ *      in-process with @pulumi/policy's own Analyze/AnalyzeStack handlers, without processes or gRPC.
+ *      (Loading a pack's policies in-process happens here only; the gate never does it.)
+ *
+ * Usage: npx ts-node --transpile-only bench/gate-bench.ts [--pack DIR] [--resources N] [--skip-dev] [--skip-synthetic] [--runs K]
+ * Targets on a 2-core machine: dev stack under 5 s end to end; 10,000 resources under 20 s.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ResourceMessages } from "../gate/src/analyzer";
+import { readProject, readStack, selectStack } from "../gate/src/project";
+import { runProgram } from "../gate/src/runner";
+import type { Diagnostic } from "../gate/src/types";
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const ROOT = path.resolve(__dirname, "..");
+
+interface Args {
+    pack: string;
+    resources: number;
+    dev: boolean;
+    synthetic: boolean;
+    runs: number;
+}
+
+function parseArgs(argv: string[]): Args {
+    const a: Args = { pack: path.join(ROOT, "policies"), resources: 10_000, dev: true, synthetic: true, runs: 1 };
+    for (let i = 0; i < argv.length; i++) {
+        const f = argv[i];
+        if (f === "--pack") a.pack = path.resolve(argv[++i] as string);
+        else if (f === "--resources") a.resources = Number(argv[++i]);
+        else if (f === "--skip-dev") a.dev = false;
+        else if (f === "--skip-synthetic") a.synthetic = false;
+        else if (f === "--runs") a.runs = Number(argv[++i]);
+        else throw new Error(`unknown argument ${f}`);
+    }
+    return a;
+}
+
+/** The gate as a user runs it: a fresh process, JSON output. */
+function gateWallTime(cwd: string, stack: string, pack: string): Promise<{ ms: number; code: number | null; summary: unknown }> {
+    const t = process.hrtime.bigint();
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(ROOT, "gate", "src", "cli.ts"), "--cwd", cwd, "--stack", stack, "--policy-pack", pack, "--format", "json"], {
+            cwd: ROOT,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        let out = "";
+        let err = "";
+        child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+        child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+        child.on("error", reject);
+        child.on("exit", (code) => {
+            const ms = Number(process.hrtime.bigint() - t) / 1e6;
+            if (code === 2) reject(new Error(`gate failed on ${cwd}: ${err}`));
+            else resolve({ ms, code, summary: (JSON.parse(out) as { summary: unknown }).summary });
+        });
+    });
+}
+
+interface PackPolicies {
+    name: string;
+    version: string;
+    level: string;
+    policies: unknown[];
+}
+
+/** Loads a pack's policies in this process by capturing what its PolicyPack would serve (benchmark only). */
+function loadPackInProcess(packDir: string): PackPolicies {
+    const policyDir = path.dirname(require.resolve("@pulumi/policy/package.json", { paths: [packDir] }));
+    const server = require(path.join(policyDir, "server.js")) as { serve: (...a: unknown[]) => void };
+    let captured: PackPolicies | undefined;
+    server.serve = (name, version, level, args) => {
+        captured = { name: name as string, version: version as string, level: level as string, policies: (args as { policies: unknown[] }).policies };
+    };
+    const cwd = process.cwd();
+    process.chdir(packDir); // PolicyPack reads ./package.json for its version
+    try {
+        require(packDir);
+    } finally {
+        process.chdir(cwd);
+    }
+    if (captured === undefined) throw new Error(`${packDir} did not create a PolicyPack`);
+    return captured;
+}
+
+type RpcFun = (call: { request: unknown }, cb: (err: unknown, resp: { getDiagnosticsList(): unknown[] }) => void) => Promise<void>;
+
+async function evaluateInProcess(packDir: string, messages: ResourceMessages): Promise<number> {
+    const pack = loadPackInProcess(packDir);
+    const policyDir = path.dirname(require.resolve("@pulumi/policy/package.json", { paths: [packDir] }));
+    const server = require(path.join(policyDir, "server.js")) as {
+        makeAnalyzeRpcFun: (...a: unknown[]) => RpcFun;
+        makeAnalyzeStackRpcFun: (...a: unknown[]) => RpcFun;
+    };
+    const analyze = server.makeAnalyzeRpcFun(pack.name, pack.version, pack.level, pack.policies);
+    const analyzeStack = server.makeAnalyzeStackRpcFun(pack.name, pack.version, pack.level, pack.policies);
+    const call = (fn: RpcFun, request: unknown) =>
+        new Promise<number>((resolve, reject) => fn({ request }, (err, resp) => (err ? reject(err) : resolve(resp.getDiagnosticsList().length))));
+    let n = 0;
+    for (const r of messages.resources) n += await call(analyze, messages.analyzeRequest(r));
+    n += await call(analyzeStack, messages.analyzeStackRequest());
+    return n;
+}
+
+async function lowerBound(cwd: string, stack: string, pack: string): Promise<{ programMs: number; evalMs: number; resources: number; diagnostics: number }> {
+    const project = readProject(cwd);
+    const s = readStack(project, stack);
+    const t0 = Date.now();
+    const run = await runProgram(
+        { programDir: cwd, main: project.main, project: project.name, stack, organization: "organization", config: s.config, secureKeys: s.secureKeys, typescript: project.typescript },
+        600_000,
+    );
+    const programMs = Date.now() - t0;
+    const t1 = Date.now();
+    const messages = new ResourceMessages(run.resources, s.config);
+    const diagnostics = await evaluateInProcess(pack, messages);
+    return { programMs, evalMs: Date.now() - t1, resources: run.resources.length, diagnostics };
+}
+
+/** A program of `n` resources: components of 10 (the component and 9 children), realistic inputs. */
+export function generateSynthetic(n: number): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gate-bench-"));
+    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: gate-bench\nruntime: nodejs\ndescription: synthetic program for bench/gate-bench.ts\n");
+    fs.writeFileSync(path.join(dir, "Pulumi.bench.yaml"), `config:\n  aws:region: eu-west-1\n  gate-bench:units: "${Math.ceil(n / 10)}"\n`);
+    fs.writeFileSync(
+        path.join(dir, "index.ts"),
+        `import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+const units = new pulumi.Config().requireNumber("units");
+const account = aws.getCallerIdentityOutput().accountId;
+
+class Unit extends pulumi.ComponentResource {
+    constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+        super("bench:index:Unit", name, {}, opts);
+        const p = { parent: this };
+        const tags = { "data-classification": "confidential", unit: name };
+        const key = new aws.kms.Key(\`\${name}-key\`, { enableKeyRotation: true, rotationPeriodInDays: 90, deletionWindowInDays: 30, tags: { ...tags, "e2ee:key-role": "storage" } }, p);
+        const bucket = new aws.s3.Bucket(\`\${name}-bucket\`, { bucket: \`\${name}-bucket\`, tags }, p);
+        new aws.s3.BucketServerSideEncryptionConfiguration(\`\${name}-sse\`, { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }] }, p);
+        new aws.s3.BucketPublicAccessBlock(\`\${name}-pab\`, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, p);
+        new aws.s3.BucketVersioning(\`\${name}-versioning\`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, p);
+        new aws.iam.Role(\`\${name}-role\`, {
+            name: \`\${name}-role\`,
+            assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+            tags: { ...tags, "e2ee:principal-role": "process" },
+        }, p);
+        new aws.sqs.Queue(\`\${name}-queue\`, { kmsMasterKeyId: key.arn, tags }, p);
+        new aws.cloudwatch.LogGroup(\`\${name}-logs\`, { retentionInDays: 365, kmsKeyId: key.arn, tags }, p);
+        new aws.ssm.Parameter(\`\${name}-param\`, { name: \`/bench/\${name}\`, type: "String", value: account, tags }, p);
+        this.registerOutputs({});
+    }
+}
+
+for (let i = 0; i < units; i++) new Unit(\`u\${i}\`);
+`,
+    );
+    return dir;
+}
+
+async function measure(label: string, cwd: string, stack: string, pack: string, runs: number): Promise<void> {
+    for (let i = 0; i < runs; i++) {
+        const g = await gateWallTime(cwd, stack, pack);
+        const lb = await lowerBound(cwd, stack, pack);
+        console.log(
+            `${label}: gate end to end ${(g.ms / 1000).toFixed(2)} s (exit ${g.code}, ${JSON.stringify(g.summary)}); ` +
+                `lower bound (same program run ${(lb.programMs / 1000).toFixed(2)} s + in-process evaluation ${(lb.evalMs / 1000).toFixed(2)} s) = ${((lb.programMs + lb.evalMs) / 1000).toFixed(2)} s for ${lb.resources} resources, ${lb.diagnostics} diagnostics`,
+        );
+    }
+}
+
+async function main(): Promise<void> {
+    const a = parseArgs(process.argv.slice(2));
+    console.log(`node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}, pack ${a.pack}`);
+    if (a.dev) {
+        const stack = fs.existsSync(path.join(ROOT, "Pulumi.dev.yaml")) ? "dev" : undefined;
+        if (stack !== undefined && fs.existsSync(path.join(ROOT, "Pulumi.yaml"))) {
+            await measure("dev stack", ROOT, selectStack(ROOT, stack), a.pack, a.runs);
+        } else {
+            console.log("dev stack: no Pulumi.yaml/Pulumi.dev.yaml at the repo root yet; measuring the components fixture instead");
+            await measure("fixture", path.join(ROOT, "tests", "fixtures", "components"), "dev", a.pack, a.runs);
+        }
+    }
+    if (a.synthetic) {
+        const dir = generateSynthetic(a.resources);
+        try {
+            await measure(`synthetic ${a.resources}`, dir, "bench", a.pack, a.runs);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    }
+    process.exit(0);
+}
+
+if (require.main === module) {
+    main().catch((e: unknown) => {
+        console.error(e instanceof Error ? e.message : e);
+        process.exit(1);
+    });
+}
