@@ -1,4 +1,6 @@
+import { ListResult, ObjectStore } from "../../functions/src/adapters/ports";
 import { EnvelopeEncryptor, KeyProvider, LocalKeyProvider, RecordHeader } from "../../functions/src/envelope";
+import { KinesisStreamEvent } from "../../functions/src/lambda-types";
 
 export const HEADER: RecordHeader = {
     tenant: "acme",
@@ -40,3 +42,34 @@ export function regions(env: Buffer): Record<"magic" | "version" | "headerLength
         tag: [c + 44 + n, c + 60 + n],
     };
 }
+
+/** An in-memory S3 stand-in (lexicographic listing, like S3). */
+export class MemoryStore implements ObjectStore {
+    readonly objects = new Map<string, Buffer>();
+    puts = 0;
+    async put(key: string, body: Buffer): Promise<void> {
+        this.puts++;
+        this.objects.set(key, Buffer.from(body));
+    }
+    async get(key: string): Promise<Buffer> {
+        const b = this.objects.get(key);
+        if (!b) {
+            throw new Error(`NoSuchKey ${key}`);
+        }
+        return b;
+    }
+    async list(prefix: string, startAfter?: string, maxKeys = 1000): Promise<ListResult> {
+        const keys = [...this.objects.keys()].filter((k) => k.startsWith(prefix) && (startAfter === undefined || k > startAfter)).sort();
+        return { keys: keys.slice(0, maxKeys), truncated: keys.length > maxKeys };
+    }
+}
+
+export function kinesisEvent(envelopes: readonly Buffer[], shard = "shardId-000000000000", firstSeq = 1): KinesisStreamEvent {
+    return {
+        Records: envelopes.map((e, i) => ({
+            eventID: `${shard}:${String(firstSeq + i).padStart(20, "0")}`,
+            kinesis: { data: e.toString("base64"), partitionKey: `pk-${i}`, sequenceNumber: String(firstSeq + i).padStart(20, "0") },
+        })),
+    };
+}
+

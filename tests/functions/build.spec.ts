@@ -1,0 +1,38 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { bundleFunction } from "../../functions/build";
+import { FUNCTION_NAMES, FunctionName } from "../../functions/src/contract";
+
+describe("functions/build bundleFunction", () => {
+    for (const name of FUNCTION_NAMES) {
+        it(`bundles ${name} into functions/dist/${name}/index.js exporting handler, with @aws-sdk left external`, () => {
+            const dir = bundleFunction(name);
+            assert.equal(dir, path.resolve(__dirname, "../../functions/dist", name));
+            const file = path.join(dir, "index.js");
+            const code = fs.readFileSync(file, "utf8");
+            assert.match(code, /require\("@aws-sdk\/client-/);
+            assert.equal(code.includes("@smithy/smithy-client"), false, "the SDK is not bundled");
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const mod = require(file) as { handler?: unknown };
+            assert.equal(typeof mod.handler, "function");
+        });
+    }
+
+    it("skips the rebuild when the bundle is newer than every source file (fast under mocks)", () => {
+        bundleFunction("ingest");
+        const file = path.join(bundleFunction("ingest"), "index.js");
+        const before = fs.statSync(file).mtimeMs;
+        const started = process.hrtime.bigint();
+        bundleFunction("ingest");
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        assert.equal(fs.statSync(file).mtimeMs, before);
+        assert.ok(ms < 250, `${ms} ms`);
+        bundleFunction("ingest", { force: true });
+        assert.ok(fs.statSync(file).mtimeMs >= before);
+    });
+
+    it("refuses an unknown function name", () => {
+        assert.throws(() => bundleFunction("serve" as FunctionName), { message: 'bundleFunction: name must be one of ingest, process, recipient; got "serve"' });
+    });
+});
