@@ -95,6 +95,47 @@ describe("stacks: dev and prod build under mocks with every layer", function () 
         });
     }
 
+    it("wires the layers together: network into functions, storage into ingestion/processing/serving, keys by role, monitoring onto what exists", function () {
+        const rs = built.dev.resources;
+        const get = (type: string, name: string): Created => {
+            const r = rs.find((x) => x.type === type && x.name === name);
+            assert.ok(r, `${type} ${name}`);
+            return r;
+        };
+        const keyArn = (role: string): unknown => get("aws:kms/key:Key", `keys-${role}-key`).state.arn;
+        const subnets = rs.filter((r) => r.type === "aws:ec2/subnet:Subnet").map((r) => r.id);
+        const workloadSg = get("aws:ec2/securityGroup:SecurityGroup", "network-workload-sg").id;
+        const functions = rs.filter((r) => r.type === "aws:lambda/function:Function");
+        assert.deepEqual(functions.map((f) => f.inputs.name).sort(), ["e2ee-pipeline-dev-ingest", "e2ee-pipeline-dev-process", "e2ee-pipeline-dev-recipient"]);
+        for (const f of functions) {
+            assert.deepEqual(f.inputs.vpcConfig, { securityGroupIds: [workloadSg], subnetIds: subnets }, String(f.name));
+            assert.equal(f.inputs.kmsKeyArn, keyArn("secrets"), `${f.name} environment key`);
+        }
+        const env = (name: string): Record<string, string> =>
+            (get("aws:lambda/function:Function", name).inputs.environment as { variables: Record<string, string> }).variables;
+        const bucket = get("aws:s3/bucket:Bucket", "storage-data-lake").state.bucket;
+        assert.equal(env("ingestion-ingest-function").DEDUP_TABLE_NAME, get("aws:dynamodb/table:Table", "storage-dedup-table").state.name);
+        assert.equal(env("processing-process-function").DATA_BUCKET_NAME, bucket);
+        assert.equal(env("serving-recipient-function").DATA_BUCKET_NAME, bucket);
+        assert.equal(env("serving-recipient-function").RECORDS_KEY_ARN, keyArn("records"));
+        assert.equal(get("aws:kinesis/stream:Stream", "ingestion-stream").inputs.kmsKeyId, keyArn("storage"));
+        for (const q of rs.filter((r) => r.type === "aws:sqs/queue:Queue")) assert.equal(q.inputs.kmsMasterKeyId, keyArn("storage"), String(q.name));
+        const dlqAlarms = rs
+            .filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.inputs.metricName === "ApproximateNumberOfMessagesVisible")
+            .map((r) => (r.inputs.dimensions as Record<string, string>).QueueName)
+            .sort();
+        assert.deepEqual(dlqAlarms, rs.filter((r) => r.type === "aws:sqs/queue:Queue").map((q) => String(q.state.name)).sort());
+        const errorAlarms = rs
+            .filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.inputs.metricName === "Errors")
+            .map((r) => (r.inputs.dimensions as Record<string, string>).FunctionName)
+            .sort();
+        assert.deepEqual(errorAlarms, functions.map((f) => String(f.state.name)).sort());
+        const volume = rs.find((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.inputs.metricName === "IncomingRecords");
+        assert.deepEqual(volume?.inputs.dimensions, { StreamName: get("aws:kinesis/stream:Stream", "ingestion-stream").state.name });
+        const sfn = get("aws:sfn/stateMachine:StateMachine", "orchestration-state-machine");
+        assert.equal((sfn.inputs.encryptionConfiguration as Record<string, unknown>).kmsKeyId, keyArn("storage"));
+    });
+
     it("dev and prod differ in retention, deletion protection, capacity, Kubernetes and thresholds", function () {
         const pick = (stack: string, type: string, name: string): Record<string, unknown> => {
             const r = built[stack].resources.find((x) => x.type === type && x.name === name);
