@@ -19,6 +19,20 @@ describe("functions/build bundleFunction", () => {
         });
     }
 
+    it("only the recipient bundle can decrypt: ingest and process carry neither the KMS client nor AES-GCM decryption", () => {
+        const expected: Record<FunctionName, string[]> = {
+            ingest: ["@aws-sdk/client-dynamodb", "@aws-sdk/client-kinesis"],
+            process: ["@aws-sdk/client-s3"],
+            recipient: ["@aws-sdk/client-kms", "@aws-sdk/client-s3"],
+        };
+        for (const name of FUNCTION_NAMES) {
+            const code = fs.readFileSync(path.join(bundleFunction(name), "index.js"), "utf8");
+            const sdk = [...new Set([...code.matchAll(/require\("(@aws-sdk\/[a-z0-9-]+)"\)/g)].map((m) => m[1]))].sort();
+            assert.deepEqual(sdk, expected[name], name);
+            assert.equal(code.includes("createDecipheriv"), name === "recipient", `${name}: createDecipheriv`);
+        }
+    });
+
     it("skips the rebuild when the bundle is newer than every source file (fast under mocks)", () => {
         bundleFunction("ingest");
         const file = path.join(bundleFunction("ingest"), "index.js");

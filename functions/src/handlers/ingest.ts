@@ -7,10 +7,12 @@
  * Responses (JSON): 202 accepted | 400 not an envelope / malformed (with code and reason) | 409 duplicate record id
  * | 413 too large | 503 stream unavailable (the id is released so the producer can retry).
  */
-import { DynamoDbDedupStore, KinesisStreamSink } from "../adapters/aws";
+import { DynamoDbDedupStore } from "../adapters/aws-dynamodb";
+import { KinesisStreamSink } from "../adapters/aws-kinesis";
 import { DedupStore, MetricsSink, stdoutMetrics, StreamSink } from "../adapters/ports";
 import { DEFAULT_MAX_ENVELOPE_BYTES, ENV } from "../contract";
-import { EnvelopeError, EnvelopeErrorCode, parseEnvelope } from "../envelope";
+import { EnvelopeError, EnvelopeErrorCode } from "../envelope/errors";
+import { parseEnvelope } from "../envelope/format";
 import { ApiGatewayProxyEvent, ApiGatewayProxyResult, json } from "../lambda-types";
 import { emfLine } from "../metrics";
 

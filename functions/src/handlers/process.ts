@@ -9,11 +9,13 @@
  * An envelope that fails structural validation (it cannot, ingest checked it) is dropped, logged and counted.
  */
 import * as crypto from "node:crypto";
-import { S3ObjectStore } from "../adapters/aws";
+import { S3ObjectStore } from "../adapters/aws-s3";
 import { MetricsSink, ObjectStore, stdoutMetrics } from "../adapters/ports";
 import { BATCH_EXTENSION, encodeBatch } from "../batch";
 import { DEFAULT_DATA_PREFIX, ENV } from "../contract";
-import { EnvelopeError, parseEnvelope, RecordHeader } from "../envelope";
+import { EnvelopeError } from "../envelope/errors";
+import { parseEnvelope } from "../envelope/format";
+import { RecordHeader } from "../envelope/header";
 import { KinesisStreamEvent } from "../lambda-types";
 import { emfLine } from "../metrics";
 

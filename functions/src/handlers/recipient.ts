@@ -11,7 +11,7 @@
  * Response: 200 { records: [{recordId, time, classification, producer, plaintext (base64)}], failures: [...],
  * next?: <object key to pass as `after`> }; pages stop after ~4 MiB of plaintext (Lambda's response limit is 6 MB).
  */
-import { S3ObjectStore } from "../adapters/aws";
+import { S3ObjectStore } from "../adapters/aws-s3";
 import { ObjectStore } from "../adapters/ports";
 import { decodeBatch } from "../batch";
 import { ENV } from "../contract";
