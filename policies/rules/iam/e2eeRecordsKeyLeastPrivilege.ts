@@ -190,7 +190,7 @@ export const e2eeRecordsKeyLeastPrivilege = stackRule({
                 OPERATIONS.forEach((op) => key.delegated.set(op, true));
                 continue;
             }
-            const doc = parse(raw);
+            const doc = undecided.attempt(`the policy of records key "${key.res.name}"`, () => parse(raw));
             if (doc === undefined) {
                 continue;
             }
@@ -298,7 +298,7 @@ export const e2eeRecordsKeyLeastPrivilege = stackRule({
             if (d.raw === undefined || d.raw === null || d.raw === "") {
                 continue;
             }
-            const doc = parse(d.raw);
+            const doc = undecided.attempt(`${d.holder.name} ${d.property}`, () => parse(d.raw));
             if (doc === undefined) {
                 continue;
             }

@@ -228,6 +228,22 @@ describe("e2ee-records-key-least-privilege", () => {
         assert.equal(unknownTags.unknown, 'the tags of role "e2ee-process" are unknown');
     });
 
+    it("an object document with an unknown Resource is undecided, other findings are still reported", async () => {
+        const partial = { Statement: [{ Effect: "Allow", Action: "kms:Decrypt", Resource: UNKNOWN.string }] };
+        const r = await run(
+            stack({
+                extra: [
+                    { type: "aws:iam/rolePolicy:RolePolicy", name: "partial", props: { role: "e2ee-process", policy: partial } },
+                    { type: "aws:iam/rolePolicy:RolePolicy", name: "explicit", props: { role: "e2ee-process", policy: doc("kms:Decrypt", KEY_ARN) } },
+                ],
+            }),
+        );
+        assert.deepEqual(r.messages, [
+            `explicit policy statement 1 grants kms:Decrypt on records key "records-key" to role "e2ee-process", which is tagged e2ee:principal-role=process; ${ONLY_RECIPIENT}`,
+        ]);
+        assert.equal(r.unknown, "partial policy: string value at .policy.Statement.0.Resource can't be known during preview");
+    });
+
     it("does nothing without a records key", async () => {
         const r = await run(stack().filter((x) => x.name !== "records-key"));
         assert.deepEqual(r.messages, []);
