@@ -83,6 +83,12 @@ export interface KeysLayerArgs {
     readonly producerRoleName: string;
     /** Explicit name of the recipient role (the only `kms:Decrypt` principal of the records key). Required. */
     readonly recipientRoleName: string;
+    /**
+     * Resources the records key must wait for: the producer and recipient roles its key policy names (KMS refuses a key
+     * policy whose principals do not exist yet). A promise is fine: the roles may be created by later layers.
+     * Default none (the roles already exist).
+     */
+    readonly recordsKeyDependsOn?: pulumi.Input<pulumi.Resource[]>;
     /** Key deletion window in days, 7-30. Default 30. */
     readonly deletionWindowInDays?: number;
     /** Extra tags of every key. Default none. */
@@ -100,6 +106,8 @@ export class KeysLayer extends pulumi.ComponentResource {
     public readonly aliases: Readonly<Record<KeyRole, string>>;
     public readonly producerRoleArn: pulumi.Output<string>;
     public readonly recipientRoleArn: pulumi.Output<string>;
+    /** What the records key waits for (`recordsKeyDependsOn`), resolved; [] when none. */
+    public readonly recordsKeyDependencies: pulumi.Output<pulumi.Resource[]>;
 
     constructor(name: string, args: KeysLayerArgs, opts?: pulumi.ComponentResourceOptions) {
         required(COMPONENT, "args", args);
@@ -281,7 +289,9 @@ export class KeysLayer extends pulumi.ComponentResource {
                     policy: toJson(policies[role]),
                     tags: { ...tags, [KEY_ROLE_TAG]: role },
                 },
-                { parent: this },
+                role === "records" && args.recordsKeyDependsOn !== undefined
+                    ? { parent: this, dependsOn: args.recordsKeyDependsOn }
+                    : { parent: this },
             );
             aliases[role] = `alias/${namePrefix}-${role}`;
             new aws.kms.Alias(`${name}-${role}-alias`, { name: aliases[role], targetKeyId: keys[role].keyId }, { parent: this });
@@ -296,6 +306,7 @@ export class KeysLayer extends pulumi.ComponentResource {
         this.aliases = aliases;
         this.producerRoleArn = producerArn;
         this.recipientRoleArn = recipientArn;
+        this.recordsKeyDependencies = pulumi.output(args.recordsKeyDependsOn ?? []) as pulumi.Output<pulumi.Resource[]>;
         this.registerOutputs({
             recordsKeyArn: keys.records.arn,
             storageKeyArn: keys.storage.arn,

@@ -62,12 +62,27 @@ export function createPipeline(config: PipelineConfig, options: PipelineOptions 
     const producerRoleName = principalRoleName(namePrefix, "producer");
     const recipientRoleName = principalRoleName(namePrefix, "recipient");
 
+    // The records key policy names the producer and recipient roles, which the ingestion and serving layers create
+    // later (and which themselves need other keys): KMS rejects a policy naming a role that does not exist yet, so
+    // the records key waits for those two roles. They are picked up as they are constructed (a transformation on
+    // the two layers that only records, never changes), and handed over once every layer exists.
+    const principalRoles = new Map<string, pulumi.Resource>();
+    let handOverRoles: (roles: pulumi.Resource[]) => void = () => undefined;
+    const rolesCreated = new Promise<pulumi.Resource[]>((resolve) => (handOverRoles = resolve));
+    const recordPrincipalRoles: pulumi.ResourceTransformation = (a) => {
+        if (a.type === "aws:iam/role:Role" && (a.props.name === producerRoleName || a.props.name === recipientRoleName)) {
+            principalRoles.set(a.props.name as string, a.resource);
+        }
+        return undefined;
+    };
+
     const keys = new KeysLayer("keys", {
         namePrefix,
         region: config.region,
         keyAdminArns: config.keyAdminArns,
         producerRoleName,
         recipientRoleName,
+        recordsKeyDependsOn: rolesCreated,
         deletionWindowInDays: config.keyDeletionWindowDays,
         tags,
     });
@@ -135,7 +150,7 @@ export function createPipeline(config: PipelineConfig, options: PipelineOptions 
         recordsKeyArn: keys.recordsKey.arn,
         producerTrustedPrincipalArns: config.producerTrustedPrincipalArns,
         producerExternalId: config.producerExternalId,
-    });
+    }, { transformations: [recordPrincipalRoles] });
 
     const processing = new ProcessingLayer("processing", {
         ...functionBase,
@@ -180,7 +195,13 @@ export function createPipeline(config: PipelineConfig, options: PipelineOptions 
                   certificateIssuerName: config.kubernetes.certificateIssuer,
               }
             : {}),
-    });
+    }, { transformations: [recordPrincipalRoles] });
+
+    const missing = [producerRoleName, recipientRoleName].filter((n) => !principalRoles.has(n));
+    if (missing.length > 0) {
+        throw new Error(`createPipeline: the records key policy names role(s) ${missing.join(", ")}, but no layer created them`);
+    }
+    handOverRoles([...principalRoles.values()]);
 
     const queueName = (arn: pulumi.Output<string>): pulumi.Output<string> => arn.apply((a) => a.split(":").pop() ?? a);
     const monitoring = new MonitoringLayer("monitoring", {

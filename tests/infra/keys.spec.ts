@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { DECRYPT_ACTIONS, GENERATE_DATA_KEY_ACTIONS, KEY_ADMIN_ACTIONS, KeysLayer, KeysLayerArgs } from "../../infra/keys";
 import { ACCOUNTS, REGION, created, one, ofType, policyOf, settle, startMocks, statement, valueOf } from "./support/harness";
 
@@ -148,6 +150,20 @@ describe("infra/keys KeysLayer", function () {
         assert.equal(await valueOf(layer.producerRoleArn), PRODUCER);
         assert.equal(await valueOf(layer.recipientRoleArn), RECIPIENT);
         assert.equal(await valueOf(layer.accountId), ACCOUNT);
+    });
+
+    it("holds the records key (only) back until recordsKeyDependsOn resolves", async function () {
+        await startMocks("test");
+        let release: (r: pulumi.Resource[]) => void = () => undefined;
+        const later = new Promise<pulumi.Resource[]>((r) => (release = r));
+        const k = new KeysLayer("keys", args({ recordsKeyDependsOn: later }));
+        await settle();
+        assert.deepEqual(ofType("aws:kms/key:Key").map((x) => x.name).sort(), ["keys-backup-key", "keys-logs-key", "keys-secrets-key", "keys-storage-key"]);
+        const role = new aws.iam.Role("a-role", { name: "e2ee-pipeline-test-recipient", assumeRolePolicy: "{}" });
+        release([role]);
+        await settle();
+        assert.equal(ofType("aws:kms/key:Key").length, 5);
+        assert.deepEqual(await valueOf(k.recordsKeyDependencies), [role]);
     });
 
     it("uses the given deletion window and account id", async function () {

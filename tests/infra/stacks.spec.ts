@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
+import * as aws from "@pulumi/aws";
 import { validateConfig } from "../../infra/config";
 import { LAYER_NAMES, LAYER_TYPES } from "../../infra/pipeline";
-import { Created, readStackConfig, stackNames } from "./support/harness";
+import { Created, readStackConfig, stackNames, valueOf } from "./support/harness";
 import { BuiltStack, LayerCounts, builtStack, countByLayer, formatCountTable, layerOf } from "./support/stack";
 
 const DATA_STORE_TYPES = [
@@ -56,6 +57,14 @@ describe("stacks: dev and prod build under mocks with every layer", function () 
                     stack === "prod" ? ["pulumi:providers:kubernetes"] : [],
                 );
                 for (const layer of LAYER_NAMES) assert.ok(counts[stack][layer] > 0, `${stack}: layer ${layer} is empty`);
+            });
+
+            it("makes the records key wait for the producer and recipient roles its policy names (KMS requires existing principals)", async function () {
+                const deps = await valueOf(built[stack].pipeline.keys.recordsKeyDependencies);
+                assert.equal(deps.length, 2);
+                const names = await Promise.all(deps.map((d) => valueOf((d as aws.iam.Role).name)));
+                assert.deepEqual(names.sort(), [`e2ee-pipeline-${stack}-producer`, `e2ee-pipeline-${stack}-recipient`]);
+                for (const d of deps) assert.ok(d instanceof aws.iam.Role);
             });
 
             it("encrypts every log group with the logs key and keeps it for the stack's retention", async function () {
