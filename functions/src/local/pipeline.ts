@@ -167,7 +167,7 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
     const log = options.log ?? (() => undefined);
     const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "e2ee-pipeline-local-"));
     fs.mkdirSync(dir, { recursive: true });
-    const timings: Record<string, number> = {};
+    const timings: Record<string, number> = { produce: 0 };
     let t0 = Date.now();
     const lap = (name: string): void => {
         const t = Date.now();
@@ -193,18 +193,21 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
     const recipientKeys = new CountingKeyProvider(wrapping);
     const encryptor = new EnvelopeEncryptor(producerKeys);
 
-    // ---- produce
+    // ---- produce (interleaved with ingest below, so memory stays flat: only ids and plaintext hashes are kept)
     const rng = prng(0x5eed);
     const originals = new Map<string, string>(); // recordId -> sha256 of plaintext, for good records
-    const goods: Buffer[] = [];
     const goodIds: string[] = [];
-    for (let i = 0; i < n; i++) {
+    let produceNs = 0n;
+    const produce = async (i: number): Promise<Buffer> => {
+        const started = process.hrtime.bigint();
         const recordId = crypto.randomUUID();
         const pt = plaintextFor(i, recordId, rng);
-        goods.push(await encryptor.encrypt(headerOf(i, n, recordId), pt));
+        const env = await encryptor.encrypt(headerOf(i, n, recordId), pt);
         originals.set(recordId, sha(pt));
         goodIds.push(recordId);
-    }
+        produceNs += process.hrtime.bigint() - started;
+        return env;
+    };
     // Bad submissions: each kind 3 times, spread over the run, plus replays of ~0.1% of records.
     const badAt = new Map<number, BadKind[]>();
     const schedule = (at: number, kind: BadKind): void => {
@@ -219,7 +222,7 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
     for (let k = 0; k < Math.floor(n / 1000); k++) {
         schedule(Math.floor(rng() * n), "replay-same-bytes");
     }
-    const craft = async (kind: BadKind, i: number): Promise<{ event: ApiGatewayProxyEvent; expect: Expectation }> => {
+    const craft = async (kind: BadKind, i: number, current: Buffer): Promise<{ event: ApiGatewayProxyEvent; expect: Expectation }> => {
         const b64 = (b: Buffer): ApiGatewayProxyEvent => ({ body: b.toString("base64"), isBase64Encoded: true });
         const fresh = async (plaintext?: Buffer): Promise<{ env: Buffer; id: string }> => {
             const id = crypto.randomUUID();
@@ -269,7 +272,7 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
                 return { event: b64(env), expect: { kind, status: 413, code: "oversized" } };
             }
             case "replay-same-bytes":
-                return { event: b64(goods[i]), expect: { kind, status: 409, code: "duplicate" } };
+                return { event: b64(current), expect: { kind, status: 409, code: "duplicate" } };
             case "replay-new-ciphertext": {
                 const env = await encryptor.encrypt(headerOf(i, n, goodIds[i]), plaintextFor(i, goodIds[i], rng));
                 return { event: b64(env), expect: { kind, status: 409, code: "duplicate" } };
@@ -289,8 +292,6 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
             }
         }
     };
-    lap("produce");
-
     // ---- ingest
     const ingestLog = fs.openSync(path.join(logsDir, "ingest-metrics.log"), "a");
     const dedup = new FileDedupStore(path.join(dedupDir, "dedup.log"));
@@ -308,14 +309,15 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
     const badResults: { expect: Expectation; status: number; code: string | undefined; reason: string }[] = [];
     const acceptedTampered: Expectation[] = [];
     for (let i = 0; i < n; i++) {
-        const res = await ingest({ body: goods[i].toString("base64"), isBase64Encoded: true, requestContext: { requestId: `good-${i}` } });
+        const env = await produce(i);
+        const res = await ingest({ body: env.toString("base64"), isBase64Encoded: true, requestContext: { requestId: `good-${i}` } });
         if (res.statusCode === 202) {
             goodAccepted++;
         } else if (goodProblems.length < 5) {
             goodProblems.push(`record ${i}: ${res.statusCode} ${res.body}`);
         }
         for (const kind of badAt.get(i) ?? []) {
-            const { event, expect } = await craft(kind, i);
+            const { event, expect } = await craft(kind, i, env);
             const r = await ingest(event);
             const body = JSON.parse(r.body) as { code?: string; reason?: string };
             badResults.push({ expect, status: r.statusCode, code: body.code, reason: body.reason ?? "" });
@@ -342,6 +344,8 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
         rejections.set(key, { count: (prev?.count ?? 0) + 1, sample: prev?.sample ?? r.reason });
     }
     lap("ingest");
+    timings["produce"] = Math.round(Number(produceNs) / 1e6);
+    timings["ingest"] -= timings["produce"];
 
     // ---- process
     const processLog = fs.openSync(path.join(logsDir, "process-metrics.log"), "a");
