@@ -16,7 +16,6 @@ import * as path from "path";
 import { ResourceMessages } from "../gate/src/analyzer";
 import { readProject, readStack, selectStack } from "../gate/src/project";
 import { runProgram } from "../gate/src/runner";
-import type { Diagnostic } from "../gate/src/types";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const ROOT = path.resolve(__dirname, "..");

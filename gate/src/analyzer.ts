@@ -346,7 +346,6 @@ export class PolicyPackProcess {
 }
 
 export function stripAnsi(s: string): string {
-    // eslint-disable-next-line no-control-regex
     return s.replace(/\u001b\[[0-9;]*m/g, "");
 }
 
@@ -376,12 +375,19 @@ function toDiagnostics(resp: analyzerpbT.AnalyzeResponse): Diagnostic[] {
 export class ResourceMessages {
     private readonly structs = new Map<string, ReturnType<typeof structpb.Struct.fromJavaScript>>();
     private readonly byUrn = new Map<string, RecordedResource>();
+    readonly resources: RecordedResource[] = [];
 
     constructor(
-        readonly resources: readonly RecordedResource[],
+        resources: readonly RecordedResource[],
         private readonly stackConfig: Record<string, string>,
     ) {
-        for (const r of resources) this.byUrn.set(r.urn, r);
+        for (const r of resources) this.add(r);
+    }
+
+    /** Adds a resource (registrations arrive while the program runs; providers before their users). */
+    add(r: RecordedResource): void {
+        this.resources.push(r);
+        this.byUrn.set(r.urn, r);
     }
 
     private props(r: RecordedResource): ReturnType<typeof structpb.Struct.fromJavaScript> {
@@ -487,16 +493,66 @@ export class ResourceMessages {
     }
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight; rejects on the first failure. */
-export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-    const out = new Array<R>(items.length);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-        while (next < items.length) {
-            const i = next++;
-            out[i] = await fn(items[i] as T);
+/**
+ * Analyze requests for one pack, fed while the program runs and sent once the pack is ready, with at most
+ * `limit` in flight. The first failure stops it and is rethrown by `drain`.
+ */
+export class AnalyzeQueue {
+    private readonly items: analyzerpbT.AnalyzeRequest[] = [];
+    private next = 0;
+    private active = 0;
+    private fn: ((req: analyzerpbT.AnalyzeRequest) => Promise<Diagnostic[]>) | undefined;
+    private readonly results: Diagnostic[][] = [];
+    private error: unknown;
+    private failed = false;
+    private waiters: (() => void)[] = [];
+
+    constructor(private readonly limit: number) {}
+
+    push(req: analyzerpbT.AnalyzeRequest): void {
+        this.items.push(req);
+        this.pump();
+    }
+
+    start(fn: (req: analyzerpbT.AnalyzeRequest) => Promise<Diagnostic[]>): void {
+        this.fn = fn;
+        this.pump();
+    }
+
+    private pump(): void {
+        const fn = this.fn;
+        if (fn === undefined || this.failed) return;
+        while (this.active < this.limit && this.next < this.items.length) {
+            const req = this.items[this.next] as analyzerpbT.AnalyzeRequest;
+            this.items[this.next++] = undefined as unknown as analyzerpbT.AnalyzeRequest;
+            this.active++;
+            fn(req).then(
+                (d) => {
+                    this.results.push(d);
+                },
+                (e: unknown) => {
+                    if (!this.failed) {
+                        this.failed = true;
+                        this.error = e;
+                    }
+                },
+            ).finally(() => {
+                this.active--;
+                this.pump();
+                if ((this.active === 0 && this.next >= this.items.length) || this.failed) {
+                    for (const w of this.waiters.splice(0)) w();
+                }
+            });
         }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    return out;
+    }
+
+    /** Resolves with every diagnostic once all pushed requests are answered (call after the last push). */
+    async drain(): Promise<Diagnostic[]> {
+        if (this.fn === undefined) throw new Error("analysis queue drained before its pack was ready");
+        while (!this.failed && (this.active > 0 || this.next < this.items.length)) {
+            await new Promise<void>((r) => this.waiters.push(r));
+        }
+        if (this.failed) throw this.error;
+        return this.results.flat();
+    }
 }

@@ -5,13 +5,13 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { checkPackDir, EngineServer, mapBounded, PolicyPackProcess, ResourceMessages, type PackLog, type StackContext } from "./analyzer";
+import { AnalyzeQueue, checkPackDir, EngineServer, PolicyPackProcess, ResourceMessages, type PackLog, type StackContext } from "./analyzer";
 import { GateError, usageError } from "./errors";
 import { readPackConfig, resolvePackConfig, type PackConfigFile } from "./packconfig";
 import { readProject, readStack, selectStack } from "./project";
 import { classify, type GateReport } from "./report";
 import { compileCacheDir, runProgram, type ProgramRun } from "./runner";
-import type { Diagnostic, PackInfo } from "./types";
+import type { Diagnostic, PackInfo, RecordedResource } from "./types";
 
 export interface GateOptions {
     /** The Pulumi project directory (default: current directory). */
@@ -60,6 +60,16 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
     const engine = new EngineServer();
     const packs = dirs.map((d) => new PolicyPackProcess(d, opts.timeoutMs, logs, opts.packTypecheck === true, compileCacheDir(cwd)));
     const timings: Record<string, number> = {};
+    // Resources are analyzed as they register (as the engine does), overlapping the program run.
+    const messages = new ResourceMessages([], stack.config);
+    const queues = packs.map(() => new AnalyzeQueue(opts.concurrency));
+    const onResources = (batch: readonly RecordedResource[]): void => {
+        for (const r of batch) {
+            messages.add(r);
+            const req = messages.analyzeRequest(r);
+            for (const q of queues) q.push(req);
+        }
+    };
     try {
         const engineAddress = await engine.start();
         const programP: Promise<ProgramRun> = runProgram(
@@ -74,6 +84,7 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
                 typescript: project.typescript,
             },
             opts.timeoutMs,
+            onResources,
         ).then((r) => {
             timings["programMs"] = Date.now() - t0;
             return r;
@@ -84,6 +95,8 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
                 const info = await p.getInfo();
                 await p.configure(resolvePackConfig(info, configFiles[i], opts.policyPackConfigs[i]));
                 await p.configureStack(ctx);
+                // The engine attributes a resource's diagnostics to that resource when the pack leaves the URN empty.
+                (queues[i] as AnalyzeQueue).start(async (req) => (await p.analyze(req)).map((d) => (d.urn === "" ? { ...d, urn: req.getUrn() } : d)));
                 return info;
             }),
         ).then((r) => {
@@ -105,19 +118,16 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
         }
 
         const tA = Date.now();
-        const messages = new ResourceMessages(run.resources, stack.config);
-        const requests = run.resources.map((r) => messages.analyzeRequest(r));
+        const stackRequest = messages.analyzeStackRequest();
         const diagLists = await Promise.all(
-            packs.map(async (p) => {
-                const perResource = await mapBounded(requests, opts.concurrency, async (req) =>
-                    // The engine attributes a resource's diagnostics to that resource when the pack leaves the URN empty.
-                    (await p.analyze(req)).map((d) => (d.urn === "" ? { ...d, urn: req.getUrn() } : d)),
-                );
-                const stackDiags = await p.analyzeStack(messages.analyzeStackRequest());
-                return [...perResource.flat(), ...stackDiags];
+            packs.map(async (p, i) => {
+                const perResource = await (queues[i] as AnalyzeQueue).drain();
+                const stackDiags = await p.analyzeStack(stackRequest);
+                return [...perResource, ...stackDiags];
             }),
         );
-        timings["analyzeMs"] = Date.now() - tA;
+        // Analysis still running after the program finished (most of it overlaps the program run).
+        timings["analyzeTailMs"] = Date.now() - tA;
         const diags: Diagnostic[] = diagLists.flat();
         const { violations, waived, undecided } = classify(diags, run.resources);
         timings["totalMs"] = Date.now() - t0;

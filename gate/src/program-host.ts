@@ -105,6 +105,26 @@ async function main(): Promise<void> {
     const req = JSON.parse(process.argv[2] ?? "{}") as HostRequest;
     const notes: ProgramNote[] = [];
     const resources: RecordedResource[] = [];
+    // Stream registrations to the gate in batches so policy evaluation overlaps the program run.
+    let batch: RecordedResource[] = [];
+    let flushScheduled = false;
+    const flush = (): void => {
+        flushScheduled = false;
+        if (batch.length > 0) {
+            const out = batch;
+            batch = [];
+            void send({ kind: "resources", resources: out });
+        }
+    };
+    const record = (r: RecordedResource): void => {
+        resources.push(r);
+        batch.push(r);
+        if (batch.length >= 250) flush();
+        else if (!flushScheduled) {
+            flushScheduled = true;
+            setImmediate(flush);
+        }
+    };
     process.chdir(req.programDir);
     process.env["PULUMI_CONFIG"] = JSON.stringify(req.config);
     process.env["PULUMI_CONFIG_SECRET_KEYS"] = JSON.stringify([]);
@@ -261,7 +281,7 @@ async function main(): Promise<void> {
                 read: false,
                 ...(loc !== undefined ? { source: loc } : {}),
             };
-            resources.push(rec);
+            record(rec);
             monitor.resources.set(urn, { urn, id: null, state: properties });
             const resp = new resproto.RegisterResourceResponse();
             resp.setUrn(urn);
@@ -281,7 +301,7 @@ async function main(): Promise<void> {
             const obj = r.getProperties();
             const properties = obj === undefined ? {} : obj.toJavaScript();
             const loc = takeLocation(type, name);
-            resources.push({
+            record({
                 urn,
                 type,
                 name,
@@ -358,7 +378,8 @@ async function main(): Promise<void> {
         }
         seen.add(r.urn);
     }
-    await send({ kind: "done", resources, notes });
+    flush();
+    await send({ kind: "done", notes });
 }
 
 /** "10m", "1h30m", "90s" → seconds. */

@@ -17,7 +17,11 @@ export interface ProgramRun {
 
 const HOST = path.join(__dirname, "program-host.ts");
 
-export function runProgram(req: HostRequest, timeoutMs: number): Promise<ProgramRun> {
+/**
+ * Runs the program; `onResources` sees registrations in batches while the program runs (the same objects
+ * end up in the result).
+ */
+export function runProgram(req: HostRequest, timeoutMs: number, onResources?: (batch: RecordedResource[]) => void): Promise<ProgramRun> {
     return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, tsEntryArgs(HOST, "hostMain", [JSON.stringify(req)]), {
             cwd: req.programDir,
@@ -35,8 +39,14 @@ export function runProgram(req: HostRequest, timeoutMs: number): Promise<Program
         child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
         child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
         let result: HostMessage | undefined;
+        const resources: RecordedResource[] = [];
         child.on("message", (m: HostMessage) => {
-            result = m;
+            if (m.kind === "resources") {
+                for (const r of m.resources) resources.push(r);
+                onResources?.(m.resources);
+            } else {
+                result = m;
+            }
         });
         const timer = setTimeout(() => {
             child.kill("SIGKILL");
@@ -59,8 +69,8 @@ export function runProgram(req: HostRequest, timeoutMs: number): Promise<Program
                 const where = result.location !== undefined ? ` (at ${path.relative(process.cwd(), result.location.file)}:${result.location.line})` : "";
                 const printed = output.trim() !== "" ? `\nprogram output:\n${tail(output)}` : "";
                 reject(new GateError(`the program failed: ${result.message}${where}${printed}`, "program"));
-            } else {
-                resolve({ resources: result.resources, notes: result.notes, output });
+            } else if (result.kind === "done") {
+                resolve({ resources, notes: result.notes, output });
             }
         });
     });

@@ -61,7 +61,9 @@ export interface ProgramNote {
 
 /** Messages from the program host to the gate. */
 export type HostMessage =
-    | { readonly kind: "done"; readonly resources: RecordedResource[]; readonly notes: ProgramNote[] }
+    /** Resources as they register, in batches (the gate analyzes them while the program still runs). */
+    | { readonly kind: "resources"; readonly resources: RecordedResource[] }
+    | { readonly kind: "done"; readonly notes: ProgramNote[] }
     | { readonly kind: "failed"; readonly message: string; readonly location?: SourceLocation; readonly notes: ProgramNote[] };
 
 /** What the gate passes to the program host (as JSON in argv). */

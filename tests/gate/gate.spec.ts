@@ -291,9 +291,9 @@ describe("gate CLI on fixture programs", function () {
             assert.match(r.stderr, /Error: faulty pack: cannot load rules/);
         });
         it("a pack that never prints its port (timeout)", async () => {
-            const r = await gate(["--cwd", fixture("compliant"), "--policy-pack", fixture("packs/faulty"), "--timeout", "4"], { GATE_FIXTURE_FAULT: "hang-at-start" });
+            const r = await gate(["--cwd", fixture("compliant"), "--policy-pack", fixture("packs/faulty"), "--timeout", "12"], { GATE_FIXTURE_FAULT: "hang-at-start" });
             assert.equal(r.code, 2);
-            assert.match(r.stderr, /^error: \[timeout\] policy pack .*packs\/faulty did not start within 4 s \(--timeout\)/);
+            assert.match(r.stderr, /^error: \[timeout\] policy pack .*packs\/faulty did not start within 12 s \(--timeout\)/);
         });
         it("a pack that crashes during Analyze", async () => {
             const r = await gate(["--cwd", fixture("compliant"), "--policy-pack", fixture("packs/faulty")], { GATE_FIXTURE_FAULT: "exit-in-analyze" });
@@ -313,9 +313,9 @@ describe("gate CLI on fixture programs", function () {
             assert.equal(lines.length, 3);
         });
         it("a pack that does not answer Analyze in time", async () => {
-            const r = await gate(["--cwd", fixture("compliant"), "--policy-pack", fixture("packs/faulty"), "--timeout", "6"], { GATE_FIXTURE_FAULT: "hang-in-analyze" });
+            const r = await gate(["--cwd", fixture("compliant"), "--policy-pack", fixture("packs/faulty"), "--timeout", "12"], { GATE_FIXTURE_FAULT: "hang-in-analyze" });
             assert.equal(r.code, 2);
-            assert.match(r.stderr, /^error: \[timeout\] policy pack 'gate-faulty' did not answer Analyze\(urn:pulumi:dev::fixture-compliant::.*data-bucket\) within 6 s \(--timeout\)$/m);
+            assert.match(r.stderr, /^error: \[timeout\] policy pack 'gate-faulty' did not answer Analyze\(urn:pulumi:dev::fixture-compliant::.*data-bucket\) within 12 s \(--timeout\)$/m);
         });
         it("pack log output is surfaced", async () => {
             const r = await gate(["--cwd", fixture("compliant"), "--policy-pack", fixture("packs/faulty")], { GATE_FIXTURE_FAULT: "" });
