@@ -86,155 +86,167 @@ export function createPipeline(config: PipelineConfig, options: PipelineOptions 
         deletionWindowInDays: config.keyDeletionWindowDays,
         tags,
     });
-    const accountId = keys.accountId;
-
-    const network = new NetworkLayer("network", {
-        namePrefix,
-        region: config.region,
-        accountId,
-        cidrBlock: config.vpcCidr,
-        availabilityZoneCount: config.availabilityZoneCount,
-        logsKeyArn: keys.logsKey.arn,
-        logRetentionDays: config.logRetentionDays,
-        tags,
-    });
-
-    const storage = new StorageLayer("storage", {
-        namePrefix,
-        accountId,
-        storageKeyArn: keys.storageKey.arn,
-        backupKeyArn: keys.backupKey.arn,
-        deletionProtection: config.deletionProtection,
-        backupRetentionDays: config.backupRetentionDays,
-        backupSchedule: config.backupSchedule,
-        tags,
-    });
-
-    const kubernetesProvider = config.kubernetes.enabled
-        ? new k8s.Provider("kubernetes", {
-              ...(config.kubernetes.context !== undefined ? { context: config.kubernetes.context } : {}),
-              ...(options.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(options.kubeconfig) } : {}),
-              namespace: config.kubernetes.namespace,
-          })
-        : undefined;
-
-    const base = {
-        namePrefix,
-        accountId,
-        region: config.region,
-        logKeyArn: keys.logsKey.arn,
-        logRetentionDays: config.logRetentionDays,
-        tags,
-    };
-    const functionBase = {
-        ...base,
-        privateSubnetIds: network.privateSubnetIds,
-        securityGroupIds: [network.workloadSecurityGroupId],
-        envKeyArn: keys.secretsKey.arn,
-        queueKeyArn: keys.storageKey.arn,
-        memoryMb: config.functionMemoryMb,
-        reservedConcurrency: config.functionReservedConcurrency,
-        ...(options.functionCode !== undefined ? { functionCode: options.functionCode } : {}),
-    };
-
-    const ingestion = new IngestionLayer("ingestion", {
-        ...functionBase,
-        domainName: config.ingestDomainName,
-        certificateArn: config.ingestCertificateArn,
-        streamKeyArn: keys.storageKey.arn,
-        streamShardCount: config.ingestShardCount,
-        dedupTableName: storage.dedupTableName,
-        dedupTableArn: storage.dedupTableArn,
-        dedupTableKeyArn: keys.storageKey.arn,
-        maxEnvelopeBytes: config.maxEnvelopeBytes,
-        recordsKeyArn: keys.recordsKey.arn,
-        producerTrustedPrincipalArns: config.producerTrustedPrincipalArns,
-        producerExternalId: config.producerExternalId,
-    }, { transformations: [recordPrincipalRoles] });
-
-    const processing = new ProcessingLayer("processing", {
-        ...functionBase,
-        streamArn: ingestion.streamArn,
-        streamKeyArn: keys.storageKey.arn,
-        dataBucketName: storage.dataBucketName,
-        dataBucketArn: storage.dataBucketArn,
-        dataBucketKeyArn: keys.storageKey.arn,
-        dataPrefix: DATA_PREFIX,
-        recordsKeyArn: keys.recordsKey.arn,
-    });
-
-    const orchestration = new OrchestrationLayer("orchestration", {
-        ...base,
-        stateMachineKeyArn: keys.storageKey.arn,
-        steps: [{ name: "ProcessBatch", functionArn: processing.processFunctionArn }],
-        enableKubernetes: config.kubernetes.enabled,
-        ...(kubernetesProvider !== undefined
-            ? {
-                  kubernetesProvider,
-                  kubernetesNamespace: config.kubernetes.namespace,
-                  vpcEndpointCidrs: [...network.privateSubnetCidrs],
-              }
-            : {}),
-    });
-
-    const serving = new ServingLayer("serving", {
-        ...functionBase,
-        domainName: config.servingDomainName,
-        certificateArn: config.servingCertificateArn,
-        dataBucketName: storage.dataBucketName,
-        dataBucketArn: storage.dataBucketArn,
-        dataBucketKeyArn: keys.storageKey.arn,
-        dataPrefix: DATA_PREFIX,
-        recordsKeyArn: keys.recordsKey.arn,
-        enableKubernetes: config.kubernetes.enabled,
-        ...(kubernetesProvider !== undefined
-            ? {
-                  kubernetesProvider,
-                  kubernetesNamespace: orchestration.namespaceName ?? config.kubernetes.namespace,
-                  image: config.kubernetes.recipientImage,
-                  certificateIssuerName: config.kubernetes.certificateIssuer,
-              }
-            : {}),
-    }, { transformations: [recordPrincipalRoles] });
-
+    // Never leave the records key waiting if a later layer throws: release it (it then fails on its own) and rethrow.
+    let layers: Omit<Pipeline, "config" | "keys">;
+    try {
+        layers = createLayers();
+    } catch (e) {
+        handOverRoles([]);
+        throw e;
+    }
     const missing = [producerRoleName, recipientRoleName].filter((n) => !principalRoles.has(n));
     if (missing.length > 0) {
+        handOverRoles([]);
         throw new Error(`createPipeline: the records key policy names role(s) ${missing.join(", ")}, but no layer created them`);
     }
     handOverRoles([...principalRoles.values()]);
+    return { config, keys, ...layers };
 
-    const queueName = (arn: pulumi.Output<string>): pulumi.Output<string> => arn.apply((a) => a.split(":").pop() ?? a);
-    const monitoring = new MonitoringLayer("monitoring", {
-        namePrefix,
-        region: config.region,
-        accountId,
-        logsKeyArn: keys.logsKey.arn,
-        logRetentionDays: config.logRetentionDays,
-        recordsKeyArn: keys.recordsKey.arn,
-        recipientRoleArn: keys.recipientRoleArn,
-        producerRoleArn: keys.producerRoleArn,
-        dataEventBucketArns: [storage.dataBucketArn],
-        streamName: ingestion.streamName,
-        deadLetterQueues: {
-            ingest: queueName(ingestion.ingestDeadLetterQueueArn),
-            process: processing.processDeadLetterQueueName,
-            recipient: serving.recipientDeadLetterQueueName,
-        },
-        functions: {
-            ingest: ingestion.ingestFunctionName,
-            process: processing.processFunctionName,
-            recipient: serving.recipientFunctionName,
-        },
-        stateMachines: { pipeline: orchestration.stateMachineArn },
-        restApis: {
-            ingest: { apiName: ingestion.apiName, stage: ingestion.stageName },
-            recipient: { apiName: serving.apiName, stage: serving.stageName },
-        },
-        flowLogGroupName: network.flowLogGroupName,
-        thresholds: config.alarms,
-        ...(config.alarmEmail !== undefined ? { alarmEmail: config.alarmEmail } : {}),
-        tags,
-    });
+    function createLayers(): Omit<Pipeline, "config" | "keys"> {
+        const accountId = keys.accountId;
 
-    return { config, keys, network, storage, ingestion, processing, orchestration, serving, monitoring, kubernetesProvider };
+        const network = new NetworkLayer("network", {
+            namePrefix,
+            region: config.region,
+            accountId,
+            cidrBlock: config.vpcCidr,
+            availabilityZoneCount: config.availabilityZoneCount,
+            logsKeyArn: keys.logsKey.arn,
+            logRetentionDays: config.logRetentionDays,
+            tags,
+        });
+
+        const storage = new StorageLayer("storage", {
+            namePrefix,
+            accountId,
+            storageKeyArn: keys.storageKey.arn,
+            backupKeyArn: keys.backupKey.arn,
+            deletionProtection: config.deletionProtection,
+            backupRetentionDays: config.backupRetentionDays,
+            backupSchedule: config.backupSchedule,
+            tags,
+        });
+
+        const kubernetesProvider = config.kubernetes.enabled
+            ? new k8s.Provider("kubernetes", {
+                  ...(config.kubernetes.context !== undefined ? { context: config.kubernetes.context } : {}),
+                  ...(options.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(options.kubeconfig) } : {}),
+                  namespace: config.kubernetes.namespace,
+              })
+            : undefined;
+
+        const base = {
+            namePrefix,
+            accountId,
+            region: config.region,
+            logKeyArn: keys.logsKey.arn,
+            logRetentionDays: config.logRetentionDays,
+            tags,
+        };
+        const functionBase = {
+            ...base,
+            privateSubnetIds: network.privateSubnetIds,
+            securityGroupIds: [network.workloadSecurityGroupId],
+            envKeyArn: keys.secretsKey.arn,
+            queueKeyArn: keys.storageKey.arn,
+            memoryMb: config.functionMemoryMb,
+            reservedConcurrency: config.functionReservedConcurrency,
+            ...(options.functionCode !== undefined ? { functionCode: options.functionCode } : {}),
+        };
+
+        const ingestion = new IngestionLayer("ingestion", {
+            ...functionBase,
+            domainName: config.ingestDomainName,
+            certificateArn: config.ingestCertificateArn,
+            streamKeyArn: keys.storageKey.arn,
+            streamShardCount: config.ingestShardCount,
+            dedupTableName: storage.dedupTableName,
+            dedupTableArn: storage.dedupTableArn,
+            dedupTableKeyArn: keys.storageKey.arn,
+            maxEnvelopeBytes: config.maxEnvelopeBytes,
+            recordsKeyArn: keys.recordsKey.arn,
+            producerTrustedPrincipalArns: config.producerTrustedPrincipalArns,
+            producerExternalId: config.producerExternalId,
+        }, { transformations: [recordPrincipalRoles] });
+
+        const processing = new ProcessingLayer("processing", {
+            ...functionBase,
+            streamArn: ingestion.streamArn,
+            streamKeyArn: keys.storageKey.arn,
+            dataBucketName: storage.dataBucketName,
+            dataBucketArn: storage.dataBucketArn,
+            dataBucketKeyArn: keys.storageKey.arn,
+            dataPrefix: DATA_PREFIX,
+            recordsKeyArn: keys.recordsKey.arn,
+        });
+
+        const orchestration = new OrchestrationLayer("orchestration", {
+            ...base,
+            stateMachineKeyArn: keys.storageKey.arn,
+            steps: [{ name: "ProcessBatch", functionArn: processing.processFunctionArn }],
+            enableKubernetes: config.kubernetes.enabled,
+            ...(kubernetesProvider !== undefined
+                ? {
+                      kubernetesProvider,
+                      kubernetesNamespace: config.kubernetes.namespace,
+                      vpcEndpointCidrs: [...network.privateSubnetCidrs],
+                  }
+                : {}),
+        });
+
+        const serving = new ServingLayer("serving", {
+            ...functionBase,
+            domainName: config.servingDomainName,
+            certificateArn: config.servingCertificateArn,
+            dataBucketName: storage.dataBucketName,
+            dataBucketArn: storage.dataBucketArn,
+            dataBucketKeyArn: keys.storageKey.arn,
+            dataPrefix: DATA_PREFIX,
+            recordsKeyArn: keys.recordsKey.arn,
+            enableKubernetes: config.kubernetes.enabled,
+            ...(kubernetesProvider !== undefined
+                ? {
+                      kubernetesProvider,
+                      kubernetesNamespace: orchestration.namespaceName ?? config.kubernetes.namespace,
+                      image: config.kubernetes.recipientImage,
+                      certificateIssuerName: config.kubernetes.certificateIssuer,
+                  }
+                : {}),
+        }, { transformations: [recordPrincipalRoles] });
+
+        const queueName = (arn: pulumi.Output<string>): pulumi.Output<string> => arn.apply((a) => a.split(":").pop() ?? a);
+        const monitoring = new MonitoringLayer("monitoring", {
+            namePrefix,
+            region: config.region,
+            accountId,
+            logsKeyArn: keys.logsKey.arn,
+            logRetentionDays: config.logRetentionDays,
+            recordsKeyArn: keys.recordsKey.arn,
+            recipientRoleArn: keys.recipientRoleArn,
+            producerRoleArn: keys.producerRoleArn,
+            dataEventBucketArns: [storage.dataBucketArn],
+            streamName: ingestion.streamName,
+            deadLetterQueues: {
+                ingest: queueName(ingestion.ingestDeadLetterQueueArn),
+                process: processing.processDeadLetterQueueName,
+                recipient: serving.recipientDeadLetterQueueName,
+            },
+            functions: {
+                ingest: ingestion.ingestFunctionName,
+                process: processing.processFunctionName,
+                recipient: serving.recipientFunctionName,
+            },
+            stateMachines: { pipeline: orchestration.stateMachineArn },
+            restApis: {
+                ingest: { apiName: ingestion.apiName, stage: ingestion.stageName },
+                recipient: { apiName: serving.apiName, stage: serving.stageName },
+            },
+            flowLogGroupName: network.flowLogGroupName,
+            thresholds: config.alarms,
+            ...(config.alarmEmail !== undefined ? { alarmEmail: config.alarmEmail } : {}),
+            tags,
+        });
+
+        return { network, storage, ingestion, processing, orchestration, serving, monitoring, kubernetesProvider };
+    }
 }

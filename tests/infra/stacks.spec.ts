@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import * as aws from "@pulumi/aws";
 import { validateConfig } from "../../infra/config";
-import { LAYER_NAMES, LAYER_TYPES } from "../../infra/pipeline";
-import { Created, readStackConfig, stackNames, valueOf } from "./support/harness";
+import { LAYER_NAMES, LAYER_TYPES, createPipeline } from "../../infra/pipeline";
+import { Created, created, readStackConfig, settle, stackNames, startMocks, stubCode, valueOf } from "./support/harness";
 import { BuiltStack, LayerCounts, builtStack, countByLayer, formatCountTable, layerOf } from "./support/stack";
 
 const DATA_STORE_TYPES = [
@@ -183,5 +183,19 @@ describe("stacks: dev and prod build under mocks with every layer", function () 
             assert.ok(allowed && d <= p, `${t}: dev ${d}, prod ${p}`);
         }
         assert.deepEqual(diffs["aws:ec2/subnet:Subnet"], [2, 3]);
+    });
+});
+
+describe("createPipeline error handling", function () {
+    it("reports a layer's argument error and still releases the records key (no registration left waiting)", async function () {
+        await startMocks("dev");
+        const result = validateConfig(readStackConfig("dev"));
+        assert.ok(result.ok);
+        const bad = { ...result.config, ingestDomainName: "Not A Domain" };
+        assert.throws(() => createPipeline(bad, { functionCode: stubCode }), {
+            message: 'IngestionLayer: argument "domainName" must be a lower-case fully-qualified domain name, got "Not A Domain"',
+        });
+        await settle();
+        assert.ok(created.some((r) => r.type === "aws:kms/key:Key" && r.name === "keys-records-key"), "the records key is still waiting");
     });
 });
