@@ -195,6 +195,16 @@ describe("infra/processing ProcessingLayer", function () {
         assert.equal(uuid, "6f1c1d0e-0000-4000-8000-000000000001");
     });
 
+    it("scopes PutObject and the function's DATA_PREFIX to an explicit prefix", async function () {
+        created.length = 0;
+        new ProcessingLayer("processing-prefix", { ...validArgs(), dataPrefix: "tenants/batches/" });
+        await settle();
+        const fn = one("aws:lambda/function:Function", "processing-prefix-process-function");
+        assert.deepEqual(fn.inputs.environment, { variables: { DATA_BUCKET_NAME: BUCKET, DATA_PREFIX: "tenants/batches/" } });
+        const write = policyOf(one("aws:iam/rolePolicy:RolePolicy", "processing-prefix-process-policy")).Statement.find((s) => s.Sid === "WriteCiphertextBatches");
+        assert.equal(write?.Resource, `${BUCKET_ARN}/tenants/batches/*`);
+    });
+
     it("deploys the esbuild bundle of functions/build.ts by default", async function () {
         this.timeout(120000);
         created.length = 0;
