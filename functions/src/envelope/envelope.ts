@@ -137,6 +137,23 @@ function contextKey(h: RecordHeader): string {
     return `${h.tenant}\u0000${h.schema}\u0000${h.classification}\u0000${h.producer}`;
 }
 
+/**
+ * Random nonces drawn from a pool refilled from the CSPRNG 256 nonces at a time (one RAND_bytes call instead of 256;
+ * each byte is used once and the pool is overwritten as it is consumed).
+ */
+const NONCE_POOL = Buffer.alloc(NONCE_BYTES * 256);
+let noncePoolOffset = NONCE_POOL.length;
+
+function takeNonce(out: Buffer, offset: number): void {
+    if (noncePoolOffset === NONCE_POOL.length) {
+        crypto.randomFillSync(NONCE_POOL);
+        noncePoolOffset = 0;
+    }
+    NONCE_POOL.copy(out, offset, noncePoolOffset, noncePoolOffset + NONCE_BYTES);
+    NONCE_POOL.fill(0, noncePoolOffset, noncePoolOffset + NONCE_BYTES);
+    noncePoolOffset += NONCE_BYTES;
+}
+
 function seal(key: CachedKey, headerBytes: Buffer, plaintext: Uint8Array): Buffer {
     const h = headerBytes.length;
     const w = key.wrapped.length;
@@ -152,7 +169,7 @@ function seal(key: CachedKey, headerBytes: Buffer, plaintext: Uint8Array): Buffe
     key.wrapped.copy(out, 7 + h);
     out.writeUInt32BE(n, 7 + h + w);
     key.commitment.copy(out, 11 + h + w);
-    crypto.randomFillSync(out, nonceOff, NONCE_BYTES);
+    takeNonce(out, nonceOff);
     const cipher = crypto.createCipheriv("aes-256-gcm", key.encKey, out.subarray(nonceOff, nonceOff + NONCE_BYTES));
     cipher.setAAD(out.subarray(0, nonceOff));
     const ctOff = nonceOff + NONCE_BYTES;

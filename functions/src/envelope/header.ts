@@ -51,31 +51,47 @@ const DESCRIPTIONS: Record<keyof typeof PATTERNS, string> = {
     time: "an ISO 8601 UTC timestamp with milliseconds, e.g. 2026-11-23T09:30:00.000Z",
 };
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** True when a string matching PATTERNS.time names a real instant (calendar-checked without Date objects: hot path). */
+function realInstant(t: string): boolean {
+    const year = Number(t.slice(0, 4));
+    const month = Number(t.slice(5, 7));
+    const day = Number(t.slice(8, 10));
+    const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+    const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+    return (
+        month >= 1 && month <= 12 && day >= 1 && day <= days && Number(t.slice(11, 13)) < 24 && Number(t.slice(14, 16)) < 60 && Number(t.slice(17, 19)) < 60
+    );
+}
+
 /** Returns the reason `value` is not a valid header, or undefined when it is one. */
 export function headerProblem(value: unknown): string | undefined {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
         return "header must be a JSON object";
     }
     const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-        if (!(HEADER_FIELDS as readonly string[]).includes(key)) {
-            return `header has unknown field "${key}"`;
-        }
-    }
+    let known = 0;
     for (const field of HEADER_FIELDS) {
         const v = record[field];
         if (typeof v !== "string") {
             return `header field "${field}" must be a string`;
         }
+        known++;
         if (field === "classification") {
             if (!(CLASSIFICATIONS as readonly string[]).includes(v)) {
                 return `header field "classification" must be one of ${CLASSIFICATIONS.join(", ")}; got "${v.slice(0, 40)}"`;
             }
         } else if (!PATTERNS[field].test(v)) {
             return `header field "${field}" must be ${DESCRIPTIONS[field]}`;
-        } else if (field === "time" && (Number.isNaN(Date.parse(v)) || new Date(v).toISOString() !== v)) {
+        } else if (field === "time" && !realInstant(v)) {
             return `header field "time" is not a real instant: ${v}`;
         }
+    }
+    const keys = Object.keys(record);
+    if (keys.length !== known) {
+        const unknown = keys.find((k) => !(HEADER_FIELDS as readonly string[]).includes(k));
+        return `header has unknown field "${unknown}"`;
     }
     return undefined;
 }
