@@ -7,7 +7,7 @@
  * type-check's business (`tsc`), not something every policy run should pay for.
  */
 import * as path from "path";
-import { registerTsHook } from "./ts-hook";
+import { registerTsHook, sourceMapOf } from "./ts-hook";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 interface TsNode {
@@ -20,6 +20,17 @@ try {
     if (registerTsHook()) {
         // The esbuild hook now compiles the pack's .ts files; the launcher's ts-node registration is not needed.
         tsn.register = () => undefined;
+        // The launcher installs source-map-support; give it the hook's maps so a failing rule's frame names its
+        // TypeScript line.
+        const sms = require(require.resolve("source-map-support", { paths: [pulumiDir] })) as {
+            install(o: { retrieveSourceMap(source: string): { url: string; map: string } | null }): void;
+        };
+        sms.install({
+            retrieveSourceMap: (source: string) => {
+                const map = sourceMapOf(source);
+                return map === undefined ? null : { url: source, map };
+            },
+        });
     } else {
         const original = tsn.register.bind(tsn);
         tsn.register = (opts?: Record<string, unknown>) => original({ ...opts, typeCheck: false, transpileOnly: true });

@@ -45,6 +45,11 @@ export function registerTsHook(): boolean {
     return true;
 }
 
+/** The source map (JSON) of a hooked file, for source-map-support's `retrieveSourceMap`. */
+export function sourceMapOf(file: string): string | undefined {
+    return rawMaps.get(file);
+}
+
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /** Decodes a source map's `mappings` into per-line segments [genCol, src, origLine, origCol]. */
