@@ -9,6 +9,10 @@
  *   const s = await runStackRule(rule, [ { type, name, props, propertyDependencies: { bucket: ["data"] } }, ... ]);
  *   // s.violations: [{ message, urn }]
  *
+ * Messages are the policy's own: the real analyzer prefixes each with the policy's description and a newline, and
+ * leaves a resource rule's URN empty for the engine to fill in with the analyzed resource's URN (which the harness
+ * reports directly). tests/policies/server-fidelity.spec.ts checks the harness against the real analyzer.
+ *
  * Config is validated against the rule's configSchema (as `pulumi` does before running the pack); a config that
  * does not match throws, so tests cannot pass with a config the CLI would reject.
  */
