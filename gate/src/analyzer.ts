@@ -5,11 +5,11 @@
  * to it with the generated Analyzer client from @pulumi/pulumi/proto. The gate never loads the policies itself.
  */
 import { spawn, type ChildProcess } from "child_process";
-import * as fs from "fs";
 import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import type * as analyzerpbT from "@pulumi/pulumi/proto/analyzer_pb";
-import { GateError, usageError } from "./errors";
+import { packLaunchArgs } from "./bootstrap";
+import { GateError } from "./errors";
 import type { Diagnostic, EnforcementLevel, Json, PackInfo, PolicyInfo, RecordedResource, Severity } from "./types";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -96,23 +96,6 @@ const LEVELS: Record<number, EnforcementLevel> = {
 const SEVERITIES: Record<number, Severity> = { [0]: "", [1]: "low", [2]: "medium", [3]: "high", [4]: "critical" };
 export const LEVEL_TO_PROTO: Record<EnforcementLevel, number> = { advisory: 0, mandatory: 1, disabled: 2, remediate: 3 };
 
-/** Checks that DIR is a Node.js policy pack and returns its absolute path. */
-export function checkPackDir(dir: string): string {
-    const abs = path.resolve(dir);
-    if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) {
-        throw usageError(`policy pack directory ${abs} does not exist`);
-    }
-    const yamlFile = ["PulumiPolicy.yaml", "PulumiPolicy.yml"].map((f) => path.join(abs, f)).find((f) => fs.existsSync(f));
-    if (yamlFile === undefined) {
-        throw usageError(`${abs} is not a policy pack: it has no PulumiPolicy.yaml`);
-    }
-    const runtime = /^runtime:\s*(?:\n\s+name:\s*)?["']?([\w-]+)/m.exec(fs.readFileSync(yamlFile, "utf8"));
-    if (runtime !== null && runtime[1] !== "nodejs") {
-        throw usageError(`${yamlFile}: runtime '${runtime[1]}' is not supported; the gate serves Node.js policy packs`);
-    }
-    return abs;
-}
-
 /** One running policy pack. */
 export class PolicyPackProcess {
     private child: ChildProcess | undefined;
@@ -147,8 +130,12 @@ export class PolicyPackProcess {
             );
         }
         const config: Record<string, string> = { ...ctx.config };
-        const preload = this.typecheck ? [] : ["-r", require.resolve("ts-node/register/transpile-only"), "-r", path.join(__dirname, "pack-preload.ts")];
-        const child = spawn(process.execPath, [...preload, runner, engineAddress, "."], {
+        const preload = path.join(__dirname, "pack-preload.ts");
+        const fast = this.typecheck ? undefined : packLaunchArgs(preload, runner, [engineAddress, "."]);
+        const nodeArgs = this.typecheck
+            ? [runner, engineAddress, "."]
+            : (fast ?? ["-r", require.resolve("ts-node/register/transpile-only"), "-r", preload, runner, engineAddress, "."]);
+        const child = spawn(process.execPath, nodeArgs, {
             cwd: this.dir,
             env: {
                 ...process.env,

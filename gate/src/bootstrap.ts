@@ -26,3 +26,25 @@ export function tsEntryArgs(entry: string, fn: string, args: readonly string[]):
     ].join("\n");
     return ["-e", code, ...args];
 }
+
+/**
+ * Node arguments that start a policy pack the way the CLI's launcher does (`run-policy-pack <engine> .`),
+ * after loading `preload` (a .ts module) through the esbuild hook. process.argv is what the launcher expects.
+ * Returns undefined when esbuild cannot be resolved (the caller then uses ts-node).
+ */
+export function packLaunchArgs(preload: string, runner: string, args: readonly string[]): string[] | undefined {
+    let esbuild: string;
+    try {
+        esbuild = require.resolve("esbuild", { paths: [path.resolve(__dirname, "..", "..")] });
+    } catch {
+        return undefined;
+    }
+    const code = [
+        `const M = require("module"), fs = require("fs"), esbuild = require(${JSON.stringify(esbuild)});`,
+        `M._extensions[".ts"] = (m, f) => m._compile(esbuild.transformSync(fs.readFileSync(f, "utf8"), { loader: "ts", format: "cjs", target: "node20", sourcefile: f }).code, f);`,
+        `require(${JSON.stringify(preload)});`,
+        `process.argv = [process.argv[0], ${JSON.stringify(runner)}, ...process.argv.slice(1)];`,
+        `require(${JSON.stringify(runner)});`,
+    ].join("\n");
+    return ["-e", code, ...args];
+}

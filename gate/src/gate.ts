@@ -5,9 +5,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { AnalyzeQueue, checkPackDir, EngineServer, PolicyPackProcess, ResourceMessages, type PackLog, type StackContext } from "./analyzer";
+import type { AnalyzeQueue, PackLog, StackContext } from "./analyzer";
 import { GateError, usageError } from "./errors";
 import { readPackConfig, resolvePackConfig, type PackConfigFile } from "./packconfig";
+import { checkPackDir } from "./packdir";
 import { readProject, readStack, selectStack } from "./project";
 import { classify, type GateReport } from "./report";
 import { compileCacheDir, runProgram, type ProgramRun } from "./runner";
@@ -57,38 +58,46 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
 
     const ctx: StackContext = { project: project.name, stack: stackName, organization: opts.organization, config: stack.config, secureKeys: stack.secureKeys };
     const logs: PackLog[] = [];
-    const engine = new EngineServer();
-    const packs = dirs.map((d) => new PolicyPackProcess(d, opts.timeoutMs, logs, opts.packTypecheck === true, compileCacheDir(cwd)));
     const timings: Record<string, number> = {};
-    // Resources are analyzed as they register (as the engine does), overlapping the program run.
-    const messages = new ResourceMessages([], stack.config);
-    const queues = packs.map(() => new AnalyzeQueue(opts.concurrency));
-    const onResources = (batch: readonly RecordedResource[]): void => {
+    // The program starts first, before the gate loads gRPC and protobuf: it is the longest step. Resources are
+    // analyzed as they register (as the engine does), overlapping the program run; the first batches wait here
+    // until the analyzer side is loaded.
+    const route: { sink?: (batch: readonly RecordedResource[]) => void } = {};
+    const early: RecordedResource[] = [];
+    const programP: Promise<ProgramRun> = runProgram(
+        {
+            programDir: cwd,
+            main: project.main,
+            project: project.name,
+            stack: stackName,
+            organization: opts.organization,
+            config: stack.config,
+            secureKeys: stack.secureKeys,
+            typescript: project.typescript,
+        },
+        opts.timeoutMs,
+        (batch) => (route.sink !== undefined ? route.sink(batch) : early.push(...batch)),
+    ).then((r) => {
+        timings["programMs"] = Date.now() - t0;
+        return r;
+    });
+    programP.catch(() => undefined); // settled below; keep an early failure from being "unhandled"
+
+    const A = await import("./analyzer");
+    const engine = new A.EngineServer();
+    const packs = dirs.map((d) => new A.PolicyPackProcess(d, opts.timeoutMs, logs, opts.packTypecheck === true, compileCacheDir(cwd)));
+    const messages = new A.ResourceMessages([], stack.config);
+    const queues: AnalyzeQueue[] = packs.map(() => new A.AnalyzeQueue(opts.concurrency));
+    route.sink = (batch) => {
         for (const r of batch) {
             messages.add(r);
             const req = messages.analyzeRequest(r);
             for (const q of queues) q.push(req);
         }
     };
+    route.sink(early.splice(0));
     try {
         const engineAddress = await engine.start();
-        const programP: Promise<ProgramRun> = runProgram(
-            {
-                programDir: cwd,
-                main: project.main,
-                project: project.name,
-                stack: stackName,
-                organization: opts.organization,
-                config: stack.config,
-                secureKeys: stack.secureKeys,
-                typescript: project.typescript,
-            },
-            opts.timeoutMs,
-            onResources,
-        ).then((r) => {
-            timings["programMs"] = Date.now() - t0;
-            return r;
-        });
         const packsP: Promise<PackInfo[]> = Promise.all(
             packs.map(async (p, i) => {
                 await p.start(engineAddress, ctx);

@@ -14,10 +14,33 @@ interface TsNode {
     register(opts?: Record<string, unknown>): unknown;
 }
 
+/**
+ * The launcher loads the TypeScript compiler (~9 MB of JavaScript) only to read its version and the pack's
+ * tsconfig for ts-node, which the esbuild hook replaces: give it a stand-in with the real version.
+ */
+function stubTypeScript(pulumiDir: string): void {
+    try {
+        const tsPath = require.resolve("typescript", { paths: [pulumiDir] });
+        const version = (require(require.resolve("typescript/package.json", { paths: [pulumiDir] })) as { version: string }).version;
+        const Module = require("module") as { _cache: Record<string, unknown>; Module: new (id: string) => { exports: unknown; loaded: boolean; filename: string } };
+        const m = new Module.Module(tsPath);
+        m.filename = tsPath;
+        m.loaded = true;
+        m.exports = {
+            version,
+            parseConfigFileTextToJson: () => ({ config: {} }),
+        };
+        Module._cache[tsPath] = m;
+    } catch {
+        // No typescript next to @pulumi/pulumi: the launcher uses its vendored copy; leave it.
+    }
+}
+
 try {
     const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [process.cwd()] }));
     const tsn = require(require.resolve("ts-node", { paths: [pulumiDir] })) as TsNode;
     if (registerTsHook()) {
+        stubTypeScript(pulumiDir);
         // The esbuild hook now compiles the pack's .ts files; the launcher's ts-node registration is not needed.
         tsn.register = () => undefined;
         // The launcher installs source-map-support; give it the hook's maps so a failing rule's frame names its

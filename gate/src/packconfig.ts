@@ -6,7 +6,6 @@
  * where <level> is "advisory" | "mandatory" | "remediate" | "disabled".
  */
 import * as fs from "fs";
-import Ajv from "ajv";
 import { GateError, usageError } from "./errors";
 import type { EnforcementLevel, Json, PackInfo } from "./types";
 
@@ -61,6 +60,9 @@ export function resolvePackConfig(pack: PackInfo, file: PackConfigFile | undefin
         }
         allLevel = lvl;
     }
+    // Loaded here, not at start-up: the gate spawns the program before it loads anything heavy.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Ajv = (require("ajv") as typeof import("ajv")).default;
     const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
     const out: ResolvedConfig = {};
     for (const p of pack.policies) {
