@@ -487,55 +487,75 @@ export class ResourceMessages {
 export class AnalyzeQueue {
     private readonly items: analyzerpbT.AnalyzeRequest[] = [];
     private next = 0;
-    private active = 0;
-    private fn: ((req: analyzerpbT.AnalyzeRequest) => Promise<Diagnostic[]>) | undefined;
+    private readonly workers: { fn: (req: analyzerpbT.AnalyzeRequest) => Promise<Diagnostic[]>; active: number }[] = [];
     private readonly results: Diagnostic[][] = [];
     private error: unknown;
     private failed = false;
     private waiters: (() => void)[] = [];
+    private backlogSignalled = false;
 
-    constructor(private readonly limit: number) {}
+    /**
+     * @param limit calls in flight per worker (pack process)
+     * @param onBacklog called once when more than `backlog` requests wait (the gate may add a worker)
+     */
+    constructor(
+        private readonly limit: number,
+        private readonly backlog = Number.POSITIVE_INFINITY,
+        private readonly onBacklog?: () => void,
+    ) {}
 
     push(req: analyzerpbT.AnalyzeRequest): void {
         this.items.push(req);
         this.pump();
     }
 
+    /** Adds a worker (one pack process); requests are spread over the workers. */
     start(fn: (req: analyzerpbT.AnalyzeRequest) => Promise<Diagnostic[]>): void {
-        this.fn = fn;
+        this.workers.push({ fn, active: 0 });
         this.pump();
     }
 
+    private get active(): number {
+        return this.workers.reduce((n, w) => n + w.active, 0);
+    }
+
     private pump(): void {
-        const fn = this.fn;
-        if (fn === undefined || this.failed) return;
-        while (this.active < this.limit && this.next < this.items.length) {
-            const req = this.items[this.next] as analyzerpbT.AnalyzeRequest;
-            this.items[this.next++] = undefined as unknown as analyzerpbT.AnalyzeRequest;
-            this.active++;
-            fn(req).then(
-                (d) => {
-                    this.results.push(d);
-                },
-                (e: unknown) => {
-                    if (!this.failed) {
-                        this.failed = true;
-                        this.error = e;
-                    }
-                },
-            ).finally(() => {
-                this.active--;
-                this.pump();
-                if ((this.active === 0 && this.next >= this.items.length) || this.failed) {
-                    for (const w of this.waiters.splice(0)) w();
-                }
-            });
+        if (this.failed || this.workers.length === 0) return;
+        for (const w of this.workers) {
+            while (w.active < this.limit && this.next < this.items.length) {
+                const req = this.items[this.next] as analyzerpbT.AnalyzeRequest;
+                this.items[this.next++] = undefined as unknown as analyzerpbT.AnalyzeRequest;
+                w.active++;
+                w.fn(req)
+                    .then(
+                        (d) => {
+                            this.results.push(d);
+                        },
+                        (e: unknown) => {
+                            if (!this.failed) {
+                                this.failed = true;
+                                this.error = e;
+                            }
+                        },
+                    )
+                    .finally(() => {
+                        w.active--;
+                        this.pump();
+                        if ((this.active === 0 && this.next >= this.items.length) || this.failed) {
+                            for (const x of this.waiters.splice(0)) x();
+                        }
+                    });
+            }
+        }
+        if (!this.backlogSignalled && this.items.length - this.next > this.backlog) {
+            this.backlogSignalled = true;
+            this.onBacklog?.();
         }
     }
 
     /** Resolves with every diagnostic once all pushed requests are answered (call after the last push). */
     async drain(): Promise<Diagnostic[]> {
-        if (this.fn === undefined) throw new Error("analysis queue drained before its pack was ready");
+        if (this.workers.length === 0) throw new Error("analysis queue drained before its pack was ready");
         while (!this.failed && (this.active > 0 || this.next < this.items.length)) {
             await new Promise<void>((r) => this.waiters.push(r));
         }

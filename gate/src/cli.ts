@@ -26,6 +26,8 @@ exactly as \`pulumi preview --policy-pack\` serves them.
   --output FILE               write the report to FILE instead of stdout
   --timeout SECONDS           limit for the program run, a pack's start and each call to a pack (default: ${DEFAULTS.timeoutMs / 1000})
   --concurrency N             Analyze calls in flight per pack (default: ${DEFAULTS.concurrency})
+  --pack-processes N          processes per pack (default 1, as the CLI); 2 starts a second one when more
+                              than 1000 Analyze calls wait and spreads the calls (only for stateless packs)
   --pack-typecheck            type-check policy packs as the CLI's launcher does (slower; default transpile-only)
   --organization NAME         organization name given to the program and packs (default: ${DEFAULTS.organization})
   -h, --help                  this text
@@ -52,6 +54,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     let organization: string = DEFAULTS.organization;
     let help = false;
     let packTypecheck = false;
+    let packProcesses = 1;
     for (let i = 0; i < argv.length; i++) {
         const raw = argv[i] as string;
         const eq = raw.indexOf("=");
@@ -103,6 +106,12 @@ export function parseArgs(argv: readonly string[]): CliArgs {
             case "--organization":
                 organization = value();
                 break;
+            case "--pack-processes": {
+                const n = Number(value());
+                if (!Number.isInteger(n) || n < 1 || n > 2) throw usageError(`--pack-processes must be 1 or 2`);
+                packProcesses = n;
+                break;
+            }
             case "--pack-typecheck":
                 packTypecheck = true;
                 break;
@@ -114,7 +123,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
                 throw usageError(`unknown argument '${raw}'\n\n${USAGE}`);
         }
     }
-    return { cwd, ...(stack !== undefined ? { stack } : {}), policyPacks: packs, policyPackConfigs: configs, format, ...(output !== undefined ? { output } : {}), timeoutMs, concurrency, organization, packTypecheck, help };
+    return { cwd, ...(stack !== undefined ? { stack } : {}), policyPacks: packs, policyPackConfigs: configs, format, ...(output !== undefined ? { output } : {}), timeoutMs, concurrency, organization, packTypecheck, packProcesses, help };
 }
 
 function repoRoot(dir: string): string {

@@ -5,9 +5,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { AnalyzeQueue, PackLog, StackContext } from "./analyzer";
+import type { AnalyzeQueue, PackLog, PolicyPackProcess, StackContext } from "./analyzer";
+import type { AnalyzeRequest } from "@pulumi/pulumi/proto/analyzer_pb";
 import { GateError, usageError } from "./errors";
-import { readPackConfig, resolvePackConfig, type PackConfigFile } from "./packconfig";
+import { readPackConfig, resolvePackConfig, type PackConfigFile, type ResolvedConfig } from "./packconfig";
 import { checkPackDir } from "./packdir";
 import { readProject, readStack, selectStack } from "./project";
 import { classify, type GateReport } from "./report";
@@ -29,7 +30,15 @@ export interface GateOptions {
     readonly concurrency: number;
     /** Type-check the packs as the CLI's launcher does (slower). Default: transpile-only. */
     readonly packTypecheck?: boolean;
+    /**
+     * Processes per pack: 1 (default) = the CLI's one process; 2 = a second process is started when more than
+     * BACKLOG Analyze calls wait, and calls are spread over both (see docs/gate.md).
+     */
+    readonly packProcesses?: number;
 }
+
+/** Waiting Analyze calls that make the gate start another process for a pack. */
+export const BACKLOG = 1000;
 
 export const DEFAULTS = { organization: "organization", timeoutMs: 120_000, concurrency: 64 } as const;
 
@@ -85,9 +94,34 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
 
     const A = await import("./analyzer");
     const engine = new A.EngineServer();
-    const packs = dirs.map((d) => new A.PolicyPackProcess(d, opts.timeoutMs, logs, opts.packTypecheck === true, compileCacheDir(cwd)));
+    const maxProcesses = Math.max(1, opts.packProcesses ?? 1);
+    const newProcess = (d: string): PolicyPackProcess => new A.PolicyPackProcess(d, opts.timeoutMs, logs, opts.packTypecheck === true, compileCacheDir(cwd));
+    // shards[i]: the processes serving pack i (the first, plus any started for a backlog).
+    const shards: PolicyPackProcess[][] = dirs.map((d) => [newProcess(d)]);
+    const extraStarts: Promise<void>[][] = dirs.map(() => []);
+    const resolved: (ResolvedConfig | undefined)[] = dirs.map(() => undefined);
+    let engineAddress = "";
+    const analyzeWith = (p: PolicyPackProcess) => async (req: AnalyzeRequest) =>
+        // The engine attributes a resource's diagnostics to that resource when the pack leaves the URN empty.
+        (await p.analyze(req)).map((d) => (d.urn === "" ? { ...d, urn: req.getUrn() } : d));
+    const queues: AnalyzeQueue[] = dirs.map(
+        (d, i) =>
+            new A.AnalyzeQueue(opts.concurrency, maxProcesses > 1 ? BACKLOG : Number.POSITIVE_INFINITY, () => {
+                // A long queue: one more process for this pack, configured the same, sharing the calls.
+                const p = newProcess(d);
+                (shards[i] as PolicyPackProcess[]).push(p);
+                const started = (async () => {
+                    await p.start(engineAddress, ctx);
+                    await p.getInfo();
+                    await p.configure(resolved[i] as ResolvedConfig);
+                    await p.configureStack(ctx);
+                    (queues[i] as AnalyzeQueue).start(analyzeWith(p));
+                })();
+                started.catch(() => undefined); // awaited before AnalyzeStack
+                (extraStarts[i] as Promise<void>[]).push(started);
+            }),
+    );
     const messages = new A.ResourceMessages([], stack.config);
-    const queues: AnalyzeQueue[] = packs.map(() => new A.AnalyzeQueue(opts.concurrency));
     route.sink = (batch) => {
         for (const r of batch) {
             messages.add(r);
@@ -97,15 +131,16 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
     };
     route.sink(early.splice(0));
     try {
-        const engineAddress = await engine.start();
+        engineAddress = await engine.start();
         const packsP: Promise<PackInfo[]> = Promise.all(
-            packs.map(async (p, i) => {
-                await p.start(engineAddress, ctx);
-                const info = await p.getInfo();
-                await p.configure(resolvePackConfig(info, configFiles[i], opts.policyPackConfigs[i]));
-                await p.configureStack(ctx);
-                // The engine attributes a resource's diagnostics to that resource when the pack leaves the URN empty.
-                (queues[i] as AnalyzeQueue).start(async (req) => (await p.analyze(req)).map((d) => (d.urn === "" ? { ...d, urn: req.getUrn() } : d)));
+            shards.map(async ([p], i) => {
+                const first = p as PolicyPackProcess;
+                await first.start(engineAddress, ctx);
+                const info = await first.getInfo();
+                resolved[i] = resolvePackConfig(info, configFiles[i], opts.policyPackConfigs[i]);
+                await first.configure(resolved[i] as ResolvedConfig);
+                await first.configureStack(ctx);
+                (queues[i] as AnalyzeQueue).start(analyzeWith(first));
                 return info;
             }),
         ).then((r) => {
@@ -129,12 +164,16 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
         const tA = Date.now();
         const stackRequest = messages.analyzeStackRequest();
         const diagLists = await Promise.all(
-            packs.map(async (p, i) => {
+            shards.map(async (procs, i) => {
                 const perResource = await (queues[i] as AnalyzeQueue).drain();
-                const stackDiags = await p.analyzeStack(stackRequest);
-                return [...perResource, ...stackDiags];
+                await Promise.all(extraStarts[i] as Promise<void>[]);
+                // Every process of a pack gets AnalyzeStack: each reports what it saw (e.g. the waivers it
+                // applied); identical stack-level findings are merged by `classify`.
+                const stackDiags = await Promise.all(procs.map((p) => p.analyzeStack(stackRequest)));
+                return [...perResource, ...stackDiags.flat()];
             }),
         );
+        timings["packProcesses"] = shards.reduce((n, p) => n + p.length, 0);
         // Analysis still running after the program finished (most of it overlaps the program run).
         timings["analyzeTailMs"] = Date.now() - tA;
         const diags: Diagnostic[] = diagLists.flat();
@@ -155,7 +194,7 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
             timings,
         };
     } finally {
-        for (const p of packs) p.stop();
+        for (const procs of shards) for (const p of procs) p.stop();
         engine.stop();
     }
 }

@@ -101,7 +101,7 @@ function fail(message: string, notes: ProgramNote[], location?: SourceLocation):
     return send(location === undefined ? { kind: "failed", message, notes } : { kind: "failed", message, location, notes });
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<boolean> {
     const req = JSON.parse(process.argv[2] ?? "{}") as HostRequest;
     const notes: ProgramNote[] = [];
     const resources: RecordedResource[] = [];
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
         pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [req.programDir] }));
     } catch {
         await fail(`the program in ${req.programDir} cannot resolve @pulumi/pulumi: run npm install (or npm ci) there first`, notes);
-        return;
+        return false;
     }
     const req2 = (m: string): unknown => require(path.join(pulumiDir, m));
     const pulumi = req2("index.js") as typeof import("@pulumi/pulumi");
@@ -156,19 +156,33 @@ async function main(): Promise<void> {
         Struct: { fromJavaScript(o: Record<string, Json>): unknown };
     };
 
-    // The runtime formats a stack trace for every promise it tracks (shown only by its leak debugging,
-    // PULUMI_DEBUG_PROMISE_LEAKS); with thousands of resources that was half of the run. Capture none there.
-    const debuggable = req2("runtime/debuggable.js") as { debugPromiseLeaks: boolean; debuggablePromise: (p: unknown, ctx: unknown) => unknown };
+    // The runtime decorates every promise it tracks with an id, a context and a formatted stack trace, which
+    // only its leak debugging prints (PULUMI_DEBUG_PROMISE_LEAKS); with thousands of resources that was half
+    // of the run. Unless that variable is set, track the same promises for leak detection without decoration.
+    const debuggable = req2("runtime/debuggable.js") as { debugPromiseLeaks: boolean; debuggablePromise: (p: Promise<unknown>, ctx: unknown) => Promise<unknown> };
+    const leakStore = req2("runtime/state.js") as { getStore(): { leakCandidates?: Set<Promise<unknown>> } };
     if (!debuggable.debugPromiseLeaks && typeof debuggable.debuggablePromise === "function") {
         const orig = debuggable.debuggablePromise;
-        debuggable.debuggablePromise = (p: unknown, ctx: unknown) => {
-            const limit = Error.stackTraceLimit;
-            Error.stackTraceLimit = 0;
-            try {
+        let first = true;
+        debuggable.debuggablePromise = (p: Promise<unknown>, ctx: unknown) => {
+            const store = leakStore.getStore();
+            if (first || store.leakCandidates === undefined) {
+                first = false; // the original also installs the runtime's exit-time leak check
                 return orig(p, ctx);
-            } finally {
-                Error.stackTraceLimit = limit;
             }
+            const candidates = store.leakCandidates;
+            candidates.add(p);
+            return p.then(
+                (v) => {
+                    candidates.delete(p);
+                    return v;
+                },
+                (err: unknown) => {
+                    candidates.delete(p);
+                    if (typeof err === "object" && err !== null) (err as { promise?: unknown }).promise = p;
+                    throw err;
+                },
+            );
         };
     }
 
@@ -288,7 +302,10 @@ async function main(): Promise<void> {
             // Preview: the ID is unknown (""), and the outputs are the inputs; anything else stays unknown.
             resp.setId("");
             resp.setObject(obj ?? structproto.Struct.fromJavaScript({}));
-            callback(null, resp);
+            // Answer on a later turn of the event loop, as a real resource monitor does: with mocks the whole
+            // program would otherwise run in one chain of microtasks, and the streamed batches (IPC writes) would
+            // only leave at the very end.
+            setImmediate(() => callback(null, resp));
         } catch (e) {
             callback(e as Error);
         }
@@ -368,18 +385,19 @@ async function main(): Promise<void> {
     }
     if (failure !== undefined) {
         await fail(failure.message, notes, failure.location);
-        return;
+        return false;
     }
     const seen = new Set<string>();
     for (const r of resources) {
         if (seen.has(r.urn)) {
             await fail(`Duplicate resource URN '${r.urn}'; try giving it a unique name`, notes, r.source);
-            return;
+            return false;
         }
         seen.add(r.urn);
     }
     flush();
     await send({ kind: "done", notes });
+    return true;
 }
 
 /** "10m", "1h30m", "90s" → seconds. */
@@ -494,10 +512,11 @@ function patchSecureConfig(pulumi: typeof import("@pulumi/pulumi"), secure: Set<
 /** Entry point (called by the bootstrap in bootstrap.ts). */
 export function hostMain(): void {
     main().then(
-        () => process.exit(0),
+        // A failed run exits 1: the runtime's exit-time promise-leak report (noise after a failure) is then skipped.
+        (ok) => process.exit(ok ? 0 : 1),
         async (e: unknown) => {
             await fail(`the program host failed: ${e instanceof Error ? e.message : String(e)}`, []);
-            process.exit(0);
+            process.exit(1);
         },
     );
 }
