@@ -37,8 +37,13 @@ export interface GateOptions {
     readonly packProcesses?: number;
 }
 
-/** Waiting Analyze calls that make the gate start another process for a pack. */
+/** Waiting Analyze calls that make the gate start another process for a pack (PULUMI_GATE_PACK_BACKLOG overrides). */
 export const BACKLOG = 1000;
+
+function backlog(): number {
+    const v = Number(process.env["PULUMI_GATE_PACK_BACKLOG"]);
+    return Number.isInteger(v) && v >= 0 ? v : BACKLOG;
+}
 
 export const DEFAULTS = { organization: "organization", timeoutMs: 120_000, concurrency: 64 } as const;
 
@@ -106,7 +111,7 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
         (await p.analyze(req)).map((d) => (d.urn === "" ? { ...d, urn: req.getUrn() } : d));
     const queues: AnalyzeQueue[] = dirs.map(
         (d, i) =>
-            new A.AnalyzeQueue(opts.concurrency, maxProcesses > 1 ? BACKLOG : Number.POSITIVE_INFINITY, () => {
+            new A.AnalyzeQueue(opts.concurrency, maxProcesses > 1 ? backlog() : Number.POSITIVE_INFINITY, () => {
                 // A long queue: one more process for this pack, configured the same, sharing the calls.
                 const p = newProcess(d);
                 (shards[i] as PolicyPackProcess[]).push(p);

@@ -183,6 +183,16 @@ describe("gate CLI on fixture programs", function () {
             assert.equal(j.waived[0]?.message, "Waivers in force.\nbucket-classification-tag waived until 2099-12-31: legacy bucket, migrating in Q1");
             assert.equal(j.summary.waived, 1);
         });
+        it("--pack-processes 2 (second process started at once here) gives the same report, waivers included", async () => {
+            const cfg = write("waive2.json", {
+                "bucket-classification-tag": { waivers: [{ resource: "raw", reason: "legacy bucket, migrating in Q1", expires: "2099-12-31" }] },
+            });
+            const args = ["--cwd", fixture("violating"), "--policy-pack", BASIC_PACK, "--policy-pack-config", cfg, "--format", "json", "--concurrency", "1"];
+            const [one, two] = await Promise.all([gate(args), gate([...args, "--pack-processes", "2"], { PULUMI_GATE_PACK_BACKLOG: "0" })]);
+            assert.equal(two.code, 1, two.stderr);
+            assert.deepEqual(parse(two), parse(one));
+            assert.equal(parse(two).waived.length, 1);
+        });
         it("enforcementLevel overrides: mandatory policy made advisory passes the gate", async () => {
             const cfg = write("level.json", { "bucket-classification-tag": "advisory" });
             const r = await gate(["--cwd", fixture("violating"), "--policy-pack", BASIC_PACK, "--policy-pack-config", cfg, "--format", "json"]);
