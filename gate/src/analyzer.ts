@@ -509,6 +509,14 @@ export class AnalyzeQueue {
         this.pump();
     }
 
+    /** Resources the program has constructed but not yet registered count as waiting work too. */
+    expect(total: number): void {
+        if (!this.backlogSignalled && total - this.next > this.backlog) {
+            this.backlogSignalled = true;
+            this.onBacklog?.();
+        }
+    }
+
     /** Adds a worker (one pack process); requests are spread over the workers. */
     start(fn: (req: analyzerpbT.AnalyzeRequest) => Promise<Diagnostic[]>): void {
         this.workers.push({ fn, active: 0 });

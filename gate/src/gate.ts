@@ -76,7 +76,7 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
     // The program starts first, before the gate loads gRPC and protobuf: it is the longest step. Resources are
     // analyzed as they register (as the engine does), overlapping the program run; the first batches wait here
     // until the analyzer side is loaded.
-    const route: { sink?: (batch: readonly RecordedResource[]) => void } = {};
+    const route: { sink?: (batch: readonly RecordedResource[]) => void; progress?: (constructed: number) => void } = {};
     const early: RecordedResource[] = [];
     const programP: Promise<ProgramRun> = runProgram(
         {
@@ -91,6 +91,7 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
         },
         opts.timeoutMs,
         (batch) => (route.sink !== undefined ? route.sink(batch) : early.push(...batch)),
+        (constructed) => route.progress?.(constructed),
     ).then((r) => {
         timings["programMs"] = Date.now() - t0;
         return r;
@@ -135,6 +136,11 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
         }
     };
     route.sink(early.splice(0));
+    // The program constructs its resources long before they register: a large count starts the extra pack
+    // process early (with --pack-processes 2).
+    route.progress = (constructed) => {
+        for (const q of queues) q.expect(constructed);
+    };
     try {
         engineAddress = await engine.start();
         const packsP: Promise<PackInfo[]> = Promise.all(

@@ -108,8 +108,14 @@ async function main(): Promise<boolean> {
     // Stream registrations to the gate in batches so policy evaluation overlaps the program run.
     let batch: RecordedResource[] = [];
     let flushScheduled = false;
+    let constructed = 0;
+    let constructedSent = 0;
     const flush = (): void => {
         flushScheduled = false;
+        if (constructed - constructedSent >= 100) {
+            constructedSent = constructed;
+            void send({ kind: "progress", constructed });
+        }
         if (batch.length > 0) {
             const out = batch;
             batch = [];
@@ -212,6 +218,11 @@ async function main(): Promise<boolean> {
             continue;
         }
         runtimeResource[fn] = function (this: unknown, ...args: unknown[]) {
+            constructed++;
+            if (!flushScheduled) {
+                flushScheduled = true;
+                setImmediate(flush);
+            }
             const res = args[0] as { constructor?: { name?: string } } | undefined;
             // A deeper stack only for this capture: the runtime captures one per promise with the default limit.
             const limit = Error.stackTraceLimit;

@@ -21,7 +21,12 @@ const HOST = path.join(__dirname, "program-host.ts");
  * Runs the program; `onResources` sees registrations in batches while the program runs (the same objects
  * end up in the result).
  */
-export function runProgram(req: HostRequest, timeoutMs: number, onResources?: (batch: RecordedResource[]) => void): Promise<ProgramRun> {
+export function runProgram(
+    req: HostRequest,
+    timeoutMs: number,
+    onResources?: (batch: RecordedResource[]) => void,
+    onProgress?: (constructed: number) => void,
+): Promise<ProgramRun> {
     return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, tsEntryArgs(HOST, "hostMain", [JSON.stringify(req)]), {
             cwd: req.programDir,
@@ -44,6 +49,8 @@ export function runProgram(req: HostRequest, timeoutMs: number, onResources?: (b
             if (m.kind === "resources") {
                 for (const r of m.resources) resources.push(r);
                 onResources?.(m.resources);
+            } else if (m.kind === "progress") {
+                onProgress?.(m.constructed);
             } else {
                 result = m;
             }

@@ -63,6 +63,8 @@ export interface ProgramNote {
 export type HostMessage =
     /** Resources as they register, in batches (the gate analyzes them while the program still runs). */
     | { readonly kind: "resources"; readonly resources: RecordedResource[] }
+    /** Resources constructed so far (registrations follow once their inputs resolve). */
+    | { readonly kind: "progress"; readonly constructed: number }
     | { readonly kind: "done"; readonly notes: ProgramNote[] }
     | { readonly kind: "failed"; readonly message: string; readonly location?: SourceLocation; readonly notes: ProgramNote[] };
 
