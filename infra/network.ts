@@ -11,8 +11,8 @@ import { Tags, checkInt, layerTags, required, storeTags } from "./lib/tags";
 
 const COMPONENT = "NetworkLayer";
 
-/** Interface endpoints (private DNS) every workload needs: KMS, Kinesis, SQS, Logs, STS, Secrets Manager, Step Functions. */
-export const DEFAULT_INTERFACE_ENDPOINTS: readonly string[] = ["kms", "kinesis-streams", "sqs", "logs", "sts", "secretsmanager", "states"];
+/** Interface endpoints (private DNS) every workload needs: KMS, Kinesis, SQS, Logs, STS, Secrets Manager, Step Functions, X-Ray (the functions run with active tracing). */
+export const DEFAULT_INTERFACE_ENDPOINTS: readonly string[] = ["kms", "kinesis-streams", "sqs", "logs", "sts", "secretsmanager", "states", "xray"];
 /** Gateway endpoints (route-table based). */
 export const GATEWAY_ENDPOINTS: readonly string[] = ["s3", "dynamodb"];
 

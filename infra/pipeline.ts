@@ -203,6 +203,7 @@ export function createPipeline(config: PipelineConfig, options: PipelineOptions 
             dataBucketKeyArn: keys.storageKey.arn,
             dataPrefix: DATA_PREFIX,
             recordsKeyArn: keys.recordsKey.arn,
+            ...(ingestion.apiGatewayAccount !== undefined ? { apiGatewayAccount: ingestion.apiGatewayAccount } : {}),
             enableKubernetes: config.kubernetes.enabled,
             ...(kubernetesProvider !== undefined
                 ? {

@@ -67,9 +67,9 @@ describe("infra/network NetworkLayer", function () {
         const iface = ofType("aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) => e.inputs.vpcEndpointType === "Interface");
         assert.deepEqual(
             iface.map((e) => e.inputs.serviceName),
-            ["kms", "kinesis-streams", "sqs", "logs", "sts", "secretsmanager", "states"].map((s) => `com.amazonaws.${REGION}.${s}`),
+            ["kms", "kinesis-streams", "sqs", "logs", "sts", "secretsmanager", "states", "xray"].map((s) => `com.amazonaws.${REGION}.${s}`),
         );
-        assert.deepEqual([...DEFAULT_INTERFACE_ENDPOINTS], ["kms", "kinesis-streams", "sqs", "logs", "sts", "secretsmanager", "states"]);
+        assert.deepEqual([...DEFAULT_INTERFACE_ENDPOINTS], ["kms", "kinesis-streams", "sqs", "logs", "sts", "secretsmanager", "states", "xray"]);
         for (const e of iface) {
             assert.equal(e.inputs.privateDnsEnabled, true);
             assert.deepEqual(e.inputs.subnetIds, subnetIds);
