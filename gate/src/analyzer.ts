@@ -9,6 +9,7 @@ import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import type * as analyzerpbT from "@pulumi/pulumi/proto/analyzer_pb";
 import { packLaunchArgs } from "./bootstrap";
+import { gcFlags } from "./runner";
 import { GateError } from "./errors";
 import type { Diagnostic, EnforcementLevel, Json, PackInfo, PolicyInfo, RecordedResource, Severity } from "./types";
 
@@ -135,7 +136,8 @@ export class PolicyPackProcess {
         const nodeArgs = this.typecheck
             ? [runner, engineAddress, "."]
             : (fast ?? ["-r", require.resolve("ts-node/register/transpile-only"), "-r", preload, runner, engineAddress, "."]);
-        const child = spawn(process.execPath, nodeArgs, {
+        // The same young-generation size as the program host (runner.ts): GC tuning only, the launcher runs unchanged.
+        const child = spawn(process.execPath, [...gcFlags(), ...nodeArgs], {
             cwd: this.dir,
             env: {
                 ...process.env,

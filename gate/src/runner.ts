@@ -18,6 +18,19 @@ export interface ProgramRun {
 const HOST = path.join(__dirname, "program-host.ts");
 
 /**
+ * V8 young-generation size for the program host (MB per semi-space). A Pulumi program keeps nearly everything
+ * it allocates (resources, outputs, their promises and stack traces) until it ends, so with the default
+ * (16 MB) most of a large program's time went to scavenges that copy survivors: 254 scavenges, 8 s of a
+ * 10,000-resource run; with 64 MB, 77 scavenges, 4.3 s. GC tuning only; the program runs unchanged.
+ * PULUMI_GATE_SEMI_SPACE_MB overrides (0: Node's default).
+ */
+export function gcFlags(defaultMb = 64): string[] {
+    const v = process.env["PULUMI_GATE_SEMI_SPACE_MB"];
+    const mb = v !== undefined && /^\d+$/.test(v) ? Number(v) : defaultMb;
+    return mb > 0 ? [`--max-semi-space-size=${mb}`] : [];
+}
+
+/**
  * Runs the program; `onResources` sees registrations in batches while the program runs (the same objects
  * end up in the result).
  */
@@ -28,7 +41,7 @@ export function runProgram(
     onProgress?: (constructed: number) => void,
 ): Promise<ProgramRun> {
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, tsEntryArgs(HOST, "hostMain", [JSON.stringify(req)]), {
+        const child = spawn(process.execPath, [...gcFlags(), ...tsEntryArgs(HOST, "hostMain", [JSON.stringify(req)])], {
             cwd: req.programDir,
             env: {
                 ...process.env,

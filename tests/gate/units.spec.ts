@@ -10,7 +10,7 @@ import { shortenTrace } from "../../gate/src/analyzer";
 import { parseArgs } from "../../gate/src/cli";
 import { GateError } from "../../gate/src/errors";
 import { resolvePackConfig } from "../../gate/src/packconfig";
-import { callerLocation, invokeMock } from "../../gate/src/program-host";
+import { callerLocation, callsiteLocation, invokeMock } from "../../gate/src/program-host";
 import { readProject, readStack, selectStack } from "../../gate/src/project";
 import { classify, fingerprint, isUndecided } from "../../gate/src/report";
 import type { Diagnostic, PackInfo, RecordedResource } from "../../gate/src/types";
@@ -149,6 +149,21 @@ describe("gate units", () => {
             assert.deepEqual(callerLocation(stack), { file: "/repo/infra/store.ts", line: 12, column: 9 });
             assert.deepEqual(callerLocation(stack, "Store"), { file: "/repo/infra/pipeline.ts", line: 20, column: 9 });
             assert.equal(callerLocation("Error\n    at node:internal/x:1:1"), undefined);
+        });
+        it("callsiteLocation picks the same frame as callerLocation from V8 call sites", () => {
+            const site = (fn: string | null, file: string | null, line: number | null, column: number | null, ctor: boolean): NodeJS.CallSite =>
+                ({ getFunctionName: () => fn, getFileName: () => file, getLineNumber: () => line, getColumnNumber: () => column, isConstructor: () => ctor }) as unknown as NodeJS.CallSite;
+            const sites = [
+                site("Resource", "/repo/node_modules/@pulumi/pulumi/resource.js", 10, 5, true),
+                site("Store", "/repo/infra/store.ts", 12, 9, true),
+                site("Pipeline", "/repo/infra/pipeline.ts", 20, 9, true),
+                site(null, "/repo/index.ts", 3, 1, false),
+            ];
+            assert.deepEqual(callsiteLocation(sites), { file: "/repo/infra/store.ts", line: 12, column: 9 });
+            assert.deepEqual(callsiteLocation(sites, "Store"), { file: "/repo/infra/pipeline.ts", line: 20, column: 9 });
+            // A function named like the component but not a constructor call is not skipped.
+            assert.deepEqual(callsiteLocation([site("Store", "/repo/infra/store.ts", 12, 9, false), ...sites.slice(2)], "Store"), { file: "/repo/infra/store.ts", line: 12, column: 9 });
+            assert.equal(callsiteLocation([site(null, "node:internal/x", 1, 1, false), site(null, null, null, null, false)]), undefined);
         });
         it("invoke answers: caller identity, region, partition, policy document; others echo and are noted", () => {
             const noted: string[] = [];
