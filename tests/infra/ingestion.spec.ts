@@ -1,16 +1,10 @@
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import type { IngestionLayerArgs } from "../../infra/ingestion";
+import { Created, LayerMocks, policyOf } from "./support/layer-mocks";
 
-// ---- mock harness (each infra-B spec carries its own: the mocha process is shared, mocks are set in `before`) ----
 const ACCOUNT = "111111111111";
 const REGION = "eu-west-1";
-interface Created {
-    readonly type: string;
-    readonly name: string;
-    readonly inputs: Record<string, unknown>;
-}
-const created: Created[] = [];
 const API_ID = "a1b2c3d4e5";
 
 function mockState(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
@@ -42,26 +36,12 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
     const id = type === "aws:apigateway/restApi:RestApi" ? API_ID : `${name}-id`;
     return { id, state: { ...inputs, ...extra } };
 }
+const mocks = new LayerMocks(mockState);
+const created = mocks.created;
+const settle = (): Promise<void> => mocks.settle();
+const one = (type: string, nameSuffix: string): Created => mocks.one(type, nameSuffix);
+const ofType = (type: string): Created[] => mocks.ofType(type);
 
-async function settle(): Promise<void> {
-    let last = -1;
-    while (last !== created.length) {
-        last = created.length;
-        await new Promise((r) => setTimeout(r, 40));
-    }
-}
-function ofType(type: string): Created[] {
-    return created.filter((c) => c.type === type);
-}
-function one(type: string, nameSuffix: string): Created {
-    const matches = created.filter((c) => c.type === type && c.name.endsWith(nameSuffix));
-    assert.equal(matches.length, 1, `expected one ${type} named *${nameSuffix}, found ${matches.map((m) => m.name).join(", ") || "none"}`);
-    return matches[0];
-}
-function policyOf(c: Created, prop = "policy"): { Statement: Record<string, unknown>[] } {
-    return JSON.parse(String(c.inputs[prop])) as { Statement: Record<string, unknown>[] };
-}
-// -------------------------------------------------------------------------------------------------------------
 
 const KEY = (id: string): string => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
 const RECORDS_KEY = KEY("records-0001");
@@ -100,18 +80,7 @@ describe("infra/ingestion IngestionLayer", function () {
     let layer: InstanceType<typeof IngestionLayer>;
 
     before(async function () {
-        await pulumi.runtime.setMocks(
-            {
-                newResource: (a) => {
-                    created.push({ type: a.type, name: a.name, inputs: a.inputs as Record<string, unknown> });
-                    return mockState(a.type, a.name, a.inputs as Record<string, unknown>);
-                },
-                call: (a) => a.inputs as Record<string, unknown>,
-            },
-            "e2ee-pipeline",
-            "dev",
-            false,
-        );
+        await mocks.install();
         ({ IngestionLayer } = await import("../../infra/ingestion"));
         created.length = 0;
         layer = new IngestionLayer("ingestion", validArgs());

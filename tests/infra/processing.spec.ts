@@ -2,16 +2,10 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { ProcessingLayerArgs } from "../../infra/processing";
+import { Created, LayerMocks, policyOf } from "./support/layer-mocks";
 
-// ---- mock harness (each infra-B spec carries its own: the mocha process is shared, mocks are set in `before`) ----
 const ACCOUNT = "111111111111";
 const REGION = "eu-west-1";
-interface Created {
-    readonly type: string;
-    readonly name: string;
-    readonly inputs: Record<string, unknown>;
-}
-const created: Created[] = [];
 
 function mockState(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
     const physical = typeof inputs.name === "string" ? inputs.name : name;
@@ -27,22 +21,10 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
     };
     return { id: `${name}-id`, state: { ...inputs, ...(arns[type]?.() ?? {}) } };
 }
-async function settle(): Promise<void> {
-    let last = -1;
-    while (last !== created.length) {
-        last = created.length;
-        await new Promise((r) => setTimeout(r, 40));
-    }
-}
-function one(type: string, nameSuffix: string): Created {
-    const matches = created.filter((c) => c.type === type && c.name.endsWith(nameSuffix));
-    assert.equal(matches.length, 1, `expected one ${type} named *${nameSuffix}, found ${matches.map((m) => m.name).join(", ") || "none"}`);
-    return matches[0];
-}
-function policyOf(c: Created, prop = "policy"): { Statement: Record<string, unknown>[] } {
-    return JSON.parse(String(c.inputs[prop])) as { Statement: Record<string, unknown>[] };
-}
-// -------------------------------------------------------------------------------------------------------------
+const mocks = new LayerMocks(mockState);
+const created = mocks.created;
+const settle = (): Promise<void> => mocks.settle();
+const one = (type: string, nameSuffix: string): Created => mocks.one(type, nameSuffix);
 
 const KEY = (id: string): string => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
 const RECORDS_KEY = KEY("records-0001");
@@ -81,18 +63,7 @@ describe("infra/processing ProcessingLayer", function () {
     let layer: InstanceType<typeof ProcessingLayer>;
 
     before(async function () {
-        await pulumi.runtime.setMocks(
-            {
-                newResource: (a) => {
-                    created.push({ type: a.type, name: a.name, inputs: a.inputs as Record<string, unknown> });
-                    return mockState(a.type, a.name, a.inputs as Record<string, unknown>);
-                },
-                call: (a) => a.inputs as Record<string, unknown>,
-            },
-            "e2ee-pipeline",
-            "dev",
-            false,
-        );
+        await mocks.install();
         ({ ProcessingLayer } = await import("../../infra/processing"));
         created.length = 0;
         layer = new ProcessingLayer("processing", validArgs());

@@ -2,16 +2,10 @@ import assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ServingLayerArgs } from "../../infra/serving";
+import { Created, LayerMocks, policyOf } from "./support/layer-mocks";
 
-// ---- mock harness (each infra-B spec carries its own: the mocha process is shared, mocks are set in `before`) ----
 const ACCOUNT = "111111111111";
 const REGION = "eu-west-1";
-interface Created {
-    readonly type: string;
-    readonly name: string;
-    readonly inputs: Record<string, unknown>;
-}
-const created: Created[] = [];
 const API_ID = "r9s8t7u6v5";
 const POOL_ID = "eu-west-1_AbCdEfGhI";
 const POOL_ARN = `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${POOL_ID}`;
@@ -38,22 +32,10 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
     const id = type === "aws:apigateway/restApi:RestApi" ? API_ID : type === "aws:cognito/userPool:UserPool" ? POOL_ID : `${name}-id`;
     return { id, state: { ...inputs, ...(arns[type]?.() ?? {}) } };
 }
-async function settle(): Promise<void> {
-    let last = -1;
-    while (last !== created.length) {
-        last = created.length;
-        await new Promise((r) => setTimeout(r, 40));
-    }
-}
-function one(type: string, nameSuffix: string): Created {
-    const matches = created.filter((c) => c.type === type && c.name.endsWith(nameSuffix));
-    assert.equal(matches.length, 1, `expected one ${type} named *${nameSuffix}, found ${matches.map((m) => m.name).join(", ") || "none"}`);
-    return matches[0];
-}
-function policyOf(c: Created, prop = "policy"): { Statement: Record<string, unknown>[] } {
-    return JSON.parse(String(c.inputs[prop])) as { Statement: Record<string, unknown>[] };
-}
-// -------------------------------------------------------------------------------------------------------------
+const mocks = new LayerMocks(mockState);
+const created = mocks.created;
+const settle = (): Promise<void> => mocks.settle();
+const one = (type: string, nameSuffix: string): Created => mocks.one(type, nameSuffix);
 
 const KEY = (id: string): string => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
 const RECORDS_KEY = KEY("records-0001");
@@ -92,18 +74,7 @@ describe("infra/serving ServingLayer", function () {
     let provider: k8s.Provider;
 
     before(async function () {
-        await pulumi.runtime.setMocks(
-            {
-                newResource: (a) => {
-                    created.push({ type: a.type, name: a.name, inputs: a.inputs as Record<string, unknown> });
-                    return mockState(a.type, a.name, a.inputs as Record<string, unknown>);
-                },
-                call: (a) => a.inputs as Record<string, unknown>,
-            },
-            "e2ee-pipeline",
-            "dev",
-            false,
-        );
+        await mocks.install();
         ({ ServingLayer: Layer } = await import("../../infra/serving"));
         provider = new k8s.Provider("serving-test-cluster", { kubeconfig: "{}" });
         await settle();
