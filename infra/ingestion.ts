@@ -25,7 +25,7 @@ import {
     validateFunctionLayerArgs,
     viaService,
 } from "./lib/lambda";
-import { createApiGatewayAccountSettings, createTls13RestApi } from "./lib/restApi";
+import { createApiGatewayAccountSettings, createTls13RestApi, RestApiEndpoint, restApiEndpoint } from "./lib/restApi";
 
 const COMPONENT = "IngestionLayer";
 
@@ -97,19 +97,8 @@ export class IngestionLayer extends pulumi.ComponentResource {
     /** Name of the producer role (`<namePrefix>-producer`), known before deployment. */
     public readonly producerRoleName: string;
     public readonly producerRoleArn: pulumi.Output<string>;
-    public readonly restApiId: pulumi.Output<string>;
-    /** Physical name of the REST API (`<namePrefix>-ingest`), for CloudWatch metrics (`ApiName`). */
-    public readonly apiName: string;
-    public readonly stageName: pulumi.Output<string>;
-    public readonly stageArn: pulumi.Output<string>;
-    public readonly apiKeyId: pulumi.Output<string>;
-    public readonly webAclArn: pulumi.Output<string>;
-    public readonly accessLogGroupName: pulumi.Output<string>;
-    /** Target of the DNS alias record of the custom domain. */
-    public readonly domainRegionalName: pulumi.Output<string>;
-    public readonly domainRegionalZoneId: pulumi.Output<string>;
-    /** `https://<domainName>/<basePath>/records`. */
-    public readonly endpointUrl: string;
+    /** The TLS 1.3 REST API (POST /records for producers): physical name `<namePrefix>-ingest`, stage, key, WAF, domain, URL. */
+    public readonly api: RestApiEndpoint;
     /**
      * The API Gateway account setting (CloudWatch Logs role); undefined when `manageApiGatewayAccount` is false.
      * Pass it to `ServingLayerArgs.apiGatewayAccount` so the recipient stage waits for it too.
@@ -325,16 +314,7 @@ export class IngestionLayer extends pulumi.ComponentResource {
         this.producerRoleArn = pulumi
             .all([producerRole.arn, producerPolicy.id])
             .apply(([arn]) => arn);
-        this.restApiId = api.restApi.id;
-        this.apiName = `${base.namePrefix}-ingest`;
-        this.stageName = api.stage.stageName;
-        this.stageArn = api.stage.arn;
-        this.apiKeyId = api.apiKey.id;
-        this.webAclArn = api.webAcl.arn;
-        this.accessLogGroupName = api.accessLogGroup.name;
-        this.domainRegionalName = api.domain.regionalDomainName;
-        this.domainRegionalZoneId = api.domain.regionalZoneId;
-        this.endpointUrl = api.url;
+        this.api = restApiEndpoint(api, `${base.namePrefix}-ingest`);
         this.apiGatewayAccount = accountSettings?.account;
 
         this.registerOutputs({
@@ -348,16 +328,7 @@ export class IngestionLayer extends pulumi.ComponentResource {
             logGroupName: this.logGroupName,
             producerRoleName: this.producerRoleName,
             producerRoleArn: this.producerRoleArn,
-            restApiId: this.restApiId,
-            apiName: this.apiName,
-            stageName: this.stageName,
-            stageArn: this.stageArn,
-            apiKeyId: this.apiKeyId,
-            webAclArn: this.webAclArn,
-            accessLogGroupName: this.accessLogGroupName,
-            domainRegionalName: this.domainRegionalName,
-            domainRegionalZoneId: this.domainRegionalZoneId,
-            endpointUrl: this.endpointUrl,
+            ...this.api,
         });
     }
 }

@@ -239,8 +239,8 @@ export function createPipeline(config: PipelineConfig, options: PipelineOptions 
             },
             stateMachines: { pipeline: orchestration.stateMachineArn },
             restApis: {
-                ingest: { apiName: ingestion.apiName, stage: ingestion.stageName },
-                recipient: { apiName: serving.apiName, stage: serving.stageName },
+                ingest: { apiName: ingestion.api.apiName, stage: ingestion.api.stageName },
+                recipient: { apiName: serving.api.apiName, stage: serving.api.stageName },
             },
             flowLogGroupName: network.flowLogGroupName,
             thresholds: config.alarms,

@@ -28,7 +28,7 @@ import {
     validateFunctionLayerArgs,
     viaService,
 } from "./lib/lambda";
-import { createTls13RestApi } from "./lib/restApi";
+import { createTls13RestApi, RestApiEndpoint, restApiEndpoint } from "./lib/restApi";
 
 const COMPONENT = "ServingLayer";
 
@@ -116,18 +116,8 @@ export class ServingLayer extends pulumi.ComponentResource {
     public readonly recipientDeadLetterQueueArn: pulumi.Output<string>;
     public readonly recipientDeadLetterQueueName: pulumi.Output<string>;
     public readonly logGroupName: pulumi.Output<string>;
-    public readonly restApiId: pulumi.Output<string>;
-    /** Physical name of the REST API (`<namePrefix>-recipient`), for CloudWatch metrics (`ApiName`). */
-    public readonly apiName: string;
-    public readonly stageName: pulumi.Output<string>;
-    public readonly stageArn: pulumi.Output<string>;
-    public readonly apiKeyId: pulumi.Output<string>;
-    public readonly webAclArn: pulumi.Output<string>;
-    public readonly accessLogGroupName: pulumi.Output<string>;
-    public readonly domainRegionalName: pulumi.Output<string>;
-    public readonly domainRegionalZoneId: pulumi.Output<string>;
-    /** `https://<domainName>/<basePath>/records`. */
-    public readonly endpointUrl: string;
+    /** The TLS 1.3 REST API (GET /records for authorised consumers): physical name `<namePrefix>-recipient`, stage, key, WAF, domain, URL. */
+    public readonly api: RestApiEndpoint;
     /** User pool the API trusts. */
     public readonly userPoolArn: pulumi.Output<string>;
     /** Created user pool and app client; undefined when `userPoolArn` was given. */
@@ -355,16 +345,7 @@ export class ServingLayer extends pulumi.ComponentResource {
         this.recipientDeadLetterQueueArn = recipient.deadLetterQueue.arn;
         this.recipientDeadLetterQueueName = recipient.deadLetterQueue.name;
         this.logGroupName = recipient.logGroup.name;
-        this.restApiId = api.restApi.id;
-        this.apiName = `${base.namePrefix}-recipient`;
-        this.stageName = api.stage.stageName;
-        this.stageArn = api.stage.arn;
-        this.apiKeyId = api.apiKey.id;
-        this.webAclArn = api.webAcl.arn;
-        this.accessLogGroupName = api.accessLogGroup.name;
-        this.domainRegionalName = api.domain.regionalDomainName;
-        this.domainRegionalZoneId = api.domain.regionalZoneId;
-        this.endpointUrl = api.url;
+        this.api = restApiEndpoint(api, `${base.namePrefix}-recipient`);
         this.userPoolArn = userPoolArn;
 
         if (enableKubernetes) {
@@ -514,16 +495,7 @@ export class ServingLayer extends pulumi.ComponentResource {
             recipientDeadLetterQueueArn: this.recipientDeadLetterQueueArn,
             recipientDeadLetterQueueName: this.recipientDeadLetterQueueName,
             logGroupName: this.logGroupName,
-            restApiId: this.restApiId,
-            apiName: this.apiName,
-            stageName: this.stageName,
-            stageArn: this.stageArn,
-            apiKeyId: this.apiKeyId,
-            webAclArn: this.webAclArn,
-            accessLogGroupName: this.accessLogGroupName,
-            domainRegionalName: this.domainRegionalName,
-            domainRegionalZoneId: this.domainRegionalZoneId,
-            endpointUrl: this.endpointUrl,
+            ...this.api,
             userPoolArn: this.userPoolArn,
             userPoolId: this.userPoolId,
             userPoolClientId: this.userPoolClientId,

@@ -108,6 +108,39 @@ export interface Tls13RestApi {
     readonly url: string;
 }
 
+/** What a layer publishes about its REST API (component outputs). */
+export interface RestApiEndpoint {
+    /** Physical name of the REST API (`<namePrefix>-<apiName>`), known before deployment: CloudWatch's `ApiName`. */
+    readonly apiName: string;
+    readonly restApiId: pulumi.Output<string>;
+    readonly stageName: pulumi.Output<string>;
+    readonly stageArn: pulumi.Output<string>;
+    readonly apiKeyId: pulumi.Output<string>;
+    readonly webAclArn: pulumi.Output<string>;
+    readonly accessLogGroupName: pulumi.Output<string>;
+    /** Target of the DNS alias record of the custom domain. */
+    readonly domainRegionalName: pulumi.Output<string>;
+    readonly domainRegionalZoneId: pulumi.Output<string>;
+    /** `https://<domain>/<basePath>/<path>`. */
+    readonly endpointUrl: string;
+}
+
+/** The outputs a layer publishes for an API built by `createTls13RestApi` under the physical name `apiName`. */
+export function restApiEndpoint(api: Tls13RestApi, apiName: string): RestApiEndpoint {
+    return {
+        apiName,
+        restApiId: api.restApi.id,
+        stageName: api.stage.stageName,
+        stageArn: api.stage.arn,
+        apiKeyId: api.apiKey.id,
+        webAclArn: api.webAcl.arn,
+        accessLogGroupName: api.accessLogGroup.name,
+        domainRegionalName: api.domain.regionalDomainName,
+        domainRegionalZoneId: api.domain.regionalZoneId,
+        endpointUrl: api.url,
+    };
+}
+
 /** WAF metric names: letters, digits, `-` and `_` only. */
 function metricName(s: string): string {
     return s.replace(/[^A-Za-z0-9_-]/g, "-");

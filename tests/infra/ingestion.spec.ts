@@ -361,8 +361,8 @@ describe("infra/ingestion IngestionLayer", function () {
     });
 
     it("exposes known names and the endpoint URL", async function () {
-        assert.equal(layer.endpointUrl, "https://ingest.dev.pipeline.example.com/v1/records");
-        assert.equal(layer.apiName, "e2ee-pipeline-dev-ingest");
+        assert.equal(layer.api.endpointUrl, "https://ingest.dev.pipeline.example.com/v1/records");
+        assert.equal(layer.api.apiName, "e2ee-pipeline-dev-ingest");
         const [streamArn, producerRoleArn] = await new Promise<[string, string]>((resolve) =>
             pulumi.all([layer.streamArn, layer.producerRoleArn]).apply(([a, b]) => resolve([a, b])),
         );

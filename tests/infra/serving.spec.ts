@@ -181,7 +181,7 @@ describe("infra/serving ServingLayer", function () {
                 one("aws:wafv2/webAclAssociation:WebAclAssociation", "serving-recipient-waf-association").inputs.resourceArn,
                 `arn:aws:apigateway:${REGION}::/restapis/${API_ID}/stages/live`,
             );
-            assert.equal(layer.endpointUrl, "https://records.dev.pipeline.example.com/v1/records");
+            assert.equal(layer.api.endpointUrl, "https://records.dev.pipeline.example.com/v1/records");
         });
 
         it("creates an admin-only, MFA-required user pool whose tenants attribute users cannot write", function () {
