@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { s3BucketCmk } from "../../policies/rules/encryption/s3BucketCmk";
-import { sqsQueueCmk } from "../../policies/rules/encryption/sqsQueueCmk";
-import { kmsKeyRotation } from "../../policies/rules/keys/kmsKeyRotation";
+import { s3BucketEncryptedWithCmk } from "../../policies/rules/encryption/s3BucketEncryptedWithCmk";
+import { sqsQueueEncryptedWithCmk } from "../../policies/rules/encryption/sqsQueueEncryptedWithCmk";
+import { kmsKeyRotationEnabled } from "../../policies/rules/keys/kmsKeyRotationEnabled";
 import { RuleResult, StackResourceInput, UNKNOWN, runResourceRule, runStackRule, urnOf } from "./harness";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -99,9 +99,9 @@ function expected(policy: { name: string; description: string }, r: RuleResult, 
 
 describe("harness fidelity against @pulumi/policy's analyzer server", () => {
     const resourceCases: [string, ResourceValidationPolicy, string, Record<string, unknown>][] = [
-        ["violation", sqsQueueCmk, "aws:sqs/queue:Queue", { sqsManagedSseEnabled: true }],
-        ["compliant with an unknown key", sqsQueueCmk, "aws:sqs/queue:Queue", { kmsMasterKeyId: UNKNOWN.string }],
-        ["unknown deciding value", kmsKeyRotation, "aws:kms/key:Key", { enableKeyRotation: true, rotationPeriodInDays: UNKNOWN.number }],
+        ["violation", sqsQueueEncryptedWithCmk, "aws:sqs/queue:Queue", { sqsManagedSseEnabled: true }],
+        ["compliant with an unknown key", sqsQueueEncryptedWithCmk, "aws:sqs/queue:Queue", { kmsMasterKeyId: UNKNOWN.string }],
+        ["unknown deciding value", kmsKeyRotationEnabled, "aws:kms/key:Key", { enableKeyRotation: true, rotationPeriodInDays: UNKNOWN.number }],
     ];
     for (const [label, policy, type, props] of resourceCases) {
         it(`resource rule, ${label}: ${policy.name}`, async () => {
@@ -129,9 +129,9 @@ describe("harness fidelity against @pulumi/policy's analyzer server", () => {
                 props: { bucket: UNKNOWN.string, rules: [] },
             },
         ];
-        const h = await runStackRule(s3BucketCmk, inputs);
+        const h = await runStackRule(s3BucketEncryptedWithCmk, inputs);
         assert.equal(h.violations.length, 1);
         assert.notEqual(h.unknown, undefined);
-        assert.deepEqual(await serverStack(s3BucketCmk, inputs), expected(s3BucketCmk, h));
+        assert.deepEqual(await serverStack(s3BucketEncryptedWithCmk, inputs), expected(s3BucketEncryptedWithCmk, h));
     });
 });

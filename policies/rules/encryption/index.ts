@@ -1,31 +1,31 @@
-import { backupVaultCmk } from "./backupVaultCmk";
-import { dynamodbTableCmk } from "./dynamodbTableCmk";
-import { ebsVolumeCmk } from "./ebsVolumeCmk";
-import { ecrRepositoryCmk } from "./ecrRepositoryCmk";
-import { kinesisStreamCmk } from "./kinesisStreamCmk";
-import { lambdaEnvironmentCmk } from "./lambdaEnvironmentCmk";
-import { logGroupCmk } from "./logGroupCmk";
-import { rdsClusterCmk } from "./rdsClusterCmk";
-import { rdsInstanceCmk } from "./rdsInstanceCmk";
-import { s3BucketCmk } from "./s3BucketCmk";
-import { secretCmk } from "./secretCmk";
-import { snsTopicCmk } from "./snsTopicCmk";
-import { sqsQueueCmk } from "./sqsQueueCmk";
-import { stepFunctionsCmk } from "./stepFunctionsCmk";
+import { backupVaultEncryptedWithCmk } from "./backupVaultEncryptedWithCmk";
+import { dynamodbTableEncryptedWithCmk } from "./dynamodbTableEncryptedWithCmk";
+import { ebsVolumeEncryptedWithCmk } from "./ebsVolumeEncryptedWithCmk";
+import { ecrRepositoryEncryptedWithCmk } from "./ecrRepositoryEncryptedWithCmk";
+import { kinesisStreamEncryptedWithCmk } from "./kinesisStreamEncryptedWithCmk";
+import { lambdaEnvironmentEncryptedWithCmk } from "./lambdaEnvironmentEncryptedWithCmk";
+import { cloudwatchLogGroupEncryptedWithCmk } from "./cloudwatchLogGroupEncryptedWithCmk";
+import { rdsClusterEncryptedWithCmk } from "./rdsClusterEncryptedWithCmk";
+import { rdsInstanceEncryptedWithCmk } from "./rdsInstanceEncryptedWithCmk";
+import { s3BucketEncryptedWithCmk } from "./s3BucketEncryptedWithCmk";
+import { secretsmanagerSecretEncryptedWithCmk } from "./secretsmanagerSecretEncryptedWithCmk";
+import { snsTopicEncryptedWithCmk } from "./snsTopicEncryptedWithCmk";
+import { sqsQueueEncryptedWithCmk } from "./sqsQueueEncryptedWithCmk";
+import { sfnStateMachineEncryptedWithCmk } from "./sfnStateMachineEncryptedWithCmk";
 
 export const rules = [
-    s3BucketCmk,
-    dynamodbTableCmk,
-    sqsQueueCmk,
-    snsTopicCmk,
-    kinesisStreamCmk,
-    logGroupCmk,
-    lambdaEnvironmentCmk,
-    stepFunctionsCmk,
-    secretCmk,
-    ebsVolumeCmk,
-    rdsInstanceCmk,
-    rdsClusterCmk,
-    ecrRepositoryCmk,
-    backupVaultCmk,
+    s3BucketEncryptedWithCmk,
+    dynamodbTableEncryptedWithCmk,
+    sqsQueueEncryptedWithCmk,
+    snsTopicEncryptedWithCmk,
+    kinesisStreamEncryptedWithCmk,
+    cloudwatchLogGroupEncryptedWithCmk,
+    lambdaEnvironmentEncryptedWithCmk,
+    sfnStateMachineEncryptedWithCmk,
+    secretsmanagerSecretEncryptedWithCmk,
+    ebsVolumeEncryptedWithCmk,
+    rdsInstanceEncryptedWithCmk,
+    rdsClusterEncryptedWithCmk,
+    ecrRepositoryEncryptedWithCmk,
+    backupVaultEncryptedWithCmk,
 ];

@@ -1,10 +1,10 @@
 import { e2eeRecordsKeyLeastPrivilege } from "./e2eeRecordsKeyLeastPrivilege";
-import { iamNoAdminManagedPolicies } from "./noAdminManagedPolicies";
-import { iamNoAllowNotAction } from "./noAllowNotAction";
-import { iamNoWildcardActions } from "./noWildcardActions";
-import { iamNoWildcardResources } from "./noWildcardResources";
+import { iamNoAdminManagedPolicies } from "./iamNoAdminManagedPolicies";
+import { iamNoAllowNotAction } from "./iamNoAllowNotAction";
+import { iamNoWildcardActions } from "./iamNoWildcardActions";
+import { iamNoWildcardResources } from "./iamNoWildcardResources";
 import { kmsKeyPolicyNoUnscopedWildcardPrincipal } from "./kmsKeyPolicyNoUnscopedWildcardPrincipal";
-import { iamTrustPolicyNoWildcardPrincipal } from "./trustPolicyNoWildcardPrincipal";
+import { iamTrustPolicyNoWildcardPrincipal } from "./iamTrustPolicyNoWildcardPrincipal";
 
 export const rules = [
     iamNoWildcardActions,

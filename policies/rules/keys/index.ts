@@ -1,6 +1,6 @@
 import { kmsKeyDeletionWindow } from "./kmsKeyDeletionWindow";
 import { kmsKeyRoleTagged } from "./kmsKeyRoleTagged";
-import { kmsKeyRotation } from "./kmsKeyRotation";
+import { kmsKeyRotationEnabled } from "./kmsKeyRotationEnabled";
 import { kmsKeySymmetricDefault } from "./kmsKeySymmetricDefault";
 
-export const rules = [kmsKeySymmetricDefault, kmsKeyRotation, kmsKeyDeletionWindow, kmsKeyRoleTagged];
+export const rules = [kmsKeySymmetricDefault, kmsKeyRotationEnabled, kmsKeyDeletionWindow, kmsKeyRoleTagged];

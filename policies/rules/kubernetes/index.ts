@@ -1,10 +1,10 @@
-import { k8sImagePinnedByDigest } from "./imagePinnedByDigest";
+import { k8sImagePinnedByDigest } from "./k8sImagePinnedByDigest";
 import { istioPeerAuthenticationStrict } from "./istioPeerAuthenticationStrict";
-import { k8sNamespacePodSecurityRestricted } from "./namespacePodSecurityRestricted";
-import { k8sNoClusterAdminBinding } from "./noClusterAdminBinding";
-import { k8sPodSecurityRestricted } from "./podSecurityRestricted";
-import { k8sRbacNoWildcards } from "./rbacNoWildcards";
-import { k8sServiceAccountTokenAutomount } from "./serviceAccountTokenAutomount";
+import { k8sNamespacePodSecurityRestricted } from "./k8sNamespacePodSecurityRestricted";
+import { k8sNoClusterAdminBinding } from "./k8sNoClusterAdminBinding";
+import { k8sPodSecurityRestricted } from "./k8sPodSecurityRestricted";
+import { k8sRbacNoWildcards } from "./k8sRbacNoWildcards";
+import { k8sServiceAccountTokenNotAutomounted } from "./k8sServiceAccountTokenNotAutomounted";
 
 export const rules = [
     k8sNamespacePodSecurityRestricted,
@@ -12,6 +12,6 @@ export const rules = [
     k8sImagePinnedByDigest,
     k8sRbacNoWildcards,
     k8sNoClusterAdminBinding,
-    k8sServiceAccountTokenAutomount,
+    k8sServiceAccountTokenNotAutomounted,
     istioPeerAuthenticationStrict,
 ];

@@ -1,4 +1,4 @@
 import { lambdaInVpc } from "./lambdaInVpc";
-import { lambdaRuntimeSupported } from "./runtimeSupported";
+import { lambdaRuntimeSupported } from "./lambdaRuntimeSupported";
 
 export const rules = [lambdaRuntimeSupported, lambdaInVpc];

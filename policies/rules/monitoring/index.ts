@@ -1,6 +1,6 @@
-import { cloudtrailSecure } from "./cloudtrailSecure";
+import { cloudtrailMultiRegionValidatedEncrypted } from "./cloudtrailMultiRegionValidatedEncrypted";
 import { guarddutyEnabled } from "./guarddutyEnabled";
 import { logRetentionMinimum } from "./logRetentionMinimum";
-import { vpcFlowLogs } from "./vpcFlowLogs";
+import { vpcFlowLogsEnabled } from "./vpcFlowLogsEnabled";
 
-export const rules = [cloudtrailSecure, logRetentionMinimum, vpcFlowLogs, guarddutyEnabled];
+export const rules = [cloudtrailMultiRegionValidatedEncrypted, logRetentionMinimum, vpcFlowLogsEnabled, guarddutyEnabled];

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { acmPrivateCertificateRotation } from "../../../policies/rules/certificates/acmPrivateCertificateRotation";
+import { acmPrivateCertificateMax90Days } from "../../../policies/rules/certificates/acmPrivateCertificateMax90Days";
 import { runResourceRule } from "../harness";
 
-const run = (props: Record<string, unknown>) => runResourceRule(acmPrivateCertificateRotation, { type: "aws:acm/certificate:Certificate", props });
+const run = (props: Record<string, unknown>) => runResourceRule(acmPrivateCertificateMax90Days, { type: "aws:acm/certificate:Certificate", props });
 
 describe("acm-private-certificate-max-90-days", () => {
     it("ignores public, DNS-validated certificates", async () => {

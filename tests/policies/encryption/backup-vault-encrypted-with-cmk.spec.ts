@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { backupVaultCmk } from "../../../policies/rules/encryption/backupVaultCmk";
+import { backupVaultEncryptedWithCmk } from "../../../policies/rules/encryption/backupVaultEncryptedWithCmk";
 import { UNKNOWN, runResourceRule } from "../harness";
 
 const type = "aws:backup/vault:Vault";
-const run = (props: Record<string, unknown>) => runResourceRule(backupVaultCmk, { type, props });
+const run = (props: Record<string, unknown>) => runResourceRule(backupVaultEncryptedWithCmk, { type, props });
 
 describe("backup-vault-encrypted-with-cmk", () => {
     it("accepts a customer-managed key", async () => {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { logGroupCmk } from "../../../policies/rules/encryption/logGroupCmk";
+import { cloudwatchLogGroupEncryptedWithCmk } from "../../../policies/rules/encryption/cloudwatchLogGroupEncryptedWithCmk";
 import { UNKNOWN, runResourceRule } from "../harness";
 
 const type = "aws:cloudwatch/logGroup:LogGroup";
-const run = (props: Record<string, unknown>) => runResourceRule(logGroupCmk, { type, props });
+const run = (props: Record<string, unknown>) => runResourceRule(cloudwatchLogGroupEncryptedWithCmk, { type, props });
 
 describe("cloudwatch-log-group-encrypted-with-cmk", () => {
     it("accepts a customer-managed key", async () => {

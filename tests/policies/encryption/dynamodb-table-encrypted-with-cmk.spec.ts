@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { dynamodbTableCmk } from "../../../policies/rules/encryption/dynamodbTableCmk";
+import { dynamodbTableEncryptedWithCmk } from "../../../policies/rules/encryption/dynamodbTableEncryptedWithCmk";
 import { UNKNOWN, runResourceRule } from "../harness";
 
 const type = "aws:dynamodb/table:Table";
 const KEY = "arn:aws:kms:eu-west-1:111122223333:key/abc";
-const run = (props: Record<string, unknown>) => runResourceRule(dynamodbTableCmk, { type, props });
+const run = (props: Record<string, unknown>) => runResourceRule(dynamodbTableEncryptedWithCmk, { type, props });
 const FIX = "set serverSideEncryption to { enabled: true, kmsKeyArn: <customer-managed KMS key ARN> }.";
 
 describe("dynamodb-table-encrypted-with-cmk", () => {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { ebsVolumeCmk } from "../../../policies/rules/encryption/ebsVolumeCmk";
+import { ebsVolumeEncryptedWithCmk } from "../../../policies/rules/encryption/ebsVolumeEncryptedWithCmk";
 import { UNKNOWN, runResourceRule } from "../harness";
 
 const type = "aws:ebs/volume:Volume";
-const run = (props: Record<string, unknown>) => runResourceRule(ebsVolumeCmk, { type, props });
+const run = (props: Record<string, unknown>) => runResourceRule(ebsVolumeEncryptedWithCmk, { type, props });
 const FIX = "set encrypted to true and kmsKeyId to a customer-managed KMS key ARN.";
 const base = { availabilityZone: "eu-west-1a", size: 10, encrypted: true, kmsKeyId: "arn:aws:kms:eu-west-1:111122223333:key/abc" };
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { ecrRepositoryCmk } from "../../../policies/rules/encryption/ecrRepositoryCmk";
+import { ecrRepositoryEncryptedWithCmk } from "../../../policies/rules/encryption/ecrRepositoryEncryptedWithCmk";
 import { runResourceRule } from "../harness";
 
 const type = "aws:ecr/repository:Repository";
-const run = (props: Record<string, unknown>) => runResourceRule(ecrRepositoryCmk, { type, props });
+const run = (props: Record<string, unknown>) => runResourceRule(ecrRepositoryEncryptedWithCmk, { type, props });
 const FIX = "set encryptionConfigurations to [{ encryptionType: \"KMS\", kmsKey: <customer-managed KMS key ARN> }].";
 const KEY = "arn:aws:kms:eu-west-1:111122223333:key/abc";
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { kinesisStreamCmk } from "../../../policies/rules/encryption/kinesisStreamCmk";
+import { kinesisStreamEncryptedWithCmk } from "../../../policies/rules/encryption/kinesisStreamEncryptedWithCmk";
 import { UNKNOWN, runResourceRule } from "../harness";
 
 const type = "aws:kinesis/stream:Stream";
-const run = (props: Record<string, unknown>) => runResourceRule(kinesisStreamCmk, { type, props });
+const run = (props: Record<string, unknown>) => runResourceRule(kinesisStreamEncryptedWithCmk, { type, props });
 const FIX = "set encryptionType to \"KMS\" and kmsKeyId to a customer-managed KMS key ARN.";
 const base = { encryptionType: "KMS", kmsKeyId: "arn:aws:kms:eu-west-1:111122223333:key/abc", shardCount: 1 };
 

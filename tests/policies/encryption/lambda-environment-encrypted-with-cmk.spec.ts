@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { lambdaEnvironmentCmk } from "../../../policies/rules/encryption/lambdaEnvironmentCmk";
+import { lambdaEnvironmentEncryptedWithCmk } from "../../../policies/rules/encryption/lambdaEnvironmentEncryptedWithCmk";
 import { UNKNOWN, runResourceRule } from "../harness";
 
 const type = "aws:lambda/function:Function";
-const run = (props: Record<string, unknown>) => runResourceRule(lambdaEnvironmentCmk, { type, props });
+const run = (props: Record<string, unknown>) => runResourceRule(lambdaEnvironmentEncryptedWithCmk, { type, props });
 const env = { environment: { variables: { TABLE_NAME: "records", KEY_ARN: "arn:aws:kms:eu-west-1:111122223333:key/abc" } } };
 
 describe("lambda-environment-encrypted-with-cmk", () => {

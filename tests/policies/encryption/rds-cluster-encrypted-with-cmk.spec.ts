@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { rdsClusterCmk } from "../../../policies/rules/encryption/rdsClusterCmk";
+import { rdsClusterEncryptedWithCmk } from "../../../policies/rules/encryption/rdsClusterEncryptedWithCmk";
 import { runResourceRule } from "../harness";
 
 const type = "aws:rds/cluster:Cluster";
-const run = (props: Record<string, unknown>) => runResourceRule(rdsClusterCmk, { type, props });
+const run = (props: Record<string, unknown>) => runResourceRule(rdsClusterEncryptedWithCmk, { type, props });
 const FIX = "set storageEncrypted to true and kmsKeyId to a customer-managed KMS key ARN.";
 const base = { engine: "aurora-postgresql", storageEncrypted: true, kmsKeyId: "arn:aws:kms:eu-west-1:111122223333:key/abc" };
 

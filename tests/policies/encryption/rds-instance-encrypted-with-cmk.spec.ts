@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { rdsInstanceCmk } from "../../../policies/rules/encryption/rdsInstanceCmk";
+import { rdsInstanceEncryptedWithCmk } from "../../../policies/rules/encryption/rdsInstanceEncryptedWithCmk";
 import { UNKNOWN, runResourceRule } from "../harness";
 
 const type = "aws:rds/instance:Instance";
-const run = (props: Record<string, unknown>) => runResourceRule(rdsInstanceCmk, { type, props });
+const run = (props: Record<string, unknown>) => runResourceRule(rdsInstanceEncryptedWithCmk, { type, props });
 const FIX = "set storageEncrypted to true and kmsKeyId to a customer-managed KMS key ARN.";
 const base = { engine: "postgres", instanceClass: "db.t4g.micro", storageEncrypted: true, kmsKeyId: "arn:aws:kms:eu-west-1:111122223333:key/abc" };
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { s3BucketCmk } from "../../../policies/rules/encryption/s3BucketCmk";
+import { s3BucketEncryptedWithCmk } from "../../../policies/rules/encryption/s3BucketEncryptedWithCmk";
 import { StackResourceInput, UNKNOWN, runStackRule, urnOf } from "../harness";
 
 const BUCKET = "aws:s3/bucket:Bucket";
@@ -18,7 +18,7 @@ const sseFor = (b: string, rules: unknown = kms(), type = SSE): StackResourceInp
     props: { bucket: UNKNOWN.string, rules },
     propertyDependencies: { bucket: [b] },
 });
-const run = (rs: StackResourceInput[]) => runStackRule(s3BucketCmk, rs);
+const run = (rs: StackResourceInput[]) => runStackRule(s3BucketEncryptedWithCmk, rs);
 
 describe("s3-bucket-encrypted-with-cmk", () => {
     it("accepts buckets each linked (during preview, by property dependency) to a KMS configuration with a customer-managed key", async () => {
@@ -120,7 +120,7 @@ describe("s3-bucket-encrypted-with-cmk", () => {
     });
 
     it("is waived per bucket", async () => {
-        const r = await runStackRule(s3BucketCmk, [bucket("data")], { waivers: [{ resource: urnOf(BUCKET, "data"), reason: "public dataset", expires: "2999-01-01" }] });
+        const r = await runStackRule(s3BucketEncryptedWithCmk, [bucket("data")], { waivers: [{ resource: urnOf(BUCKET, "data"), reason: "public dataset", expires: "2999-01-01" }] });
         assert.deepEqual(r.messages, []);
     });
 });

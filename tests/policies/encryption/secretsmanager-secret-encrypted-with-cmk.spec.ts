@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { secretCmk } from "../../../policies/rules/encryption/secretCmk";
+import { secretsmanagerSecretEncryptedWithCmk } from "../../../policies/rules/encryption/secretsmanagerSecretEncryptedWithCmk";
 import { runResourceRule } from "../harness";
 
 const type = "aws:secretsmanager/secret:Secret";
-const run = (props: Record<string, unknown>) => runResourceRule(secretCmk, { type, props });
+const run = (props: Record<string, unknown>) => runResourceRule(secretsmanagerSecretEncryptedWithCmk, { type, props });
 
 describe("secretsmanager-secret-encrypted-with-cmk", () => {
     it("accepts a customer-managed key", async () => {

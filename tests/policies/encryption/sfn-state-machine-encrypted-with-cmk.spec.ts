@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { stepFunctionsCmk } from "../../../policies/rules/encryption/stepFunctionsCmk";
+import { sfnStateMachineEncryptedWithCmk } from "../../../policies/rules/encryption/sfnStateMachineEncryptedWithCmk";
 import { UNKNOWN, runResourceRule } from "../harness";
 
 const type = "aws:sfn/stateMachine:StateMachine";
-const run = (props: Record<string, unknown>) => runResourceRule(stepFunctionsCmk, { type, props });
+const run = (props: Record<string, unknown>) => runResourceRule(sfnStateMachineEncryptedWithCmk, { type, props });
 const FIX = "set encryptionConfiguration to { type: \"CUSTOMER_MANAGED_KMS_KEY\", kmsKeyId: <customer-managed KMS key ARN> }.";
 const base = { definition: "{}", encryptionConfiguration: { type: "CUSTOMER_MANAGED_KMS_KEY", kmsKeyId: "arn:aws:kms:eu-west-1:111122223333:key/abc", kmsDataKeyReusePeriodSeconds: 300 } };
 

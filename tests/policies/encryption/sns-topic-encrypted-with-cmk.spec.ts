@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { snsTopicCmk } from "../../../policies/rules/encryption/snsTopicCmk";
+import { snsTopicEncryptedWithCmk } from "../../../policies/rules/encryption/snsTopicEncryptedWithCmk";
 import { UNKNOWN, runResourceRule } from "../harness";
 
 const type = "aws:sns/topic:Topic";
-const run = (props: Record<string, unknown>) => runResourceRule(snsTopicCmk, { type, props });
+const run = (props: Record<string, unknown>) => runResourceRule(snsTopicEncryptedWithCmk, { type, props });
 
 describe("sns-topic-encrypted-with-cmk", () => {
     it("accepts a customer-managed key, known or unknown", async () => {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { sqsQueueCmk } from "../../../policies/rules/encryption/sqsQueueCmk";
+import { sqsQueueEncryptedWithCmk } from "../../../policies/rules/encryption/sqsQueueEncryptedWithCmk";
 import { UNKNOWN, runResourceRule } from "../harness";
 
 const type = "aws:sqs/queue:Queue";
 const KEY = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-const run = (props: Record<string, unknown>) => runResourceRule(sqsQueueCmk, { type, props });
+const run = (props: Record<string, unknown>) => runResourceRule(sqsQueueEncryptedWithCmk, { type, props });
 
 describe("sqs-queue-encrypted-with-cmk", () => {
     it("accepts a queue with a customer-managed key", async () => {
@@ -33,10 +33,10 @@ describe("sqs-queue-encrypted-with-cmk", () => {
         assert.deepEqual((await run({ kmsMasterKeyId: "alias/records" })).messages, []);
     });
     it("ignores other resource types", async () => {
-        assert.deepEqual((await runResourceRule(sqsQueueCmk, { type: "aws:sns/topic:Topic", props: {} })).messages, []);
+        assert.deepEqual((await runResourceRule(sqsQueueEncryptedWithCmk, { type: "aws:sns/topic:Topic", props: {} })).messages, []);
     });
     it("is waived for a named queue until the waiver expires", async () => {
         const cfg = { waivers: [{ resource: "legacy", reason: "migrating", expires: "2999-12-31" }] };
-        assert.deepEqual((await runResourceRule(sqsQueueCmk, { type, name: "legacy", props: {} }, cfg)).messages, []);
+        assert.deepEqual((await runResourceRule(sqsQueueEncryptedWithCmk, { type, name: "legacy", props: {} }, cfg)).messages, []);
     });
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { awsManagedPolicyName, iamNoAdminManagedPolicies } from "../../../policies/rules/iam/noAdminManagedPolicies";
+import { awsManagedPolicyName, iamNoAdminManagedPolicies } from "../../../policies/rules/iam/iamNoAdminManagedPolicies";
 import { UNKNOWN, runResourceRule } from "../harness";
 
 const run = (type: string, props: Record<string, unknown>, config?: Record<string, unknown>) =>

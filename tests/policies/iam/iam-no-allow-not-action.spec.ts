@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { iamNoAllowNotAction } from "../../../policies/rules/iam/noAllowNotAction";
+import { iamNoAllowNotAction } from "../../../policies/rules/iam/iamNoAllowNotAction";
 import { runResourceRule } from "../harness";
 
 const run = (type: string, props: Record<string, unknown>) => runResourceRule(iamNoAllowNotAction, { type, props });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { iamNoWildcardActions } from "../../../policies/rules/iam/noWildcardActions";
+import { iamNoWildcardActions } from "../../../policies/rules/iam/iamNoWildcardActions";
 import { UNKNOWN, runResourceRule } from "../harness";
 
 const good = { Version: "2012-10-17", Statement: [{ Sid: "Read", Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::b/*" }] };

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { iamNoWildcardResources } from "../../../policies/rules/iam/noWildcardResources";
+import { iamNoWildcardResources } from "../../../policies/rules/iam/iamNoWildcardResources";
 import { runResourceRule } from "../harness";
 
 const doc = (Action: unknown, Resource: unknown) => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action, Resource }] });

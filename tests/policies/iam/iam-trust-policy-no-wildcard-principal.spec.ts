@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { iamTrustPolicyNoWildcardPrincipal } from "../../../policies/rules/iam/trustPolicyNoWildcardPrincipal";
+import { iamTrustPolicyNoWildcardPrincipal } from "../../../policies/rules/iam/iamTrustPolicyNoWildcardPrincipal";
 import { UNKNOWN, runResourceRule } from "../harness";
 
 const trust = (stmt: Record<string, unknown>) => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", ...stmt }] });

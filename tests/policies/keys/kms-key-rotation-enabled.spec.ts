@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { kmsKeyRotation } from "../../../policies/rules/keys/kmsKeyRotation";
+import { kmsKeyRotationEnabled } from "../../../policies/rules/keys/kmsKeyRotationEnabled";
 import { UNKNOWN, runResourceRule } from "../harness";
 
 const type = "aws:kms/key:Key";
-const run = (props: Record<string, unknown>, cfg?: Record<string, unknown>) => runResourceRule(kmsKeyRotation, { type, props }, cfg);
+const run = (props: Record<string, unknown>, cfg?: Record<string, unknown>) => runResourceRule(kmsKeyRotationEnabled, { type, props }, cfg);
 const base = { enableKeyRotation: true, rotationPeriodInDays: 90 };
 
 describe("kms-key-rotation-enabled", () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { k8sImagePinnedByDigest } from "../../../policies/rules/kubernetes/imagePinnedByDigest";
+import { k8sImagePinnedByDigest } from "../../../policies/rules/kubernetes/k8sImagePinnedByDigest";
 import { runResourceRule } from "../harness";
 import { DIGEST, restrictedContainer, restrictedPod, wrap } from "./fixtures";
 

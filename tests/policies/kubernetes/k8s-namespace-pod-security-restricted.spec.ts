@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { k8sNamespacePodSecurityRestricted } from "../../../policies/rules/kubernetes/namespacePodSecurityRestricted";
+import { k8sNamespacePodSecurityRestricted } from "../../../policies/rules/kubernetes/k8sNamespacePodSecurityRestricted";
 import { runResourceRule } from "../harness";
 
 const run = (metadata: Record<string, unknown>, config?: Record<string, unknown>) =>

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { k8sNoClusterAdminBinding } from "../../../policies/rules/kubernetes/noClusterAdminBinding";
+import { k8sNoClusterAdminBinding } from "../../../policies/rules/kubernetes/k8sNoClusterAdminBinding";
 import { runResourceRule } from "../harness";
 
 const RB = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding";

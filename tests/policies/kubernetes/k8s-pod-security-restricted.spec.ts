@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { k8sPodSecurityRestricted } from "../../../policies/rules/kubernetes/podSecurityRestricted";
+import { k8sPodSecurityRestricted } from "../../../policies/rules/kubernetes/k8sPodSecurityRestricted";
 import { UNKNOWN, runResourceRule } from "../harness";
 import { restrictedContainer, restrictedPod, WORKLOADS, wrap } from "./fixtures";
 

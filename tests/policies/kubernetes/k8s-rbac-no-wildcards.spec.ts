@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { k8sRbacNoWildcards } from "../../../policies/rules/kubernetes/rbacNoWildcards";
+import { k8sRbacNoWildcards } from "../../../policies/rules/kubernetes/k8sRbacNoWildcards";
 import { runResourceRule } from "../harness";
 
 const R = "kubernetes:rbac.authorization.k8s.io/v1:Role";

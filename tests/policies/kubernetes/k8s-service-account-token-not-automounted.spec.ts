@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { k8sServiceAccountTokenAutomount } from "../../../policies/rules/kubernetes/serviceAccountTokenAutomount";
+import { k8sServiceAccountTokenNotAutomounted } from "../../../policies/rules/kubernetes/k8sServiceAccountTokenNotAutomounted";
 import { runResourceRule } from "../harness";
 import { restrictedPod, wrap } from "./fixtures";
 
 const SA = "kubernetes:core/v1:ServiceAccount";
-const run = (type: string, props: Record<string, unknown>) => runResourceRule(k8sServiceAccountTokenAutomount, { type, props });
+const run = (type: string, props: Record<string, unknown>) => runResourceRule(k8sServiceAccountTokenNotAutomounted, { type, props });
 
 describe("k8s-service-account-token-not-automounted", () => {
     it("accepts automountServiceAccountToken false on service accounts; pods may leave it unset", async () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { lambdaRuntimeSupported } from "../../../policies/rules/lambda/runtimeSupported";
+import { lambdaRuntimeSupported } from "../../../policies/rules/lambda/lambdaRuntimeSupported";
 import { UNKNOWN, runResourceRule } from "../harness";
 
 const run = (props: Record<string, unknown>, config?: Record<string, unknown>) => runResourceRule(lambdaRuntimeSupported, { type: "aws:lambda/function:Function", props }, config);

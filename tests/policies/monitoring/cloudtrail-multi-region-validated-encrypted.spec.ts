@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cloudtrailSecure } from "../../../policies/rules/monitoring/cloudtrailSecure";
+import { cloudtrailMultiRegionValidatedEncrypted } from "../../../policies/rules/monitoring/cloudtrailMultiRegionValidatedEncrypted";
 import { UNKNOWN, runResourceRule } from "../harness";
 
 const base = {
@@ -10,7 +10,7 @@ const base = {
     cloudWatchLogsGroupArn: "arn:aws:logs:eu-west-1:111122223333:log-group:trail:*",
     cloudWatchLogsRoleArn: "arn:aws:iam::111122223333:role/trail",
 };
-const run = (props: Record<string, unknown>) => runResourceRule(cloudtrailSecure, { type: "aws:cloudtrail/trail:Trail", props });
+const run = (props: Record<string, unknown>) => runResourceRule(cloudtrailMultiRegionValidatedEncrypted, { type: "aws:cloudtrail/trail:Trail", props });
 
 describe("cloudtrail-multi-region-validated-encrypted", () => {
     it("accepts a compliant trail", async () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { vpcFlowLogs } from "../../../policies/rules/monitoring/vpcFlowLogs";
+import { vpcFlowLogsEnabled } from "../../../policies/rules/monitoring/vpcFlowLogsEnabled";
 import { UNKNOWN, runStackRule, urnOf, type StackResourceInput } from "../harness";
 
 const vpc = (name: string, id: unknown): StackResourceInput => ({ type: "aws:ec2/vpc:Vpc", name, props: { cidrBlock: "10.0.0.0/16", id } });
@@ -9,7 +9,7 @@ const flow = (name: string, vpcId: unknown, deps?: string[]): StackResourceInput
     props: { vpcId, trafficType: "ALL", logDestination: "arn:aws:logs:eu-west-1:111122223333:log-group:flow" },
     ...(deps === undefined ? {} : { propertyDependencies: { vpcId: deps } }),
 });
-const run = (inputs: StackResourceInput[]) => runStackRule(vpcFlowLogs, inputs);
+const run = (inputs: StackResourceInput[]) => runStackRule(vpcFlowLogsEnabled, inputs);
 
 describe("vpc-flow-logs-enabled", () => {
     it("accepts a flow log by vpcId and by property dependency", async () => {

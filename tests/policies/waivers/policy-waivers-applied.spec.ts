@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { resetAppliedWaivers, setClock } from "../../../policies/lib/rule";
-import { sqsQueueCmk } from "../../../policies/rules/encryption/sqsQueueCmk";
+import { sqsQueueEncryptedWithCmk } from "../../../policies/rules/encryption/sqsQueueEncryptedWithCmk";
 import { s3BucketVersioningEnabled } from "../../../policies/rules/s3/s3BucketVersioningEnabled";
 import { policyWaiversApplied } from "../../../policies/rules/waivers/policyWaiversApplied";
 import { runPack, runStackRule, urnOf } from "../harness";
@@ -13,7 +13,7 @@ const resources = [
     { type: QUEUE, name: "other", props: {} },
     { type: BUCKET, name: "scratch", props: { bucket: "e2ee-scratch" } },
 ];
-const rules = [sqsQueueCmk, s3BucketVersioningEnabled, policyWaiversApplied];
+const rules = [sqsQueueEncryptedWithCmk, s3BucketVersioningEnabled, policyWaiversApplied];
 
 describe("policy-waivers-applied", () => {
     beforeEach(() => {
@@ -65,13 +65,13 @@ describe("policy-waivers-applied", () => {
 
     it("reports a waiver once even if the same violation was waived twice in the process", async () => {
         const cfg = { "sqs-queue-encrypted-with-cmk": { waivers: [{ resource: "legacy", reason: "r", expires: "2026-12-31" }] } };
-        await runPack([sqsQueueCmk], resources.slice(0, 1), cfg);
+        await runPack([sqsQueueEncryptedWithCmk], resources.slice(0, 1), cfg);
         const d = await runPack(rules, resources.slice(0, 1), cfg);
         assert.equal(d.filter((x) => x.policy === "policy-waivers-applied").length, 1);
     });
 
     it("rejects a waiver without a reason or with a malformed expiry", async () => {
-        await assert.rejects(runPack([sqsQueueCmk], resources.slice(0, 1), { "sqs-queue-encrypted-with-cmk": { waivers: [{ resource: "legacy", expires: "2026-12-31" }] } }), /invalid policy config/);
-        await assert.rejects(runPack([sqsQueueCmk], resources.slice(0, 1), { "sqs-queue-encrypted-with-cmk": { waivers: [{ resource: "legacy", reason: "r", expires: "31/12/2026" }] } }), /invalid policy config/);
+        await assert.rejects(runPack([sqsQueueEncryptedWithCmk], resources.slice(0, 1), { "sqs-queue-encrypted-with-cmk": { waivers: [{ resource: "legacy", expires: "2026-12-31" }] } }), /invalid policy config/);
+        await assert.rejects(runPack([sqsQueueEncryptedWithCmk], resources.slice(0, 1), { "sqs-queue-encrypted-with-cmk": { waivers: [{ resource: "legacy", reason: "r", expires: "31/12/2026" }] } }), /invalid policy config/);
     });
 });

@@ -17,7 +17,7 @@ export function vpcIdOf(vpc: PolicyResource): string | undefined | Unknown {
     return m?.[1];
 }
 
-export const vpcFlowLogs = stackRule({
+export const vpcFlowLogsEnabled = stackRule({
     name: "vpc-flow-logs-enabled",
     description:
         "Every aws.ec2.Vpc must have an aws.ec2.FlowLog pointing at it (vpcId equal to the VPC's id or the id in its ARN, or taken from the VPC per the engine's property dependencies). When a flow log's target cannot be determined during preview, the VPC is not reported.",

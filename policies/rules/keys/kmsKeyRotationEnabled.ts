@@ -9,7 +9,7 @@ export const DEFAULT_MAX_ROTATION_DAYS = 90;
 /** KMS's rotation period when rotationPeriodInDays is not set. */
 export const KMS_DEFAULT_ROTATION_DAYS = 365;
 
-export const kmsKeyRotation = resourceRule({
+export const kmsKeyRotationEnabled = resourceRule({
     name: "kms-key-rotation-enabled",
     description:
         "Symmetric KMS encryption keys must rotate automatically (enableKeyRotation true, default false) at most every 90 days (rotationPeriodInDays, configurable; KMS uses 365 when it is not set).",

@@ -1,7 +1,7 @@
 import { cmkProblem, keyRef } from "../../lib/keys";
 import { resourceRule } from "../../lib/rule";
 
-export const kinesisStreamCmk = resourceRule({
+export const kinesisStreamEncryptedWithCmk = resourceRule({
     name: "kinesis-stream-encrypted-with-cmk",
     description: "Kinesis data streams must be encrypted at rest with a customer-managed KMS key: encryptionType \"KMS\" and a kmsKeyId that is not the AWS-managed alias/aws/kinesis.",
     severity: "high",

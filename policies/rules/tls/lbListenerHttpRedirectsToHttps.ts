@@ -17,7 +17,7 @@ function isHttpsRedirect(action: unknown): boolean {
     return proto === "HTTPS";
 }
 
-export const lbListenerHttpRedirect = resourceRule({
+export const lbListenerHttpRedirectsToHttps = resourceRule({
     name: "lb-listener-http-redirects-to-https",
     description:
         "Plain HTTP load balancer listeners are allowed only when their default action redirects to HTTPS (type \"redirect\" with redirect.protocol \"HTTPS\"); anything else serves data unencrypted.",

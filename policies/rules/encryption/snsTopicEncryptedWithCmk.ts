@@ -1,7 +1,7 @@
 import { cmkProblem, keyRef } from "../../lib/keys";
 import { resourceRule } from "../../lib/rule";
 
-export const snsTopicCmk = resourceRule({
+export const snsTopicEncryptedWithCmk = resourceRule({
     name: "sns-topic-encrypted-with-cmk",
     description: "SNS topics must be encrypted at rest with a customer-managed KMS key (kmsMasterKeyId); the AWS-managed alias/aws/sns is not customer-managed.",
     severity: "high",

@@ -67,7 +67,7 @@ function checkBucket(s: BucketSettings, undecided: Undecided, report: (message: 
     report(`${prefix}: no BucketServerSideEncryptionConfiguration resource configures it, so S3 applies SSE-S3 (AES256); ${FIX}.`, b.urn);
 }
 
-export const s3BucketCmk = stackRule({
+export const s3BucketEncryptedWithCmk = stackRule({
     name: "s3-bucket-encrypted-with-cmk",
     description:
         "Every S3 bucket must be encrypted by default with a customer-managed KMS key, configured by an aws.s3.BucketServerSideEncryptionConfiguration (or its deprecated V2 type) pointing at the bucket: sseAlgorithm \"aws:kms\" (or \"aws:kms:dsse\") with a kmsMasterKeyId that is not the AWS-managed alias/aws/s3. A bucket without one, AES256 (SSE-S3), or aws:kms without kmsMasterKeyId is a violation.",

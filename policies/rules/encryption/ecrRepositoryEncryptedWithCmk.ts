@@ -1,7 +1,7 @@
 import { cmkProblem, keyRef } from "../../lib/keys";
 import { resourceRule } from "../../lib/rule";
 
-export const ecrRepositoryCmk = resourceRule({
+export const ecrRepositoryEncryptedWithCmk = resourceRule({
     name: "ecr-repository-encrypted-with-cmk",
     description: "ECR repositories must be encrypted with a customer-managed KMS key: encryptionConfigurations [{ encryptionType: \"KMS\" (or \"KMS_DSSE\"), kmsKey }]; the default is AES256, and KMS without kmsKey uses the AWS-managed alias/aws/ecr.",
     severity: "medium",

@@ -1,7 +1,7 @@
 import { cmkProblem, keyRef } from "../../lib/keys";
 import { resourceRule } from "../../lib/rule";
 
-export const dynamodbTableCmk = resourceRule({
+export const dynamodbTableEncryptedWithCmk = resourceRule({
     name: "dynamodb-table-encrypted-with-cmk",
     description: "DynamoDB tables must be encrypted at rest with a customer-managed KMS key: serverSideEncryption.enabled true with serverSideEncryption.kmsKeyArn (without it DynamoDB uses an AWS-owned key, or the AWS-managed alias/aws/dynamodb).",
     severity: "high",

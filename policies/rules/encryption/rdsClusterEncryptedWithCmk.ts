@@ -1,7 +1,7 @@
 import { cmkProblem, keyRef } from "../../lib/keys";
 import { resourceRule } from "../../lib/rule";
 
-export const rdsClusterCmk = resourceRule({
+export const rdsClusterEncryptedWithCmk = resourceRule({
     name: "rds-cluster-encrypted-with-cmk",
     description: "RDS (Aurora) DB clusters must have storageEncrypted true with a customer-managed KMS key (kmsKeyId); without kmsKeyId RDS uses the AWS-managed alias/aws/rds.",
     severity: "high",

@@ -1,6 +1,6 @@
 import { resourceRule } from "../../lib/rule";
 
-export const acmPrivateCertificateRotation = resourceRule({
+export const acmPrivateCertificateMax90Days = resourceRule({
     name: "acm-private-certificate-max-90-days",
     description:
         "Private certificates requested through ACM (aws.acm.Certificate with certificateAuthorityArn) get a validity chosen by ACM that the inputs cannot bound to 90 days; issue them with aws.acmpca.Certificate (validity in DAYS) or cert-manager instead.",

@@ -1,7 +1,7 @@
 import { cmkProblem, keyRef } from "../../lib/keys";
 import { resourceRule } from "../../lib/rule";
 
-export const ebsVolumeCmk = resourceRule({
+export const ebsVolumeEncryptedWithCmk = resourceRule({
     name: "ebs-volume-encrypted-with-cmk",
     description: "EBS volumes must be encrypted (encrypted: true) with a customer-managed KMS key (kmsKeyId); without kmsKeyId EBS uses the AWS-managed alias/aws/ebs.",
     severity: "high",

@@ -2,7 +2,7 @@ import { cmkProblem, keyRef } from "../../lib/keys";
 import { resourceRule } from "../../lib/rule";
 import { peek } from "../../lib/unknown";
 
-export const rdsInstanceCmk = resourceRule({
+export const rdsInstanceEncryptedWithCmk = resourceRule({
     name: "rds-instance-encrypted-with-cmk",
     description: "RDS DB instances must have storageEncrypted true with a customer-managed KMS key (kmsKeyId); without kmsKeyId RDS uses the AWS-managed alias/aws/rds. Instances that belong to a cluster (clusterIdentifier) inherit the cluster's encryption and are checked by rds-cluster-encrypted-with-cmk.",
     severity: "high",

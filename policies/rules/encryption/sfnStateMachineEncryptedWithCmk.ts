@@ -1,7 +1,7 @@
 import { cmkProblem, keyRef } from "../../lib/keys";
 import { resourceRule } from "../../lib/rule";
 
-export const stepFunctionsCmk = resourceRule({
+export const sfnStateMachineEncryptedWithCmk = resourceRule({
     name: "sfn-state-machine-encrypted-with-cmk",
     description: "Step Functions state machines must encrypt their data with a customer-managed KMS key: encryptionConfiguration.type \"CUSTOMER_MANAGED_KMS_KEY\" with encryptionConfiguration.kmsKeyId (the default is an AWS-owned key).",
     severity: "high",

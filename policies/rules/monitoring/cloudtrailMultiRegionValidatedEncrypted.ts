@@ -1,6 +1,6 @@
 import { resourceRule } from "../../lib/rule";
 
-export const cloudtrailSecure = resourceRule({
+export const cloudtrailMultiRegionValidatedEncrypted = resourceRule({
     name: "cloudtrail-multi-region-validated-encrypted",
     description:
         "CloudTrail trails must be multi-region (isMultiRegionTrail), validate log files (enableLogFileValidation), encrypt logs with a customer-managed KMS key (kmsKeyId) and deliver to CloudWatch Logs (cloudWatchLogsGroupArn) for alerting.",

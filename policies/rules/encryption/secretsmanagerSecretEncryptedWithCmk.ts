@@ -1,7 +1,7 @@
 import { cmkProblem, keyRef } from "../../lib/keys";
 import { resourceRule } from "../../lib/rule";
 
-export const secretCmk = resourceRule({
+export const secretsmanagerSecretEncryptedWithCmk = resourceRule({
     name: "secretsmanager-secret-encrypted-with-cmk",
     description: "Secrets Manager secrets must be encrypted with a customer-managed KMS key (kmsKeyId); without it Secrets Manager uses the AWS-managed alias/aws/secretsmanager.",
     severity: "high",

@@ -1,7 +1,7 @@
 import { cmkProblem, keyRef } from "../../lib/keys";
 import { resourceRule } from "../../lib/rule";
 
-export const backupVaultCmk = resourceRule({
+export const backupVaultEncryptedWithCmk = resourceRule({
     name: "backup-vault-encrypted-with-cmk",
     description: "AWS Backup vaults must encrypt recovery points with a customer-managed KMS key (kmsKeyArn); without it AWS Backup uses the AWS-managed alias/aws/backup.",
     severity: "high",

@@ -1,7 +1,7 @@
 import { resourceRule } from "../../lib/rule";
 import { kindOf, podSpecOf } from "../../lib/k8s";
 
-export const k8sServiceAccountTokenAutomount = resourceRule({
+export const k8sServiceAccountTokenNotAutomounted = resourceRule({
     name: "k8s-service-account-token-not-automounted",
     description:
         "ServiceAccounts must set automountServiceAccountToken: false (the default is true), and pod templates must not set it to true; pods that call the API server opt in with a projected token.",

@@ -1,7 +1,7 @@
 import { cmkProblem, keyRef } from "../../lib/keys";
 import { resourceRule } from "../../lib/rule";
 
-export const sqsQueueCmk = resourceRule({
+export const sqsQueueEncryptedWithCmk = resourceRule({
     name: "sqs-queue-encrypted-with-cmk",
     description: "SQS queues must be encrypted at rest with a customer-managed KMS key (kmsMasterKeyId); SQS-managed SSE (sqsManagedSseEnabled) and the AWS-managed alias/aws/sqs are not customer-managed.",
     severity: "high",

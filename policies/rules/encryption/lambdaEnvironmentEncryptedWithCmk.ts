@@ -1,7 +1,7 @@
 import { cmkProblem, keyRef } from "../../lib/keys";
 import { resourceRule } from "../../lib/rule";
 
-export const lambdaEnvironmentCmk = resourceRule({
+export const lambdaEnvironmentEncryptedWithCmk = resourceRule({
     name: "lambda-environment-encrypted-with-cmk",
     description: "Lambda functions with environment variables must encrypt them with a customer-managed KMS key (kmsKeyArn); without it Lambda uses the AWS-managed alias/aws/lambda.",
     severity: "high",

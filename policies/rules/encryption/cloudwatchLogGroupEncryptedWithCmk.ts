@@ -1,7 +1,7 @@
 import { cmkProblem, keyRef } from "../../lib/keys";
 import { resourceRule } from "../../lib/rule";
 
-export const logGroupCmk = resourceRule({
+export const cloudwatchLogGroupEncryptedWithCmk = resourceRule({
     name: "cloudwatch-log-group-encrypted-with-cmk",
     description: "CloudWatch log groups must be encrypted with a customer-managed KMS key (kmsKeyId); without it CloudWatch Logs uses service-managed encryption.",
     severity: "medium",
