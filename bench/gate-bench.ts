@@ -13,10 +13,10 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ResourceMessages } from "../gate/src/analyzer";
-import { readProject, readStack, selectStack } from "../gate/src/project";
-import { runProgram } from "../gate/src/runner";
-import { registerTsHook } from "../gate/src/ts-hook";
+import { ResourceMessages } from "../gate/src/packs/messages";
+import { readProject, readStack, selectStack } from "../gate/src/cli/project";
+import { runProgram } from "../gate/src/cli/program";
+import { registerTsHook } from "../gate/src/shared/ts-hook";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const ROOT = path.resolve(__dirname, "..");
@@ -47,7 +47,7 @@ function parseArgs(argv: string[]): Args {
 function gateWallTime(cwd: string, stack: string, pack: string): Promise<{ ms: number; code: number | null; summary: unknown }> {
     const t = process.hrtime.bigint();
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(ROOT, "gate", "src", "cli.ts"), "--cwd", cwd, "--stack", stack, "--policy-pack", pack, "--format", "json"], {
+        const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(ROOT, "gate", "src", "cli", "main.ts"), "--cwd", cwd, "--stack", stack, "--policy-pack", pack, "--format", "json"], {
             cwd: ROOT,
             stdio: ["ignore", "pipe", "pipe"],
         });

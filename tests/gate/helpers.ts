@@ -18,7 +18,7 @@ export interface CliResult {
 /** Runs the gate CLI exactly as `npm run gate --` does (ts-node transpile-only), from the repo root. */
 export function gate(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(ROOT, "gate", "src", "cli.ts"), ...args], {
+        const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(ROOT, "gate", "src", "cli", "main.ts"), ...args], {
             cwd: ROOT,
             env: { ...process.env, ...env },
             stdio: ["ignore", "pipe", "pipe"],

@@ -2,9 +2,9 @@
  * The program host: what it records from a real program run under mocks in preview mode.
  */
 import { strict as assert } from "assert";
-import { readProject, readStack } from "../../gate/src/project";
-import { runProgram, type ProgramRun } from "../../gate/src/runner";
-import type { RecordedResource } from "../../gate/src/types";
+import { readProject, readStack } from "../../gate/src/cli/project";
+import { runProgram, type ProgramRun } from "../../gate/src/cli/program";
+import type { RecordedResource } from "../../gate/src/shared/types";
 import { fixture, SECRET_SIG, SECRET_VALUE_SIG, UNKNOWN } from "./helpers";
 
 function run(name: string, stack = "dev"): Promise<ProgramRun> {

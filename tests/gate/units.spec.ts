@@ -6,14 +6,16 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { shortenTrace } from "../../gate/src/analyzer";
-import { parseArgs } from "../../gate/src/cli";
-import { GateError } from "../../gate/src/errors";
-import { resolvePackConfig } from "../../gate/src/packconfig";
-import { callerLocation, callsiteLocation, invokeMock } from "../../gate/src/program-host";
-import { readProject, readStack, selectStack } from "../../gate/src/project";
-import { classify, fingerprint, isUndecided } from "../../gate/src/report";
-import type { Diagnostic, PackInfo, RecordedResource } from "../../gate/src/types";
+import { parseArgs } from "../../gate/src/cli/main";
+import { readProject, readStack, selectStack } from "../../gate/src/cli/project";
+import { invokeMock } from "../../gate/src/host/invokes";
+import { callerLocation, callsiteLocation } from "../../gate/src/host/locations";
+import { resolvePackConfig } from "../../gate/src/packs/config";
+import { shortenTrace } from "../../gate/src/packs/process";
+import { fingerprint } from "../../gate/src/report/sarif";
+import { classify, isUndecided } from "../../gate/src/report/verdict";
+import { GateError } from "../../gate/src/shared/errors";
+import type { Diagnostic, PackInfo, RecordedResource } from "../../gate/src/shared/types";
 
 function tmpProject(files: Record<string, string>): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gate-unit-"));

@@ -5,15 +5,17 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { AnalyzeQueue, PackLog, PolicyPackProcess, StackContext } from "./analyzer";
 import type { AnalyzeRequest } from "@pulumi/pulumi/proto/analyzer_pb";
-import { GateError, usageError } from "./errors";
-import { readPackConfig, resolvePackConfig, type PackConfigFile, type ResolvedConfig } from "./packconfig";
-import { checkPackDir } from "./packdir";
+import { readPackConfig, resolvePackConfig, type PackConfigFile, type ResolvedConfig } from "../packs/config";
+import { checkPackDir } from "../packs/dir";
+import type { PackLog } from "../packs/engine";
+import type { PolicyPackProcess, StackContext } from "../packs/process";
+import type { AnalyzeQueue } from "../packs/queue";
+import { classify, type GateReport } from "../report/verdict";
+import { GateError, usageError } from "../shared/errors";
+import type { Diagnostic, PackInfo, RecordedResource } from "../shared/types";
+import { compileCacheDir, runProgram, type ProgramRun } from "./program";
 import { readProject, readStack, selectStack } from "./project";
-import { classify, type GateReport } from "./report";
-import { compileCacheDir, runProgram, type ProgramRun } from "./runner";
-import type { Diagnostic, PackInfo, RecordedResource } from "./types";
 
 export interface GateOptions {
     /** The Pulumi project directory (default: current directory). */
@@ -100,7 +102,8 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
     });
     programP.catch(() => undefined); // settled below; keep an early failure from being "unhandled"
 
-    const A = await import("./analyzer");
+    // The pack side (gRPC, protobuf) loads while the program already runs.
+    const A = { ...(await import("../packs/engine")), ...(await import("../packs/process")), ...(await import("../packs/queue")), ...(await import("../packs/messages")) };
     const engine = new A.EngineServer();
     const maxProcesses = Math.max(1, opts.packProcesses ?? 1);
     const newProcess = (d: string): PolicyPackProcess => new A.PolicyPackProcess(d, opts.timeoutMs, logs, opts.packTypecheck === true, compileCacheDir(cwd));

@@ -12,14 +12,16 @@
  * - invokes get fixed mock answers (see `invokeMock`).
  */
 import * as path from "path";
-import { originalPosition, registerTsHook } from "./ts-hook";
-import type { HostMessage, HostRequest, Json, ProgramNote, RecordedResource, SourceLocation } from "./types";
+import { registerTsHook } from "../shared/ts-hook";
+import type { HostMessage, HostRequest, Json, ProgramNote, RecordedResource, SourceLocation } from "../shared/types";
+import { parseDuration } from "./duration";
+import { invokeMock } from "./invokes";
+import { callerLocation, callsiteLocation, captureCallsites } from "./locations";
+import { patchSecureConfig } from "./secure-config";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-export const MOCK_ACCOUNT_ID = "123456789012";
-const GATE_DIR = path.resolve(__dirname, "..");
 
 type Callback = (err: Error | null, resp?: unknown) => void;
 
@@ -69,72 +71,6 @@ function send(msg: HostMessage): Promise<void> {
         }
         process.send(msg, undefined, {}, () => resolve());
     });
-}
-
-/**
- * First stack frame outside node_modules, node internals and the gate itself. `ctor`: the class being
- * constructed; its own constructor frames (a component's `super(...)` call) are skipped so that the location
- * is the statement that declared the resource (`new Store(...)`).
- */
-export function callerLocation(stack: string | undefined, ctor?: string): SourceLocation | undefined {
-    for (const line of (stack ?? "").split("\n").slice(1)) {
-        if (ctor !== undefined && ctor !== "" && line.trim().startsWith(`at new ${ctor} (`)) {
-            continue;
-        }
-        const m = /\(?((?:[A-Za-z]:)?[^():]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
-        if (m === null) {
-            continue;
-        }
-        const file = (m[1] as string).replace(/^.*?at\s+(?:new\s+)?(?:\S+\s+\()?/, "");
-        if (!path.isAbsolute(file) || file.includes(`${path.sep}node_modules${path.sep}`) || file.startsWith(GATE_DIR + path.sep)) {
-            continue;
-        }
-        const line0 = Number(m[2]);
-        const col0 = Number(m[3]);
-        const orig = originalPosition(file, line0, col0);
-        return { file, line: orig?.line ?? line0, column: orig?.column ?? col0 };
-    }
-    return undefined;
-}
-
-/**
- * `callerLocation` from V8's structured call sites instead of the formatted stack text: the same frame, without
- * formatting and parsing up to 40 frames per resource (used at every registration).
- */
-export function callsiteLocation(sites: readonly NodeJS.CallSite[], ctor?: string): SourceLocation | undefined {
-    for (const site of sites) {
-        if (ctor !== undefined && ctor !== "" && site.isConstructor() && site.getFunctionName() === ctor) {
-            continue;
-        }
-        const file = site.getFileName();
-        const line0 = site.getLineNumber();
-        const col0 = site.getColumnNumber();
-        if (file === undefined || file === null || line0 === null || col0 === null) {
-            continue;
-        }
-        if (!path.isAbsolute(file) || file.includes(`${path.sep}node_modules${path.sep}`) || file.startsWith(GATE_DIR + path.sep)) {
-            continue;
-        }
-        const orig = originalPosition(file, line0, col0);
-        return { file, line: orig?.line ?? line0, column: orig?.column ?? col0 };
-    }
-    return undefined;
-}
-
-/** The current call sites (at most `limit`), without formatting a stack trace. */
-function captureCallsites(limit: number, below: (...a: never[]) => unknown): NodeJS.CallSite[] {
-    const prepare = Error.prepareStackTrace;
-    const prevLimit = Error.stackTraceLimit;
-    Error.prepareStackTrace = (_e, sites) => sites;
-    Error.stackTraceLimit = limit;
-    try {
-        const holder: { stack?: unknown } = {};
-        Error.captureStackTrace(holder, below);
-        return Array.isArray(holder.stack) ? (holder.stack as NodeJS.CallSite[]) : [];
-    } finally {
-        Error.prepareStackTrace = prepare;
-        Error.stackTraceLimit = prevLimit;
-    }
 }
 
 function fail(message: string, notes: ProgramNote[], location?: SourceLocation): Promise<void> {
@@ -448,116 +384,7 @@ async function main(): Promise<boolean> {
     return true;
 }
 
-/** "10m", "1h30m", "90s" → seconds. */
-function parseDuration(s: string): number | undefined {
-    let total = 0;
-    let matched = false;
-    for (const m of s.matchAll(/(\d+(?:\.\d+)?)(h|m|s|ms)/g)) {
-        matched = true;
-        const n = Number(m[1]);
-        total += m[2] === "h" ? n * 3600 : m[2] === "m" ? n * 60 : m[2] === "s" ? n : n / 1000;
-    }
-    return matched ? total : undefined;
-}
-
-/**
- * Mock answers for invokes. Documented in docs/gate.md; anything else returns its own arguments and is
- * noted in the report.
- */
-export function invokeMock(token: string, inputs: Record<string, unknown>, region: string, unanswered: (token: string) => void): Record<string, unknown> {
-    const partition = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
-    switch (token) {
-        case "aws:index/getCallerIdentity:getCallerIdentity":
-            return { accountId: MOCK_ACCOUNT_ID, arn: `arn:${partition}:iam::${MOCK_ACCOUNT_ID}:user/pulumi-gate`, userId: "AIDAPULUMIGATEOFFLINE", id: MOCK_ACCOUNT_ID };
-        case "aws:index/getRegion:getRegion": {
-            const name = typeof inputs["region"] === "string" ? inputs["region"] : typeof inputs["name"] === "string" ? inputs["name"] : region;
-            return { name, region: name, id: name, description: name, endpoint: `ec2.${name}.amazonaws.com` };
-        }
-        case "aws:index/getPartition:getPartition":
-            return { partition, id: partition, dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
-        case "aws:index/getAvailabilityZones:getAvailabilityZones": {
-            const letters = ["a", "b", "c"];
-            return {
-                id: region,
-                names: letters.map((l) => `${region}${l}`),
-                zoneIds: letters.map((_, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`),
-                groupNames: [region],
-                state: "available",
-            };
-        }
-        case "aws:iam/getPolicyDocument:getPolicyDocument":
-            return { ...inputs, id: "policy-document", json: policyDocumentJson(inputs), minifiedJson: policyDocumentJson(inputs) };
-        default:
-            unanswered(token);
-            return { ...inputs };
-    }
-}
-
-/** A best-effort rendering of aws.iam.getPolicyDocument's `json` (statements only). */
-function policyDocumentJson(inputs: Record<string, unknown>): string {
-    const statements = Array.isArray(inputs["statements"]) ? (inputs["statements"] as Record<string, unknown>[]) : [];
-    const cap = (o: Record<string, unknown>): Record<string, unknown> => {
-        const out: Record<string, unknown> = {};
-        if (o["sid"] !== undefined) out["Sid"] = o["sid"];
-        out["Effect"] = o["effect"] ?? "Allow";
-        for (const [k, K] of [["actions", "Action"], ["notActions", "NotAction"], ["resources", "Resource"], ["notResources", "NotResource"]] as const) {
-            if (o[k] !== undefined) out[K] = o[k];
-        }
-        for (const [k, K] of [["principals", "Principal"], ["notPrincipals", "NotPrincipal"]] as const) {
-            const ps = o[k];
-            if (Array.isArray(ps)) {
-                const m: Record<string, unknown> = {};
-                for (const p of ps as { type: string; identifiers: unknown }[]) m[p.type] = p.identifiers;
-                out[K] = m;
-            }
-        }
-        if (Array.isArray(o["conditions"])) {
-            const c: Record<string, Record<string, unknown>> = {};
-            for (const x of o["conditions"] as { test: string; variable: string; values: unknown }[]) {
-                (c[x.test] ??= {})[x.variable] = x.values;
-            }
-            out["Condition"] = c;
-        }
-        return out;
-    };
-    return JSON.stringify({ Version: "2012-10-17", Statement: statements.map(cap) });
-}
-
-const SECRET_GETTERS = ["getSecret", "requireSecret", "getSecretBoolean", "requireSecretBoolean", "getSecretNumber", "requireSecretNumber", "getSecretObject", "requireSecretObject"];
-const PLAIN_GETTERS = ["get", "require", "getBoolean", "requireBoolean", "getNumber", "requireNumber", "getObject", "requireObject"];
-
-/** `secure:` values: secret getters give an unknown secret; plain getters fail naming the key. */
-function patchSecureConfig(pulumi: typeof import("@pulumi/pulumi"), secure: Set<string>): void {
-    if (secure.size === 0) {
-        return;
-    }
-    const proto = pulumi.Config.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
-    const OutputCtor = pulumi.Output as unknown as new (...a: unknown[]) => unknown;
-    for (const m of SECRET_GETTERS) {
-        const orig = proto[m];
-        proto[m] = function (this: { name: string }, key: unknown, ...rest: unknown[]) {
-            if (secure.has(`${this.name}:${String(key)}`)) {
-                return new OutputCtor(new Set(), Promise.resolve(undefined), Promise.resolve(false), Promise.resolve(true), Promise.resolve(new Set()));
-            }
-            return (orig as (...a: unknown[]) => unknown).call(this, key, ...rest);
-        };
-    }
-    for (const m of PLAIN_GETTERS) {
-        const orig = proto[m];
-        proto[m] = function (this: { name: string }, key: unknown, ...rest: unknown[]) {
-            const full = `${this.name}:${String(key)}`;
-            if (secure.has(full)) {
-                throw new Error(
-                    `configuration '${full}' is a secure value, which the offline gate never decrypts; ` +
-                        `read it with config.${m.startsWith("require") ? "requireSecret" : "getSecret"}("${String(key)}") (an unknown secret during the gate, as in a preview without the passphrase)`,
-                );
-            }
-            return (orig as (...a: unknown[]) => unknown).call(this, key, ...rest);
-        };
-    }
-}
-
-/** Entry point (called by the bootstrap in bootstrap.ts). */
+/** Entry point (called by the inline bootstrap that shared/launch.ts builds). */
 export function hostMain(): void {
     main().then(
         // A failed run exits 1: the runtime's exit-time promise-leak report (noise after a failure) is then skipped.

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { GateError, usageError } from "./errors";
+import { GateError, usageError } from "../shared/errors";
 
 export interface ProjectInfo {
     readonly dir: string;

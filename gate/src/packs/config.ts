@@ -6,8 +6,8 @@
  * where <level> is "advisory" | "mandatory" | "remediate" | "disabled".
  */
 import * as fs from "fs";
-import { GateError, usageError } from "./errors";
-import type { EnforcementLevel, Json, PackInfo } from "./types";
+import { GateError, usageError } from "../shared/errors";
+import type { EnforcementLevel, Json, PackInfo } from "../shared/types";
 
 export type PackConfigFile = Record<string, Json>;
 export type ResolvedConfig = Record<string, { enforcementLevel: EnforcementLevel; properties: Record<string, Json> }>;

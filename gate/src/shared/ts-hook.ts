@@ -21,7 +21,7 @@ const decoded = new Map<string, number[][][]>();
 export function registerTsHook(): boolean {
     let esbuild: EsbuildLike;
     try {
-        esbuild = require(require.resolve("esbuild", { paths: [path.resolve(__dirname, "..", ".."), process.cwd()] })) as EsbuildLike;
+        esbuild = require(require.resolve("esbuild", { paths: [path.resolve(__dirname, "..", "..", ".."), process.cwd()] })) as EsbuildLike;
     } catch {
         return false;
     }

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { usageError } from "./errors";
+import { usageError } from "../shared/errors";
 
 /** Checks that DIR is a Node.js policy pack and returns its absolute path. */
 export function checkPackDir(dir: string): string {

@@ -9,9 +9,12 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { GateError, usageError } from "./errors";
-import { DEFAULTS, runGate, type GateOptions } from "./gate";
-import { exitCode, toJson, toSarif, toText } from "./report";
+import { GateError, usageError } from "../shared/errors";
+import { toJson } from "../report/json";
+import { toSarif } from "../report/sarif";
+import { toText } from "../report/text";
+import { exitCode } from "../report/verdict";
+import { DEFAULTS, runGate, type GateOptions } from "./run";
 
 export const USAGE = `usage: npm run gate -- [options]
 
@@ -136,7 +139,7 @@ function repoRoot(dir: string): string {
 
 function toolVersion(): string {
     try {
-        return (JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as { version?: string }).version ?? "0.0.0";
+        return (JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "..", "package.json"), "utf8")) as { version?: string }).version ?? "0.0.0";
     } catch {
         return "0.0.0";
     }

@@ -3,11 +3,11 @@
  * (@pulumi/pulumi/cmd/run-policy-pack) registers ts-node with `typeCheck: true`, which costs several
  * seconds per run (about 6 s for our pack on a 2-core machine). The gate keeps the launcher, its arguments
  * and environment as the CLI has them, and only replaces that registration with the esbuild transpile hook
- * (ts-hook.ts; ts-node transpile-only when esbuild is missing): type errors in a pack are the pack's own
+ * (shared/ts-hook.ts; ts-node transpile-only when esbuild is missing): type errors in a pack are the pack's own
  * type-check's business (`tsc`), not something every policy run should pay for.
  */
 import * as path from "path";
-import { registerTsHook, sourceMapOf } from "./ts-hook";
+import { registerTsHook, sourceMapOf } from "../shared/ts-hook";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 interface TsNode {

@@ -10,7 +10,7 @@ import * as path from "path";
 export function tsEntryArgs(entry: string, fn: string, args: readonly string[]): string[] {
     let esbuild: string | undefined;
     try {
-        esbuild = require.resolve("esbuild", { paths: [path.resolve(__dirname, "..", "..")] });
+        esbuild = require.resolve("esbuild", { paths: [path.resolve(__dirname, "..", "..", "..")] });
     } catch {
         esbuild = undefined;
     }
@@ -35,7 +35,7 @@ export function tsEntryArgs(entry: string, fn: string, args: readonly string[]):
 export function packLaunchArgs(preload: string, runner: string, args: readonly string[]): string[] | undefined {
     let esbuild: string;
     try {
-        esbuild = require.resolve("esbuild", { paths: [path.resolve(__dirname, "..", "..")] });
+        esbuild = require.resolve("esbuild", { paths: [path.resolve(__dirname, "..", "..", "..")] });
     } catch {
         return undefined;
     }

@@ -6,25 +6,21 @@
  */
 import { spawn, type ChildProcess } from "child_process";
 import * as path from "path";
+import { stripVTControlCharacters } from "util";
 import * as grpc from "@grpc/grpc-js";
 import type * as analyzerpbT from "@pulumi/pulumi/proto/analyzer_pb";
-import { packLaunchArgs } from "./bootstrap";
-import { gcFlags } from "./runner";
-import { GateError } from "./errors";
-import type { Diagnostic, EnforcementLevel, Json, PackInfo, PolicyInfo, RecordedResource, Severity } from "./types";
+import { gcFlags } from "../cli/program";
+import { GateError } from "../shared/errors";
+import { packLaunchArgs } from "../shared/launch";
+import type { Diagnostic, EnforcementLevel, Json, PackInfo, PolicyInfo } from "../shared/types";
+import type { PackLog } from "./engine";
+import { analyzerpb, emptypb, LEVEL_TO_PROTO, LEVELS, SEVERITIES, structpb, type Unary } from "./proto";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-const analyzerpb = require("@pulumi/pulumi/proto/analyzer_pb") as typeof analyzerpbT;
 const analyzerrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb") as {
     AnalyzerClient: new (addr: string, creds: grpc.ChannelCredentials, opts: grpc.ClientOptions) => AnalyzerClient;
 };
-const enginerpc = require("@pulumi/pulumi/proto/engine_grpc_pb") as { EngineService: grpc.ServiceDefinition };
-const emptypb = require("google-protobuf/google/protobuf/empty_pb") as { Empty: new () => unknown };
-const structpb = require("google-protobuf/google/protobuf/struct_pb") as {
-    Struct: { fromJavaScript(o: Record<string, Json>): analyzerpbT.AnalyzeRequest["getProperties"] extends () => infer S ? S : never };
-};
 
-type Unary<Req, Resp> = (req: Req, md: grpc.Metadata, opts: Partial<grpc.CallOptions>, cb: (err: grpc.ServiceError | null, resp: Resp) => void) => grpc.ClientUnaryCall;
 interface AnalyzerClient extends grpc.Client {
     getAnalyzerInfo: Unary<unknown, analyzerpbT.AnalyzerInfo>;
     configure: Unary<analyzerpbT.ConfigureAnalyzerRequest, unknown>;
@@ -35,50 +31,6 @@ interface AnalyzerClient extends grpc.Client {
 
 const MAX_MESSAGE = 400 * 1024 * 1024;
 
-/** A log line the pack sent (Engine.Log or its stdout/stderr). */
-export interface PackLog {
-    readonly pack: string;
-    readonly severity: "debug" | "info" | "warning" | "error";
-    readonly message: string;
-}
-
-/**
- * The minimal Engine service a pack may call back (Log, Get/SetRootResource). The address is passed to
- * the pack as the CLI passes its own; log messages are collected for the report.
- */
-export class EngineServer {
-    private server = new grpc.Server();
-    readonly logs: PackLog[] = [];
-    address = "";
-
-    async start(): Promise<string> {
-        const severities = ["debug", "info", "warning", "error"] as const;
-        this.server.addService(enginerpc.EngineService, {
-            log: (call: grpc.ServerUnaryCall<{ getSeverity(): number; getMessage(): string }, unknown>, cb: grpc.sendUnaryData<unknown>) => {
-                this.logs.push({ pack: "", severity: severities[call.request.getSeverity()] ?? "info", message: call.request.getMessage() });
-                cb(null, new emptypb.Empty());
-            },
-            getRootResource: (_call: unknown, cb: grpc.sendUnaryData<unknown>) => {
-                const enginepb = require("@pulumi/pulumi/proto/engine_pb") as { GetRootResourceResponse: new () => unknown };
-                cb(null, new enginepb.GetRootResourceResponse());
-            },
-            setRootResource: (_call: unknown, cb: grpc.sendUnaryData<unknown>) => {
-                const enginepb = require("@pulumi/pulumi/proto/engine_pb") as { SetRootResourceResponse: new () => unknown };
-                cb(null, new enginepb.SetRootResourceResponse());
-            },
-        });
-        const port = await new Promise<number>((resolve, reject) =>
-            this.server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-        );
-        this.address = `127.0.0.1:${port}`;
-        return this.address;
-    }
-
-    stop(): void {
-        this.server.forceShutdown();
-    }
-}
-
 export interface StackContext {
     readonly project: string;
     readonly stack: string;
@@ -87,15 +39,6 @@ export interface StackContext {
     readonly config: Record<string, string>;
     readonly secureKeys: string[];
 }
-
-const LEVELS: Record<number, EnforcementLevel> = {
-    [0]: "advisory",
-    [1]: "mandatory",
-    [2]: "disabled",
-    [3]: "remediate",
-};
-const SEVERITIES: Record<number, Severity> = { [0]: "", [1]: "low", [2]: "medium", [3]: "high", [4]: "critical" };
-export const LEVEL_TO_PROTO: Record<EnforcementLevel, number> = { advisory: 0, mandatory: 1, disabled: 2, remediate: 3 };
 
 /** One running policy pack. */
 export class PolicyPackProcess {
@@ -131,7 +74,7 @@ export class PolicyPackProcess {
             );
         }
         const config: Record<string, string> = { ...ctx.config };
-        const preload = path.join(__dirname, "pack-preload.ts");
+        const preload = path.join(__dirname, "preload.ts");
         const fast = this.typecheck ? undefined : packLaunchArgs(preload, runner, [engineAddress, "."]);
         const nodeArgs = this.typecheck
             ? [runner, engineAddress, "."]
@@ -215,7 +158,7 @@ export class PolicyPackProcess {
     }
 
     private stderrTail(): string {
-        const lines = stripAnsi(this.stderr).trim().split("\n").filter((l) => l.trim() !== "");
+        const lines = stripVTControlCharacters(this.stderr).trim().split("\n").filter((l) => l.trim() !== "");
         return lines.length === 0 ? "" : `:\n${lines.slice(-25).join("\n")}`;
     }
 
@@ -334,13 +277,9 @@ export class PolicyPackProcess {
     }
 }
 
-export function stripAnsi(s: string): string {
-    return s.replace(/\u001b\[[0-9;]*m/g, "");
-}
-
 /** Keeps an error's message and its first stack frame outside node_modules (where the rule failed). */
 export function shortenTrace(details: string): string {
-    const lines = stripAnsi(details).split("\n");
+    const lines = stripVTControlCharacters(details).split("\n");
     const firstFrame = lines.findIndex((l) => /^\s+at /.test(l));
     if (firstFrame < 0) return lines.join("\n");
     const own = lines.slice(firstFrame).find((l) => /^\s+at /.test(l) && !l.includes("node_modules") && !l.includes("(node:") && !l.includes("<anonymous>"));
@@ -358,218 +297,4 @@ function toDiagnostics(resp: analyzerpbT.AnalyzeResponse): Diagnostic[] {
         severity: SEVERITIES[d.getSeverity()] ?? "",
         urn: d.getUrn(),
     }));
-}
-
-/** Protobuf messages for every resource, built once and shared by Analyze and AnalyzeStack. */
-export class ResourceMessages {
-    private readonly structs = new Map<string, ReturnType<typeof structpb.Struct.fromJavaScript>>();
-    private readonly byUrn = new Map<string, RecordedResource>();
-    readonly resources: RecordedResource[] = [];
-
-    constructor(
-        resources: readonly RecordedResource[],
-        private readonly stackConfig: Record<string, string>,
-    ) {
-        for (const r of resources) this.add(r);
-    }
-
-    /** Adds a resource (registrations arrive while the program runs; providers before their users). */
-    add(r: RecordedResource): void {
-        this.resources.push(r);
-        this.byUrn.set(r.urn, r);
-    }
-
-    private props(r: RecordedResource): ReturnType<typeof structpb.Struct.fromJavaScript> {
-        let s = this.structs.get(r.urn);
-        if (s === undefined) {
-            s = structpb.Struct.fromJavaScript(r.properties);
-            this.structs.set(r.urn, s);
-        }
-        return s;
-    }
-
-    private options(r: RecordedResource): analyzerpbT.AnalyzerResourceOptions {
-        const o = new analyzerpb.AnalyzerResourceOptions();
-        o.setProtect(r.options.protect);
-        o.setIgnorechangesList(r.options.ignoreChanges);
-        if (r.options.deleteBeforeReplace !== undefined) {
-            o.setDeletebeforereplace(r.options.deleteBeforeReplace);
-            o.setDeletebeforereplacedefined(true);
-        }
-        o.setAdditionalsecretoutputsList(r.options.additionalSecretOutputs);
-        o.setAliasesList(r.options.aliases);
-        o.setParent(r.parent);
-        const ct = r.options.customTimeouts;
-        if (ct !== undefined) {
-            const t = new analyzerpb.AnalyzerResourceOptions.CustomTimeouts();
-            if (ct.create !== undefined) t.setCreate(ct.create);
-            if (ct.update !== undefined) t.setUpdate(ct.update);
-            if (ct.delete !== undefined) t.setDelete(ct.delete);
-            o.setCustomtimeouts(t);
-        }
-        return o;
-    }
-
-    /**
-     * The resource's provider as the engine describes it: the explicit provider resource, or for a custom
-     * resource without one, the default provider `pulumi:providers:<pkg>::default[_<version>]` whose
-     * properties are the stack's `<pkg>:*` config.
-     */
-    private provider(r: RecordedResource): analyzerpbT.AnalyzerProviderResource | undefined {
-        if (r.provider !== "") {
-            const urn = r.provider.slice(0, r.provider.lastIndexOf("::"));
-            const p = this.byUrn.get(urn);
-            if (p === undefined) return undefined;
-            const m = new analyzerpb.AnalyzerProviderResource();
-            m.setUrn(p.urn);
-            m.setType(p.type);
-            m.setName(p.name);
-            m.setProperties(this.props(p));
-            return m;
-        }
-        if (!r.custom || r.type.startsWith("pulumi:providers:")) return undefined;
-        const pkg = r.type.split(":")[0] as string;
-        const name = r.options.version !== undefined ? `default_${r.options.version.replace(/[.-]/g, "_")}` : "default";
-        const [stack, project] = r.urn.split("::").slice(0, 2) as [string, string];
-        const props: Record<string, Json> = {};
-        for (const [k, v] of Object.entries(this.stackConfig)) {
-            if (k.startsWith(`${pkg}:`)) props[k.slice(pkg.length + 1)] = v;
-        }
-        const m = new analyzerpb.AnalyzerProviderResource();
-        m.setUrn(`${stack}::${project}::pulumi:providers:${pkg}::${name}`);
-        m.setType(`pulumi:providers:${pkg}`);
-        m.setName(name);
-        m.setProperties(structpb.Struct.fromJavaScript(props));
-        return m;
-    }
-
-    analyzeRequest(r: RecordedResource): analyzerpbT.AnalyzeRequest {
-        const req = new analyzerpb.AnalyzeRequest();
-        req.setUrn(r.urn);
-        req.setType(r.type);
-        req.setName(r.name);
-        req.setProperties(this.props(r));
-        req.setOptions(this.options(r));
-        const p = this.provider(r);
-        if (p !== undefined) req.setProvider(p);
-        return req;
-    }
-
-    analyzeStackRequest(): analyzerpbT.AnalyzeStackRequest {
-        const req = new analyzerpb.AnalyzeStackRequest();
-        req.setResourcesList(
-            this.resources.map((r) => {
-                const m = new analyzerpb.AnalyzerResource();
-                m.setUrn(r.urn);
-                m.setType(r.type);
-                m.setName(r.name);
-                m.setProperties(this.props(r));
-                m.setOptions(this.options(r));
-                const p = this.provider(r);
-                if (p !== undefined) m.setProvider(p);
-                m.setParent(r.parent);
-                m.setDependenciesList(r.dependencies);
-                const pd = m.getPropertydependenciesMap();
-                for (const [k, urns] of Object.entries(r.propertyDependencies)) {
-                    const d = new analyzerpb.AnalyzerPropertyDependencies();
-                    d.setUrnsList(urns);
-                    pd.set(k, d);
-                }
-                return m;
-            }),
-        );
-        return req;
-    }
-}
-
-/**
- * Analyze requests for one pack, fed while the program runs and sent once the pack is ready, with at most
- * `limit` in flight. The first failure stops it and is rethrown by `drain`.
- */
-export class AnalyzeQueue {
-    private readonly items: analyzerpbT.AnalyzeRequest[] = [];
-    private next = 0;
-    private readonly workers: { fn: (req: analyzerpbT.AnalyzeRequest) => Promise<Diagnostic[]>; active: number }[] = [];
-    private readonly results: Diagnostic[][] = [];
-    private error: unknown;
-    private failed = false;
-    private waiters: (() => void)[] = [];
-    private backlogSignalled = false;
-
-    /**
-     * @param limit calls in flight per worker (pack process)
-     * @param onBacklog called once when more than `backlog` requests wait (the gate may add a worker)
-     */
-    constructor(
-        private readonly limit: number,
-        private readonly backlog = Number.POSITIVE_INFINITY,
-        private readonly onBacklog?: () => void,
-    ) {}
-
-    push(req: analyzerpbT.AnalyzeRequest): void {
-        this.items.push(req);
-        this.pump();
-    }
-
-    /** Resources the program has constructed but not yet registered count as waiting work too. */
-    expect(total: number): void {
-        if (!this.backlogSignalled && total - this.next > this.backlog) {
-            this.backlogSignalled = true;
-            this.onBacklog?.();
-        }
-    }
-
-    /** Adds a worker (one pack process); requests are spread over the workers. */
-    start(fn: (req: analyzerpbT.AnalyzeRequest) => Promise<Diagnostic[]>): void {
-        this.workers.push({ fn, active: 0 });
-        this.pump();
-    }
-
-    private get active(): number {
-        return this.workers.reduce((n, w) => n + w.active, 0);
-    }
-
-    private pump(): void {
-        if (this.failed || this.workers.length === 0) return;
-        for (const w of this.workers) {
-            while (w.active < this.limit && this.next < this.items.length) {
-                const req = this.items[this.next] as analyzerpbT.AnalyzeRequest;
-                this.items[this.next++] = undefined as unknown as analyzerpbT.AnalyzeRequest;
-                w.active++;
-                w.fn(req)
-                    .then(
-                        (d) => {
-                            this.results.push(d);
-                        },
-                        (e: unknown) => {
-                            if (!this.failed) {
-                                this.failed = true;
-                                this.error = e;
-                            }
-                        },
-                    )
-                    .finally(() => {
-                        w.active--;
-                        this.pump();
-                        if ((this.active === 0 && this.next >= this.items.length) || this.failed) {
-                            for (const x of this.waiters.splice(0)) x();
-                        }
-                    });
-            }
-        }
-        if (!this.backlogSignalled && this.items.length - this.next > this.backlog) {
-            this.backlogSignalled = true;
-            this.onBacklog?.();
-        }
-    }
-
-    /** Resolves with every diagnostic once all pushed requests are answered (call after the last push). */
-    async drain(): Promise<Diagnostic[]> {
-        if (this.workers.length === 0) throw new Error("analysis queue drained before its pack was ready");
-        while (!this.failed && (this.active > 0 || this.next < this.items.length)) {
-            await new Promise<void>((r) => this.waiters.push(r));
-        }
-        if (this.failed) throw this.error;
-        return this.results.flat();
-    }
 }

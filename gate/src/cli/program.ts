@@ -4,9 +4,9 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { tsEntryArgs } from "./bootstrap";
-import { GateError } from "./errors";
-import type { HostMessage, HostRequest, ProgramNote, RecordedResource } from "./types";
+import { tsEntryArgs } from "../shared/launch";
+import { GateError } from "../shared/errors";
+import type { HostMessage, HostRequest, ProgramNote, RecordedResource } from "../shared/types";
 
 export interface ProgramRun {
     readonly resources: RecordedResource[];
@@ -15,7 +15,7 @@ export interface ProgramRun {
     readonly output: string;
 }
 
-const HOST = path.join(__dirname, "program-host.ts");
+const HOST = path.join(__dirname, "..", "host", "main.ts");
 
 /**
  * V8 young-generation size for the program host (MB per semi-space). A Pulumi program keeps nearly everything

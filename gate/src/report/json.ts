@@ -1,0 +1,30 @@
+/** The JSON rendering: the stable contract in docs/gate.md. */
+import * as path from "path";
+import { JSON_SCHEMA_VERSION, summary, type Finding, type GateReport } from "./verdict";
+
+/** The JSON contract (docs/gate.md). */
+export function toJson(r: GateReport) {
+    const f = (x: Finding) => ({
+        policyPack: x.policyPack,
+        policy: x.policy,
+        enforcementLevel: x.enforcementLevel,
+        severity: x.severity === "" ? null : x.severity,
+        urn: x.urn,
+        resourceType: x.resourceType,
+        message: x.message,
+        source: x.source === undefined ? null : { file: path.relative(r.projectDir, x.source.file).split(path.sep).join("/"), line: x.source.line, column: x.source.column },
+    });
+    return {
+        schemaVersion: JSON_SCHEMA_VERSION,
+        project: r.project,
+        stack: r.stack,
+        resources: r.resources.length,
+        policyPacks: r.packs.map((p) => ({ name: p.name, version: p.version })),
+        violations: r.violations.map(f),
+        waived: r.waived.map(f),
+        undecided: r.undecided.map(f),
+        notes: r.notes.map((n) => ({ level: n.level, message: n.message })),
+        summary: summary(r),
+    };
+}
+
