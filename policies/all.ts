@@ -3,7 +3,7 @@
  * it reports the waivers the other policies applied during the run.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import type { RuleFramework } from "./lib/rule";
+import type { PackMetadata } from "./lib/rule";
 import { rules as backup } from "./rules/backup";
 import { rules as certificates } from "./rules/certificates";
 import { rules as classification } from "./rules/classification";
@@ -21,7 +21,7 @@ import { rules as waivers } from "./rules/waivers";
 import { POLICY_WAIVERS_APPLIED } from "./rules/waivers/policyWaiversApplied";
 
 /** A policy declared with resourceRule/stackRule: @pulumi/policy's policy plus our framework mapping. */
-export type PackRule = (ResourceValidationPolicy | StackValidationPolicy) & { readonly frameworkRef: RuleFramework };
+export type PackRule = (ResourceValidationPolicy | StackValidationPolicy) & PackMetadata;
 
 /** The groups, in pack order (the directory names under rules/). */
 export const groups: Readonly<Record<string, readonly PackRule[]>> = {

@@ -26,7 +26,8 @@ export const DATA_STORE_TYPES: Readonly<Record<string, string>> = {
 
 export const dataStoreClassificationTag = resourceRule({
     name: "data-store-classification-tag",
-    description:
+    description: "House convention: data stores carry the tag data-classification (public, internal, confidential, restricted).",
+    details:
         "Data stores (S3 buckets, DynamoDB tables, Kinesis streams, SQS queues, SNS topics, log groups, secrets, Backup vaults, RDS, EBS) must carry the tag data-classification with one of public, internal, confidential, restricted (tag key and values configurable), so that classification can drive controls.",
     severity: "medium",
     framework: { paper: "4.2/5.2 Data protection (data classification driving controls)" },
@@ -43,6 +44,7 @@ export const dataStoreClassificationTag = resourceRule({
             },
         },
     },
+    resourceTypes: Object.keys(DATA_STORE_TYPES),
     validateResource: (args, report) => {
         const kind = DATA_STORE_TYPES[args.type];
         if (kind === undefined) {

@@ -89,7 +89,8 @@ function parse(raw: unknown): PolicyDocument | undefined {
 
 export const e2eeRecordsKeyLeastPrivilege = stackRule({
     name: "e2ee-records-key-least-privilege",
-    description:
+    description: "Only recipient roles may decrypt, and only producer roles may generate data keys, with a KMS key tagged e2ee:key-role=records.",
+    details:
         `Only recipients decrypt, only producers encrypt: kms:Decrypt and kms:ReEncryptFrom (also via kms:*, kms:Decrypt*, kms:ReEncrypt*, "*") on a KMS key tagged ${KEY_ROLE_TAG}=records may be granted only to IAM roles tagged ${PRINCIPAL_ROLE_TAG}=recipient, and kms:GenerateDataKey* only to roles tagged ${PRINCIPAL_ROLE_TAG}=producer. ` +
         "Checks the key policy (principals named by role ARN are matched to the stack's roles by their name input) and the identity policies attached to roles (inline, RolePolicy, Policy with attachments). " +
         "A grant on Resource \"*\" counts only when the key policy delegates the operation to IAM (account root or a condition-scoped \"*\" principal); a grant whose aws:ResourceTag/<key> condition does not match the key's tags does not count. " +

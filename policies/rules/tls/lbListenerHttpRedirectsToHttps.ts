@@ -29,10 +29,8 @@ export const lbListenerHttpRedirectsToHttps = resourceRule({
     },
     remediationSteps:
         "Make the HTTP listener's only default action { type: \"redirect\", redirect: { protocol: \"HTTPS\", port: \"443\", statusCode: \"HTTP_301\" } } and serve the application on an HTTPS listener with a TLS 1.3-only policy; or remove the HTTP listener.",
+    resourceTypes: LISTENER_TYPES,
     validateResource: (args, report) => {
-        if (!LISTENER_TYPES.includes(args.type)) {
-            return;
-        }
         const protocol: unknown = args.props["protocol"];
         // A listener without protocol is HTTP on an ALB but protocol-less on a Gateway LB; only explicit HTTP is checked.
         if (protocol !== "HTTP") {
