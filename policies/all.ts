@@ -4,6 +4,7 @@
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import type { PackMetadata } from "./lib/rule";
+import { rules as account } from "./rules/account";
 import { rules as backup } from "./rules/backup";
 import { rules as certificates } from "./rules/certificates";
 import { rules as classification } from "./rules/classification";
@@ -37,6 +38,7 @@ export const groups: Readonly<Record<string, readonly PackRule[]>> = {
     lambda,
     kubernetes,
     monitoring,
+    account,
     classification,
     waivers,
 };

@@ -14,6 +14,7 @@ export const kmsKeyRoleTagged = resourceRule({
     details:
         "Every KMS key must carry the tag e2ee:key-role with one of records, storage, logs, secrets, backup (configurable), so that key separation (records vs storage vs backup keys) can be checked and audited.",
     severity: "medium",
+    optIn: "houseConventions",
     framework: { paper: "4.2 Data protection (dedicated key management); Table 2: backups (separate keys)" },
     remediationSteps: "Add tags: { \"e2ee:key-role\": \"<records|storage|logs|secrets|backup>\" } to the key, one role per key.",
     configSchema: {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { guarddutyEnabled } from "../../../policies/rules/monitoring/guarddutyEnabled";
+import { guarddutyEnabled } from "../../../policies/rules/account/guarddutyEnabled";
 import { UNKNOWN, runStackRule, type StackResourceInput } from "../harness";
 
 const bucket: StackResourceInput = { type: "aws:s3/bucket:Bucket", name: "data", props: {} };
