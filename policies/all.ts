@@ -9,6 +9,7 @@ import { rules as backup } from "./rules/backup";
 import { rules as certificates } from "./rules/certificates";
 import { rules as classification } from "./rules/classification";
 import { rules as encryption } from "./rules/encryption";
+import { rules as entrypoints } from "./rules/entrypoints";
 import { rules as iam } from "./rules/iam";
 import { rules as keys } from "./rules/keys";
 import { rules as kubernetes } from "./rules/kubernetes";
@@ -35,6 +36,7 @@ export const groups: Readonly<Record<string, readonly PackRule[]>> = {
     certificates,
     secrets,
     network,
+    entrypoints,
     lambda,
     kubernetes,
     monitoring,

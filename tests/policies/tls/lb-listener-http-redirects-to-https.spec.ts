@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { lbListenerHttpRedirectsToHttps } from "../../../policies/rules/tls/lbListenerHttpRedirectsToHttps";
-import { UNKNOWN, runResourceRule } from "../harness";
+import { UNKNOWN, runStackRule } from "../harness";
 
 const redirect = { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } };
 const base = { loadBalancerArn: "arn:lb", port: 80, protocol: "HTTP", defaultActions: [redirect] };
-const run = (props: Record<string, unknown>, type = "aws:lb/listener:Listener") => runResourceRule(lbListenerHttpRedirectsToHttps, { type, props });
+const run = (props: Record<string, unknown>, type = "aws:lb/listener:Listener") => runStackRule(lbListenerHttpRedirectsToHttps, [{ type, name: "l", props }]);
 
 describe("lb-listener-http-redirects-to-https", () => {
     it("accepts a redirect-only HTTP listener (both type tokens)", async () => {
