@@ -18,7 +18,7 @@ export const secretsmanagerSecretVersionNoLiteral = resourceRule({
         for (const prop of ["secretString", "secretBinary"]) {
             const v = peek(args.props, prop);
             if (v.known && typeof v.value === "string" && v.value !== "") {
-                report(`${prop} is a value known before deployment (${v.value.length} characters, written in the program or read from plain config); generate it with random.RandomPassword or read it from an encrypted config secret.`);
+                report(`${prop} is a value known before deployment (written in the program or read from plain config); generate it with random.RandomPassword or read it from an encrypted config secret.`);
             }
         }
     },
