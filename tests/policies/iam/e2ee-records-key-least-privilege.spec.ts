@@ -16,6 +16,8 @@ const adminStmt = {
 };
 const producerStmt = { Sid: "Producer", Effect: "Allow", Principal: { AWS: roleArn("e2ee-producer") }, Action: ["kms:GenerateDataKey", "kms:Encrypt"], Resource: "*" };
 const recipientStmt = { Sid: "Recipient", Effect: "Allow", Principal: { AWS: [roleArn("e2ee-recipient", "/pipeline/")] }, Action: "kms:Decrypt", Resource: "*" };
+/** Lets identity policies decide `Action` on the key (KMS counts IAM policies only with this delegation). */
+const delegate = (Action: string) => ({ Sid: "DelegateToIam", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action, Resource: "*" });
 const keyPolicy = (...extra: unknown[]) => JSON.stringify({ Version: "2012-10-17", Statement: [adminStmt, producerStmt, recipientStmt, ...extra] });
 
 const role = (name: string, tag: string | undefined, extra: Record<string, unknown> = {}): StackResourceInput => ({
@@ -79,7 +81,12 @@ describe("e2ee-records-key-least-privilege", () => {
     });
 
     it("reports kms:ReEncrypt* (a way around Decrypt) granted by an identity policy", async () => {
-        const r = await run(stack({ extra: [{ type: "aws:iam/rolePolicy:RolePolicy", name: "process-reencrypt", props: { role: "e2ee-process", policy: doc("kms:ReEncrypt*", KEY_ARN) } }] }));
+        const r = await run(
+            stack({
+                key: recordsKey(keyPolicy(delegate("kms:ReEncrypt*"))),
+                extra: [{ type: "aws:iam/rolePolicy:RolePolicy", name: "process-reencrypt", props: { role: "e2ee-process", policy: doc("kms:ReEncrypt*", KEY_ARN) } }],
+            }),
+        );
         assert.deepEqual(r.messages, [
             `process-reencrypt policy statement 1 grants kms:ReEncryptFrom on records key "records-key" to role "e2ee-process", which is tagged e2ee:principal-role=process; only principals tagged e2ee:principal-role=recipient may use kms:ReEncryptFrom on a records key.`,
         ]);
@@ -138,17 +145,30 @@ describe("e2ee-records-key-least-privilege", () => {
         ]);
     });
 
-    it('treats a condition-scoped "*" principal as delegation to IAM', async () => {
+    it('a condition-scoped "*" principal is a direct grant to every principal it matches, not a delegation to IAM', async () => {
+        // KMS: a key policy statement whose principal is "*" allows every caller that meets its conditions, with no
+        // identity policy needed; only the account principal (root) lets identity policies decide.
         const scoped = { Sid: "Scoped", Effect: "Allow", Principal: { AWS: "*" }, Action: "kms:Decrypt", Resource: "*", Condition: { StringEquals: { "kms:CallerAccount": ACCT } } };
         const r = await run(stack({ key: recordsKey(keyPolicy(scoped)), process: role("e2ee-process", "process", { inlinePolicies: [{ name: "p", policy: doc(["kms:Decrypt"], ["*"]) }] }) }));
         assert.deepEqual(r.messages, [
-            `e2ee-process inlinePolicies[0].policy statement 1 grants kms:Decrypt on Resource "*", which covers records key "records-key" because its key policy delegates kms:Decrypt to IAM, to role "e2ee-process", which is tagged e2ee:principal-role=process; ${ONLY_RECIPIENT}`,
+            `records key "records-key" policy statement "Scoped" grants kms:Decrypt to role "e2ee-producer", which is tagged e2ee:principal-role=producer; ${ONLY_RECIPIENT}`,
+            `records key "records-key" policy statement "Scoped" grants kms:Decrypt to role "e2ee-admin", which is tagged e2ee:principal-role=orchestrator; ${ONLY_RECIPIENT}`,
+            `records key "records-key" policy statement "Scoped" grants kms:Decrypt to role "e2ee-process", which is tagged e2ee:principal-role=process; ${ONLY_RECIPIENT}`,
         ]);
+        assert.equal(r.unknown, undefined);
+    });
+
+    it("an identity policy naming the records key grants nothing while the key policy does not delegate to IAM", async () => {
+        // KMS: "To use an IAM policy to allow access to a KMS key, the key policy must explicitly allow it."
+        const r = await run(stack({ extra: [{ type: "aws:iam/rolePolicy:RolePolicy", name: "process-records", props: { role: "e2ee-process", policy: doc(["kms:Decrypt", "kms:ReEncrypt*"], KEY_ARN) } }] }));
+        assert.deepEqual(r.messages, []);
+        assert.equal(r.unknown, undefined);
     });
 
     it("reports a Policy naming the key ARN attached by RolePolicyAttachment (property dependencies)", async () => {
         const r = await run(
             stack({
+                key: recordsKey(keyPolicy(delegate("kms:Decrypt"))),
                 extra: [
                     { type: "aws:iam/policy:Policy", name: "decrypt-records", props: { arn: `arn:aws:iam::${ACCT}:policy/decrypt-records`, policy: doc("kms:Decrypt", KEY_ARN) } },
                     { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "attach", props: { role: UNKNOWN.string, policyArn: UNKNOWN.string }, propertyDependencies: { role: ["e2ee-process"], policyArn: ["decrypt-records"] } },
@@ -167,6 +187,7 @@ describe("e2ee-records-key-least-privilege", () => {
         const arn = `arn:aws:iam::${ACCT}:policy/gdk`;
         const r = await run(
             stack({
+                key: recordsKey(keyPolicy(delegate("kms:GenerateDataKey*"))),
                 process: role("e2ee-process", "process", { managedPolicyArns: [arn] }),
                 extra: [{ type: "aws:iam/policy:Policy", name: "gdk", props: { arn, policy: doc("kms:GenerateDataKeyWithoutPlaintext", KEY_ARN) } }],
             }),
@@ -179,7 +200,7 @@ describe("e2ee-records-key-least-privilege", () => {
     it("takes a document that depends on the records key to name it when the key ARN is unknown", async () => {
         const r = await run(
             stack({
-                key: recordsKey(keyPolicy(), { arn: UNKNOWN.string }),
+                key: recordsKey(keyPolicy(delegate("kms:Decrypt")), { arn: UNKNOWN.string }),
                 extra: [{ type: "aws:iam/rolePolicy:RolePolicy", name: "process-records", props: { role: "e2ee-process", policy: doc("kms:Decrypt", `arn:aws:kms:eu-west-1:${ACCT}:key/pending`) }, propertyDependencies: { policy: ["records-key"] } }],
             }),
         );
@@ -232,6 +253,7 @@ describe("e2ee-records-key-least-privilege", () => {
         const partial = { Statement: [{ Effect: "Allow", Action: "kms:Decrypt", Resource: UNKNOWN.string }] };
         const r = await run(
             stack({
+                key: recordsKey(keyPolicy(delegate("kms:Decrypt"))),
                 extra: [
                     { type: "aws:iam/rolePolicy:RolePolicy", name: "partial", props: { role: "e2ee-process", policy: partial } },
                     { type: "aws:iam/rolePolicy:RolePolicy", name: "explicit", props: { role: "e2ee-process", policy: doc("kms:Decrypt", KEY_ARN) } },
