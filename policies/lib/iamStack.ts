@@ -19,7 +19,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { coversAction, parsePolicyDocument, PolicyDocumentError, type PolicyDocument } from "./iam";
 import type { IdentityPolicy, KmsPrincipal } from "./kmsAccess";
-import { dependsOn, known, stringProp, UNKNOWN, type Unknown } from "./known";
+import { known, stringProp, UNKNOWN, type Unknown } from "./known";
 import { isUnknownSentinel, peek, raw, type Undecided } from "./unknown";
 
 /** A document in effect for a principal, with the resource that holds it. */
@@ -119,6 +119,16 @@ export function collectPrincipals(resources: readonly PolicyResource[], undecide
     const byType = (t: string) => resources.filter((r) => r.type === t);
     const policies = byType("aws:iam/policy:Policy");
     const groups = byType("aws:iam/group:Group");
+    const policyByArn = new Map<string, PolicyResource>();
+    for (const p of policies) {
+        const a = stringProp(p.props, "arn");
+        if (typeof a === "string" && !policyByArn.has(a)) policyByArn.set(a, p);
+    }
+    /** The resources of `among` that `holder.prop` depends on (by the engine's property dependencies). */
+    const deps = <T>(holder: PolicyResource, prop: string, among: ReadonlyMap<string, T>): T[] =>
+        (holder.propertyDependencies?.[prop] ?? []).map((d) => among.get(d.urn)).filter((x): x is T => x !== undefined);
+    const policyByUrn = new Map(policies.map((p) => [p.urn, p] as const));
+    const groupByUrn = new Map(groups.map((g) => [g.urn, g] as const));
 
     /** The document of an identity policy held by `holder` at `property`. */
     const document = (holder: PolicyResource, property: string, depProperty: string, read: () => unknown, via?: string): AttachedPolicy | undefined => {
@@ -152,7 +162,7 @@ export function collectPrincipals(resources: readonly PolicyResource[], undecide
             const v: unknown = holder.props[prop];
             return Array.isArray(v) ? Array.from(v as unknown[]) : v;
         });
-        const byDep = policies.filter((p) => dependsOn(holder, prop, p));
+        const byDep = deps(holder, prop, policyByUrn);
         const out: AttachedPolicy[] = [];
         const add = (p: PolicyResource) => {
             const d = document(p, "policy", "policy", () => p.props["policy"], via);
@@ -172,7 +182,7 @@ export function collectPrincipals(resources: readonly PolicyResource[], undecide
                 if (byDep.length === 0) undecided.add(`a policy ARN in ${prop} of ${holder.name} is unknown`);
                 continue;
             }
-            const inStack = policies.find((p) => stringProp(p.props, "arn") === arn);
+            const inStack = policyByArn.get(arn);
             if (inStack !== undefined) {
                 add(inStack);
                 continue;
@@ -202,20 +212,27 @@ export function collectPrincipals(resources: readonly PolicyResource[], undecide
         const arn = stringProp(res.props, "arn");
         principals.push({ res, kind, name: stringProp(res.props, "name"), arn: typeof arn === "string" ? arn : undefined, policies: [] });
     }
-    const byName = (kind: "role" | "user", n: string) => principals.find((p) => p.kind === kind && p.name === n);
+    const principalByUrn = new Map(principals.map((p) => [p.res.urn, p] as const));
+    const principalByName = new Map<string, (typeof principals)[number]>();
+    const principalByArn = new Map<string, (typeof principals)[number]>();
+    for (const p of principals) {
+        if (typeof p.name === "string" && !principalByName.has(`${p.kind}:${p.name}`)) principalByName.set(`${p.kind}:${p.name}`, p);
+        if (p.arn !== undefined && !principalByArn.has(p.arn)) principalByArn.set(p.arn, p);
+    }
+    const byName = (kind: "role" | "user", n: string) => principalByName.get(`${kind}:${n}`);
     const byArn = (kind: "role" | "user", arn: string) => {
         const m = IAM_ARN.exec(arn);
         if (m === null || m[2] !== kind) return undefined;
         const [, account, , n] = m;
         return (
-            principals.find((p) => p.kind === kind && p.arn === arn) ??
-            principals.find((p) => p.kind === kind && p.name === n && (p.arn === undefined || IAM_ARN.exec(p.arn)?.[1] === account))
+            principalByArn.get(arn) ??
+            [byName(kind, n)].find((p) => p !== undefined && (p.arn === undefined || IAM_ARN.exec(p.arn)?.[1] === account))
         );
     };
     /** The principals `holder.prop` names (a name or ARN, or a list), by property dependency first. */
     const named = (kind: "role" | "user", holder: PolicyResource, prop: string) => {
-        const deps = principals.filter((p) => p.kind === kind && dependsOn(holder, prop, p.res));
-        if (deps.length > 0) return deps;
+        const byDep = deps(holder, prop, principalByUrn).filter((p) => p.kind === kind);
+        if (byDep.length > 0) return byDep;
         const v = known(() => {
             const x: unknown = holder.props[prop];
             return Array.isArray(x) ? Array.from(x as unknown[]) : x;
@@ -230,8 +247,8 @@ export function collectPrincipals(resources: readonly PolicyResource[], undecide
             .filter((x): x is (typeof principals)[number] => x !== undefined);
     };
     const groupsNamed = (holder: PolicyResource, prop: string) => {
-        const deps = groups.filter((g) => dependsOn(holder, prop, g));
-        if (deps.length > 0) return deps;
+        const byDep = deps(holder, prop, groupByUrn);
+        if (byDep.length > 0) return byDep;
         const v = known(() => {
             const x: unknown = holder.props[prop];
             return Array.isArray(x) ? Array.from(x as unknown[]) : x;
