@@ -233,12 +233,10 @@ export const e2eeRecordsKeyLeastPrivilege = stackRule({
                 matchers.set(policyOut, derived ? () => YES : defaultMatcher);
                 return policyOut;
             };
-            const stackPrincipals = principals.map((p) => ({ stack: p, kms: toKmsPrincipal(p, adjust) }));
             const byUrn = new Map<string, StackPrincipal>(principals.map((p) => [p.resource.urn, p]));
-
             const access = evaluateKeyAccess(
                 key,
-                stackPrincipals.map((p) => p.kms),
+                principals.map((p) => toKmsPrincipal(p, adjust)),
                 grants,
                 OPERATIONS,
             );
@@ -324,9 +322,8 @@ export const e2eeRecordsKeyLeastPrivilege = stackRule({
                         : `its key policy delegates ${op.label} to IAM`;
                 const on = explicit ? `on records key "${keyRes.name}"` : `on Resource "*", which covers records key "${keyRes.name}" because ${because},`;
                 const via = path.via === undefined ? "" : ` (${path.via})`;
-                const holderRes = resources.find((r) => r.urn === path.source.urn);
                 return {
-                    order: [1, holderRes === undefined ? -1 : pos(holderRes), path.source.label, s.index, o, keyPos, principalPos],
+                    order: [1, order.get(path.source.urn) ?? -1, path.source.label, s.index, o, keyPos, principalPos],
                     message: `${path.source.label} ${statementLabel(s)} grants ${op.label} ${on} to ${to}${via}, ${tail}`,
                     urn: path.source.urn,
                 };
