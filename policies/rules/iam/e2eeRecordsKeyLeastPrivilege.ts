@@ -1,72 +1,34 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { stackRule } from "../../lib/rule";
+import { parsePolicyDocument, PolicyDocumentError, statementLabel, type PolicyDocument, type Statement } from "../../lib/iam";
+import { arnMatch, fromBoolean, NO, unknown, YES, type ResourceMatcher } from "../../lib/iamEval";
+import { collectPrincipals, toKmsPrincipal, type AttachedPolicy, type StackPrincipal } from "../../lib/iamStack";
 import {
-    coversAction,
-    excludedByResourceTags,
-    globMatch,
-    hasConditions,
-    parsePolicyDocument,
-    PolicyDocumentError,
-    statementLabel,
-    type PolicyDocument,
-    type Statement,
-} from "../../lib/iam";
-import { dependsOn, known, stringProp, tagOf, UNKNOWN, type Unknown } from "../../lib/known";
+    evaluateKeyAccess,
+    type AccessPath,
+    type IdentityPolicy,
+    type KmsGrant,
+    type KmsKey,
+    type KmsOperation,
+} from "../../lib/kmsAccess";
+import { dependsOn, known, stringProp, tagOf, UNKNOWN } from "../../lib/known";
 import { Undecided } from "../../lib/unknown";
 
 export const KEY_ROLE_TAG = "e2ee:key-role";
 export const PRINCIPAL_ROLE_TAG = "e2ee:principal-role";
 
-/** The two guarded operations on a records key and who may perform them. */
-const OPERATIONS = [
+/** The guarded operations on a records key and who may perform them. */
+const OPERATIONS: readonly (KmsOperation & { readonly allowed: string })[] = [
     { label: "kms:Decrypt", actions: ["kms:Decrypt"], allowed: "recipient" },
     // Re-encrypting records under a key the caller can decrypt is a way around kms:Decrypt.
     { label: "kms:ReEncryptFrom", actions: ["kms:ReEncryptFrom"], allowed: "recipient" },
     {
         label: "kms:GenerateDataKey*",
-        actions: [
-            "kms:GenerateDataKey",
-            "kms:GenerateDataKeyWithoutPlaintext",
-            "kms:GenerateDataKeyPair",
-            "kms:GenerateDataKeyPairWithoutPlaintext",
-        ],
+        actions: ["kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext"],
         allowed: "producer",
     },
-] as const;
+];
 type Operation = (typeof OPERATIONS)[number];
-
-interface Role {
-    readonly res: PolicyResource;
-    readonly name: string | undefined | Unknown;
-    readonly arn: string | undefined | Unknown;
-    readonly tag: string | undefined | Unknown;
-}
-
-interface Key {
-    readonly res: PolicyResource;
-    readonly arn: string | undefined | Unknown;
-    readonly ids: readonly string[];
-    /** The key's tags, for aws:ResourceTag conditions (undefined when unknown). */
-    readonly tags: Readonly<Record<string, string>> | undefined;
-    /** Per operation: whether the key policy lets IAM policies grant it (account root or a scoped "*"). */
-    readonly delegated: Map<Operation, boolean>;
-}
-
-/** An identity policy document attached to roles. */
-interface AttachedDocument {
-    readonly holder: PolicyResource;
-    readonly property: string;
-    readonly depProperty: string;
-    readonly raw: unknown;
-    readonly roles: readonly Role[];
-}
-
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
-const ACCOUNT = /^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:root)$/;
-
-function covers(s: Statement, op: Operation): boolean {
-    return op.actions.some((a) => coversAction(s, a));
-}
 
 function describeTag(tag: string | undefined): string {
     return tag === undefined ? `which has no ${PRINCIPAL_ROLE_TAG} tag` : `which is tagged ${PRINCIPAL_ROLE_TAG}=${tag}`;
@@ -87,260 +49,291 @@ function parse(raw: unknown): PolicyDocument | undefined {
     }
 }
 
+/** KMS condition keys of the key itself, from its inputs (undefined: unknown). */
+function keyAttributes(res: PolicyResource): Record<string, string | undefined> {
+    const str = (read: () => unknown, dflt: string): string | undefined => {
+        const v = known(read);
+        return v === UNKNOWN ? undefined : typeof v === "string" && v !== "" ? v : dflt;
+    };
+    const origin = known(() => {
+        const xks = res.props["xksKeyId"];
+        const store = res.props["customKeyStoreId"];
+        return typeof xks === "string" && xks !== "" ? "EXTERNAL_KEY_STORE" : typeof store === "string" && store !== "" ? "AWS_CLOUDHSM" : "AWS_KMS";
+    });
+    const multi = known(() => res.props["multiRegion"] === true);
+    return {
+        "kms:KeySpec": str(() => res.props["customerMasterKeySpec"] ?? res.props["keySpec"], "SYMMETRIC_DEFAULT"),
+        "kms:KeyUsage": str(() => res.props["keyUsage"], "ENCRYPT_DECRYPT"),
+        "kms:KeyOrigin": origin === UNKNOWN ? undefined : origin,
+        "kms:MultiRegion": multi === UNKNOWN ? undefined : String(multi),
+    };
+}
+
+/**
+ * Whether a `Resource` pattern covers a key whose ARN is not known yet (preview): `"*"` does, a literal ARN is
+ * another key's, a wildcard pattern for KMS may be this key's.
+ */
+function pendingKeyMatcher(keyName: string): ResourceMatcher {
+    return (pattern) => {
+        if (pattern === "*") return YES;
+        if (!/[*?]/.test(pattern)) return NO;
+        const service = pattern.split(":")[2];
+        if (service !== undefined && !/[*?]/.test(service) && service !== "kms") return NO;
+        return unknown(`the ARN of records key "${keyName}" is unknown`);
+    };
+}
+
+/** True if the statement applies only to principals tagged with the operation's allowed role (StringEquals on the tag). */
+function onlyAllowedTag(s: Statement, op: Operation): boolean {
+    return Object.entries(s.condition ?? {}).some(
+        ([operator, block]) =>
+            operator.toLowerCase() === "stringequals" &&
+            Object.entries(block).some(([k, v]) => {
+                const values = Array.isArray(v) ? (v as unknown[]) : [v];
+                return k.toLowerCase() === `aws:principaltag/${PRINCIPAL_ROLE_TAG}` && values.length > 0 && values.every((x) => x === op.allowed);
+            }),
+    );
+}
+
+interface Finding {
+    readonly order: readonly (number | string)[];
+    readonly message: string;
+    readonly urn: string;
+}
+
+function compare(a: readonly (number | string)[], b: readonly (number | string)[]): number {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+        const x = a[i] ?? -1;
+        const y = b[i] ?? -1;
+        if (x === y) continue;
+        if (typeof x === "number" && typeof y === "number") return x - y;
+        return String(x) < String(y) ? -1 : 1;
+    }
+    return 0;
+}
+
 export const e2eeRecordsKeyLeastPrivilege = stackRule({
     name: "e2ee-records-key-least-privilege",
-    description: "Only recipient roles may decrypt, and only producer roles may generate data keys, with a KMS key tagged e2ee:key-role=records.",
+    description: "Only roles and users tagged e2ee:principal-role=recipient may decrypt, and only producers may generate data keys, with a records key.",
     details:
-        `Only recipients decrypt, only producers encrypt: kms:Decrypt and kms:ReEncryptFrom (also via kms:*, kms:Decrypt*, kms:ReEncrypt*, "*") on a KMS key tagged ${KEY_ROLE_TAG}=records may be granted only to IAM roles tagged ${PRINCIPAL_ROLE_TAG}=recipient, and kms:GenerateDataKey* only to roles tagged ${PRINCIPAL_ROLE_TAG}=producer. ` +
-        "Checks the key policy (principals named by role ARN are matched to the stack's roles by their name input) and the identity policies attached to roles (inline, RolePolicy, Policy with attachments). " +
-        "A grant on Resource \"*\" counts only when the key policy delegates the operation to IAM (account root or a condition-scoped \"*\" principal); a grant whose aws:ResourceTag/<key> condition does not match the key's tags does not count. " +
-        "What cannot be proven is not reported: principals outside the stack, unknown documents or tags (the rule then ends with the runtime's \"can't run during preview\" advisory).",
+        `Only recipients decrypt, only producers encrypt: on a KMS key tagged ${KEY_ROLE_TAG}=records, only IAM roles and users tagged ${PRINCIPAL_ROLE_TAG}=recipient may be able to kms:Decrypt or kms:ReEncryptFrom, and only those tagged ${PRINCIPAL_ROLE_TAG}=producer may be able to kms:GenerateDataKey*. ` +
+        "Decides who can, as AWS KMS authorizes: the key policy (a principal named directly, \"*\" with the conditions it meets, or the account root, which lets identity policies decide), identity policies in every attachment form (inline, RolePolicy/UserPolicy/GroupPolicy, Policy with attachments, managedPolicyArns, group membership), permissions boundaries, KMS grants (aws.kms.Grant), explicit Deny (which wins), NotAction/NotResource/NotPrincipal, wildcards and conditions. " +
+        "What cannot be proven is not reported but named as undecided (the runtime's \"can't run\" advisory): values unknown during preview, conditions on values of each request (kms:ViaService, encryption context, source IP), principals and documents outside the program.",
     severity: "critical",
     framework: {
         paper: "Articles: only the final recipient decrypts; access to keys restricted by role (Table 2: key management)",
         securityHub: ["KMS.1", "KMS.2"],
     },
     remediationSteps:
-        `Marking convention: tag the producer-side envelope key ${KEY_ROLE_TAG}=records and every IAM role ${PRINCIPAL_ROLE_TAG}=<producer|recipient|ingest|process|...>. ` +
-        "In the records key's policy name the recipient role ARN in the statement allowing kms:Decrypt and the producer role ARN in the statement allowing kms:GenerateDataKey*; do not delegate these actions to the account root. " +
-        "Remove kms:Decrypt, kms:ReEncryptFrom and kms:GenerateDataKey* on the records key (or on \"*\") from every other role's policies.",
+        `Marking convention: tag the producer-side envelope key ${KEY_ROLE_TAG}=records and every IAM role (and user) ${PRINCIPAL_ROLE_TAG}=<producer|recipient|ingest|process|...>. ` +
+        "In the records key's policy name the recipient role ARN in the statement allowing kms:Decrypt and the producer role ARN in the statement allowing kms:GenerateDataKey*; do not delegate these actions to the account root, do not allow them to \"*\", and do not create KMS grants for them. " +
+        "Remove the statement, attachment or grant named in the finding; an explicit Deny for every other principal (ArnNotEquals aws:PrincipalArn) in the key policy keeps it so.",
     validateStack: (args, report) => {
         const undecided = new Undecided();
         const resources = args.resources;
+        const order = new Map(resources.map((r, i) => [r.urn, i] as const));
+        const pos = (r: PolicyResource): number => order.get(r.urn) ?? -1;
 
-        const roles: Role[] = resources
-            .filter((r) => r.type === "aws:iam/role:Role")
-            .map((res) => ({
-                res,
-                name: stringProp(res.props, "name"),
-                arn: stringProp(res.props, "arn"),
-                tag: tagOf(res.props, PRINCIPAL_ROLE_TAG),
-            }));
-
-        const keys: Key[] = [];
+        const keys: PolicyResource[] = [];
         for (const res of resources) {
-            if (res.type !== "aws:kms/key:Key") {
-                continue;
-            }
+            if (res.type !== "aws:kms/key:Key") continue;
             const role = tagOf(res.props, KEY_ROLE_TAG);
             if (role === UNKNOWN) {
                 undecided.add(`the tags of key "${res.name}" are unknown`);
                 continue;
             }
-            if (role !== "records") {
-                continue;
-            }
-            const ids = ["arn", "keyId", "id"]
-                .map((p) => stringProp(res.props, p))
-                .filter((v): v is string => typeof v === "string");
-            const tags = known(() => {
-                const t: unknown = res.props["tags"];
-                return typeof t === "object" && t !== null ? (JSON.parse(JSON.stringify(t)) as Record<string, string>) : {};
-            });
-            keys.push({ res, arn: stringProp(res.props, "arn"), ids, tags: tags === UNKNOWN ? undefined : tags, delegated: new Map() });
+            if (role === "records") keys.push(res);
         }
         if (keys.length === 0) {
             undecided.finish();
             return;
         }
 
-        const roleByName = (name: string): Role | undefined => roles.find((r) => r.name === name);
-        /**
-         * By exact ARN; else by role name (unique per account, whatever the path) when the stack role's ARN is not
-         * known or is in the same account (a role of another account is another role, whose tags we cannot see).
-         */
-        const roleByArn = (arn: string): Role | undefined => {
-            const m = ROLE_ARN.exec(arn);
-            if (m === null) {
-                return undefined;
-            }
-            const [, account, name] = m;
-            return (
-                roles.find((r) => r.arn === arn) ??
-                roles.find((r) => r.name === name && (typeof r.arn !== "string" || ROLE_ARN.exec(r.arn)?.[1] === account))
-            );
-        };
-        const check = (op: Operation, role: Role, onUrn: string, prefix: string) => {
-            if (role.tag === UNKNOWN) {
-                undecided.add(`the tags of role "${role.res.name}" are unknown`);
-                return;
-            }
-            if (role.tag !== op.allowed) {
-                const label = typeof role.name === "string" ? role.name : role.res.name;
-                report(`${prefix} grants ${op.label} to role "${label}", ${describeTag(role.tag)}; ${rule(op)}.`, onUrn);
+        const principals = collectPrincipals(resources, undecided);
+        const findings: Finding[] = [];
+        const seen = new Set<string>();
+        const emit = (f: Finding) => {
+            const id = `${f.urn}\u0000${f.message}`;
+            if (!seen.has(id)) {
+                seen.add(id);
+                findings.push(f);
             }
         };
 
-        // 1. Key policies.
-        for (const key of keys) {
-            const keyPolicies = resources.filter((r) => {
-                if (r.type !== "aws:kms/keyPolicy:KeyPolicy") {
-                    return false;
-                }
+        for (const keyRes of keys) {
+            const ids = ["arn", "keyId", "id"].map((p) => stringProp(keyRes.props, p)).filter((v): v is string => typeof v === "string");
+            const forKey = (r: PolicyResource) => {
                 const keyId = stringProp(r.props, "keyId");
-                return (typeof keyId === "string" && key.ids.includes(keyId)) || dependsOn(r, "keyId", key.res);
+                return (typeof keyId === "string" && ids.includes(keyId)) || dependsOn(r, "keyId", keyRes);
+            };
+
+            // The key policy: a separate aws.kms.KeyPolicy replaces the key's own.
+            const holder = resources.find((r) => r.type === "aws:kms/keyPolicy:KeyPolicy" && forKey(r)) ?? keyRes;
+            const rawPolicy = known(() => holder.props["policy"]);
+            if (rawPolicy === UNKNOWN) {
+                undecided.add(`the policy of records key "${keyRes.name}" is unknown`);
+                continue;
+            }
+            let policy: KmsKey["policy"] = "default";
+            if (rawPolicy !== undefined && rawPolicy !== null && rawPolicy !== "") {
+                const doc = undecided.attempt(`the policy of records key "${keyRes.name}"`, () => parse(rawPolicy));
+                if (doc === undefined) continue;
+                policy = { source: { label: `records key "${keyRes.name}" ${holder === keyRes ? "policy" : `key policy "${holder.name}"`}`, urn: holder.urn }, document: doc };
+            }
+            const tags = known(() => {
+                const t: unknown = keyRes.props["tags"];
+                return typeof t === "object" && t !== null ? (JSON.parse(JSON.stringify(t)) as Record<string, string>) : {};
             });
-            const holder = keyPolicies[0] ?? key.res;
-            const raw = known(() => holder.props["policy"]);
-            if (raw === UNKNOWN) {
-                undecided.add(`the policy of records key "${key.res.name}" is unknown`);
-                continue;
-            }
-            if (raw === undefined || raw === null || raw === "") {
-                // KMS's default key policy gives the account root kms:*: IAM policies decide.
-                OPERATIONS.forEach((op) => key.delegated.set(op, true));
-                continue;
-            }
-            const doc = undecided.attempt(`the policy of records key "${key.res.name}"`, () => parse(raw));
-            if (doc === undefined) {
-                continue;
-            }
-            const where = `records key "${key.res.name}" ${holder === key.res ? "policy" : `key policy "${holder.name}"`}`;
-            for (const s of doc.statements) {
-                if (s.effect !== "Allow") {
+            const arn = stringProp(keyRes.props, "arn");
+            const keyArn = typeof arn === "string" ? arn : undefined;
+            const arnParts = keyArn === undefined ? undefined : /^arn:[^:]+:kms:([^:]*):(\d{12}):/.exec(keyArn);
+            const key: KmsKey = {
+                name: keyRes.name,
+                urn: keyRes.urn,
+                arn: keyArn,
+                account: arnParts?.[2],
+                region: arnParts?.[1],
+                tags: tags === UNKNOWN ? undefined : tags,
+                attributes: keyAttributes(keyRes),
+                policy,
+                ...(keyArn === undefined ? { resource: pendingKeyMatcher(keyRes.name) } : {}),
+            };
+
+            // Grants on this key.
+            const grantRes = resources.filter((r) => r.type === "aws:kms/grant:Grant" && forKey(r));
+            const grants: (KmsGrant & { readonly res: PolicyResource })[] = [];
+            for (const g of grantRes) {
+                const operations = known(() => Array.from((g.props["operations"] as unknown[] | undefined) ?? []).filter((o): o is string => typeof o === "string"));
+                if (operations === UNKNOWN) {
+                    undecided.add(`the operations of grant "${g.name}" are unknown`);
                     continue;
                 }
-                for (const op of OPERATIONS) {
-                    if (!covers(s, op)) {
-                        continue;
-                    }
-                    const prefix = `${where} ${statementLabel(s)}`;
-                    const p = s.principal;
-                    if (p === undefined || p.wildcard) {
-                        if (p !== undefined && hasConditions(s)) {
-                            key.delegated.set(op, true);
-                        } else {
-                            report(`${prefix} grants ${op.label} to every principal (${p === undefined ? "NotPrincipal" : "Principal \"*\""} without a condition); ${rule(op)}.`, holder.urn);
-                        }
-                        continue;
-                    }
-                    for (const arn of p.aws) {
-                        if (ACCOUNT.test(arn)) {
-                            key.delegated.set(op, true);
-                            continue;
-                        }
-                        const role = roleByArn(arn);
-                        if (role !== undefined) {
-                            check(op, role, holder.urn, prefix);
-                        }
-                    }
-                    for (const svc of p.service) {
-                        report(`${prefix} grants ${op.label} to service principal "${svc}"; ${rule(op)}.`, holder.urn);
-                    }
-                }
-            }
-        }
-
-        // 2. Identity policies attached to roles.
-        const attached: AttachedDocument[] = [];
-        const policies = resources.filter((r) => r.type === "aws:iam/policy:Policy");
-        const policyByArn = (holder: PolicyResource, prop: string, arn: string | undefined | Unknown): PolicyResource[] =>
-            policies.filter((p) => (typeof arn === "string" && stringProp(p.props, "arn") === arn) || dependsOn(holder, prop, p));
-        const rolesFor = (holder: PolicyResource, prop: string, nameOrArn: unknown): Role[] => {
-            const byDep = roles.filter((r) => dependsOn(holder, prop, r.res));
-            if (byDep.length > 0) {
-                return byDep;
-            }
-            if (typeof nameOrArn !== "string") {
-                return [];
-            }
-            const r = roleByName(nameOrArn) ?? roleByArn(nameOrArn);
-            return r === undefined ? [] : [r];
-        };
-        const attachPolicy = (policy: PolicyResource, rs: Role[]) => {
-            if (rs.length > 0) {
-                attached.push({ holder: policy, property: "policy", depProperty: "policy", raw: known(() => policy.props["policy"]), roles: rs });
-            }
-        };
-        for (const role of roles) {
-            const inline = known(() => role.res.props["inlinePolicies"]);
-            if (Array.isArray(inline)) {
-                inline.forEach((p: unknown, i: number) => {
-                    const raw = known(() => (p as Record<string, unknown>)["policy"]);
-                    attached.push({ holder: role.res, property: `inlinePolicies[${i}].policy`, depProperty: "inlinePolicies", raw, roles: [role] });
+                const grantee = stringProp(g.props, "granteePrincipal");
+                if (grantee === UNKNOWN) undecided.add(`the grantee of grant "${g.name}" is unknown`);
+                const constraints = known(() => {
+                    const c = Array.from((g.props["constraints"] as unknown[] | undefined) ?? []);
+                    return c.length === 0 ? undefined : JSON.stringify(c);
+                });
+                if (constraints === UNKNOWN) undecided.add(`the constraints of grant "${g.name}" are unknown`);
+                grants.push({
+                    res: g,
+                    source: { label: `grant "${g.name}"`, urn: g.urn },
+                    grantee: typeof grantee === "string" ? grantee : undefined,
+                    operations,
+                    ...(constraints === UNKNOWN ? { constraints: "unknown during preview" } : constraints !== undefined ? { constraints } : {}),
                 });
             }
-            const managed = known(() => role.res.props["managedPolicyArns"]);
-            const managedArns = Array.isArray(managed) ? (Array.from(managed) as unknown[]) : [];
-            for (const p of policies) {
-                const arn = stringProp(p.props, "arn");
-                if (dependsOn(role.res, "managedPolicyArns", p) || (typeof arn === "string" && managedArns.includes(arn))) {
-                    attachPolicy(p, [role]);
+
+            // The principals, with each document's resource matcher for this key.
+            const matchers = new Map<IdentityPolicy, ResourceMatcher>();
+            const defaultMatcher: ResourceMatcher = key.resource ?? ((p) => fromBoolean(keyArn !== undefined && arnMatch(p, keyArn)));
+            const adjust = (a: AttachedPolicy): IdentityPolicy => {
+                // Preview: a document built from the key's ARN names the key with whatever it holds there.
+                const derived = keyArn === undefined && dependsOn(a.holder, a.depProperty, keyRes);
+                const policyOut: IdentityPolicy = derived ? { ...a.policy, resource: () => YES } : a.policy;
+                matchers.set(policyOut, derived ? () => YES : defaultMatcher);
+                return policyOut;
+            };
+            const byUrn = new Map<string, StackPrincipal>(principals.map((p) => [p.resource.urn, p]));
+            const access = evaluateKeyAccess(
+                key,
+                principals.map((p) => toKmsPrincipal(p, adjust)),
+                grants,
+                OPERATIONS,
+            );
+            const opIndex = (op: KmsOperation) => OPERATIONS.findIndex((o) => o.label === op.label);
+            const keyPos = pos(keyRes);
+
+            // Statements of the key policy that give an operation to every principal.
+            const everyone = new Set<string>();
+            const stmtKey = (op: KmsOperation, s: Statement) => `${op.label}\u0000${s.index}`;
+            for (const o of access.outside) {
+                const op = OPERATIONS[opIndex(o.operation)];
+                if (o.decision === "allowed" && o.who.kind === "everyone" && o.statement !== undefined) {
+                    everyone.add(stmtKey(op, o.statement));
+                    const desc = o.who.conditioned ? 'Principal "*" with conditions every request meets' : 'Principal "*" without a condition';
+                    emit({ order: [0, keyPos, o.statement.index, opIndex(op), -1], message: `${o.source.label} ${statementLabel(o.statement)} grants ${op.label} to every principal (${desc}); ${rule(op)}.`, urn: o.source.urn });
+                } else if (o.decision === "allowed" && o.who.kind === "service") {
+                    const message =
+                        o.statement !== undefined
+                            ? `${o.source.label} ${statementLabel(o.statement)} grants ${op.label} to service principal "${o.who.service}"; ${rule(op)}.`
+                            : `${o.source.label} gives ${op.label} on records key "${keyRes.name}" to service principal "${o.who.service}"; ${rule(op)}.`;
+                    const g = grants.find((x) => x.source === o.source);
+                    emit({ order: o.statement !== undefined ? [0, keyPos, o.statement.index, opIndex(op), -1] : [2, g === undefined ? -1 : pos(g.res), 0, opIndex(op), keyPos, -1], message, urn: o.source.urn });
                 }
             }
-        }
-        for (const r of resources) {
-            if (r.type === "aws:iam/rolePolicy:RolePolicy") {
-                const rs = rolesFor(r, "role", known(() => r.props["role"]));
-                if (rs.length > 0) {
-                    attached.push({ holder: r, property: "policy", depProperty: "policy", raw: known(() => r.props["policy"]), roles: rs });
+
+            // The program's principals.
+            const statementsWithFindings = new Set<string>();
+            for (const a of access.principals) {
+                const op = OPERATIONS[opIndex(a.operation)];
+                const sp = byUrn.get(a.principal.urn);
+                if (sp === undefined || a.decision === "not-allowed") continue;
+                const tag = tagOf(sp.resource.props, PRINCIPAL_ROLE_TAG);
+                if (tag === op.allowed) continue;
+                if (tag === UNKNOWN) {
+                    undecided.add(`the tags of ${sp.kind} "${sp.resource.name}" are unknown`);
+                    continue;
                 }
-            } else if (r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
-                const rs = rolesFor(r, "role", known(() => r.props["role"]));
-                policyByArn(r, "policyArn", stringProp(r.props, "policyArn")).forEach((p) => attachPolicy(p, rs));
-            } else if (r.type === "aws:iam/policyAttachment:PolicyAttachment") {
-                const names = known(() => r.props["roles"]);
-                const rs = [
-                    ...roles.filter((x) => dependsOn(r, "roles", x.res)),
-                    ...(Array.isArray(names) ? (Array.from(names) as unknown[]) : [])
-                        .map((n) => (typeof n === "string" ? roleByName(n) : undefined))
-                        .filter((x): x is Role => x !== undefined),
-                ];
-                policyByArn(r, "policyArn", stringProp(r.props, "policyArn")).forEach((p) => attachPolicy(p, [...new Set(rs)]));
+                if (a.decision === "undecided") {
+                    a.reasons.forEach((r) => undecided.add(r));
+                    continue;
+                }
+                const to = `${sp.kind} "${sp.label}"`;
+                for (const path of a.paths) {
+                    const f = message(path, op, to, describeTag(tag), pos(sp.resource));
+                    if (f === undefined) continue;
+                    emit(f);
+                    if (path.kind === "key-policy") statementsWithFindings.add(stmtKey(op, path.statement));
+                }
+            }
+
+            // What is undecided about principals outside the program.
+            for (const o of access.outside) {
+                if (o.decision !== "undecided") continue;
+                const op = OPERATIONS[opIndex(o.operation)];
+                if (o.who.kind === "everyone" && o.statement !== undefined && (statementsWithFindings.has(stmtKey(op, o.statement)) || onlyAllowedTag(o.statement, op))) continue;
+                const what =
+                    o.who.kind === "everyone" && o.statement !== undefined
+                        ? [`whether ${o.source.label} ${statementLabel(o.statement)} gives ${op.label} to principals outside the program: ${o.reasons.join(", ")}`]
+                        : o.who.kind === "service" && o.statement !== undefined
+                          ? [`whether ${o.source.label} ${statementLabel(o.statement)} gives ${op.label} to service principal "${o.who.service}": ${o.reasons.join(", ")}`]
+                          : o.reasons;
+                what.forEach((r) => undecided.add(r));
+            }
+
+            /** The finding for one path; ordered key policies, then identity policies, then grants (then statement, operation, key, principal). */
+            function message(path: AccessPath, op: Operation, to: string, tagText: string, principalPos: number): Finding | undefined {
+                const tail = `${tagText}; ${rule(op)}.`;
+                const o = opIndex(op);
+                if (path.kind === "key-policy") {
+                    if (everyone.has(stmtKey(op, path.statement))) return undefined;
+                    return { order: [0, keyPos, path.statement.index, o, principalPos], message: `${path.source.label} ${statementLabel(path.statement)} grants ${op.label} to ${to}, ${tail}`, urn: path.source.urn };
+                }
+                if (path.kind === "grant") {
+                    const g = grants.find((x) => x.source === path.source);
+                    return { order: [2, g === undefined ? -1 : pos(g.res), 0, o, keyPos, principalPos], message: `${path.source.label} gives ${op.label} on records key "${keyRes.name}" to ${to}, ${tail}`, urn: path.source.urn };
+                }
+                const s = path.statement;
+                const matcher = [...matchers.entries()].find(([d]) => d.source === path.source)?.[1] ?? defaultMatcher;
+                const explicit = s.notResource !== undefined || (s.resource ?? []).some((p) => p !== "*" && matcher(p).result === "yes");
+                const because =
+                    path.delegation.kind === "grant"
+                        ? `${path.delegation.source.label} gives ${op.label} to its account`
+                        : `its key policy delegates ${op.label} to IAM`;
+                const on = explicit ? `on records key "${keyRes.name}"` : `on Resource "*", which covers records key "${keyRes.name}" because ${because},`;
+                const via = path.via === undefined ? "" : ` (${path.via})`;
+                return {
+                    order: [1, order.get(path.source.urn) ?? -1, path.source.label, s.index, o, keyPos, principalPos],
+                    message: `${path.source.label} ${statementLabel(s)} grants ${op.label} ${on} to ${to}${via}, ${tail}`,
+                    urn: path.source.urn,
+                };
             }
         }
 
-        const seen = new Set<string>();
-        for (const d of attached) {
-            if (d.raw === UNKNOWN) {
-                undecided.add(`${d.holder.name} ${d.property} is unknown`);
-                continue;
-            }
-            if (d.raw === undefined || d.raw === null || d.raw === "") {
-                continue;
-            }
-            const doc = undecided.attempt(`${d.holder.name} ${d.property}`, () => parse(d.raw));
-            if (doc === undefined) {
-                continue;
-            }
-            for (const s of doc.statements) {
-                if (s.effect !== "Allow") {
-                    continue;
-                }
-                for (const op of OPERATIONS) {
-                    if (!covers(s, op)) {
-                        continue;
-                    }
-                    for (const key of keys) {
-                        const explicit =
-                            typeof key.arn === "string"
-                                ? (s.resource ?? []).some((p) => p !== "*" && globMatch(p, key.arn as string)) ||
-                                  (s.notResource !== undefined && !s.notResource.some((p) => globMatch(p, key.arn as string)))
-                                : dependsOn(d.holder, d.depProperty, key.res) && (s.resource ?? []).some((p) => p !== "*");
-                        const wildcard = (s.resource ?? []).includes("*") && key.delegated.get(op) === true;
-                        if ((!explicit && !wildcard) || (key.tags !== undefined && excludedByResourceTags(s, key.tags))) {
-                            continue;
-                        }
-                        const on = explicit ? `on records key "${key.res.name}"` : `on Resource "*", which covers records key "${key.res.name}" because its key policy delegates ${op.label} to IAM,`;
-                        const prefix = `${d.holder.name} ${d.property} ${statementLabel(s)}`;
-                        for (const role of d.roles) {
-                            const id = `${d.holder.urn}|${d.property}|${s.index}|${op.label}|${key.res.urn}|${role.res.urn}`;
-                            if (seen.has(id)) {
-                                continue;
-                            }
-                            seen.add(id);
-                            if (role.tag === UNKNOWN) {
-                                undecided.add(`the tags of role "${role.res.name}" are unknown`);
-                                continue;
-                            }
-                            if (role.tag !== op.allowed) {
-                                const label = typeof role.name === "string" ? role.name : role.res.name;
-                                report(`${prefix} grants ${op.label} ${on} to role "${label}", ${describeTag(role.tag)}; ${rule(op)}.`, d.holder.urn);
-                            }
-                        }
-                    }
-                }
-            }
+        findings.sort((a, b) => compare(a.order, b.order));
+        for (const f of findings) {
+            report(f.message, f.urn);
         }
         undecided.finish();
     },
