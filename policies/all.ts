@@ -3,11 +3,13 @@
  * it reports the waivers the other policies applied during the run.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import type { RuleFramework } from "./lib/rule";
+import type { PackMetadata } from "./lib/rule";
+import { rules as account } from "./rules/account";
 import { rules as backup } from "./rules/backup";
 import { rules as certificates } from "./rules/certificates";
 import { rules as classification } from "./rules/classification";
 import { rules as encryption } from "./rules/encryption";
+import { rules as entrypoints } from "./rules/entrypoints";
 import { rules as iam } from "./rules/iam";
 import { rules as keys } from "./rules/keys";
 import { rules as kubernetes } from "./rules/kubernetes";
@@ -21,7 +23,7 @@ import { rules as waivers } from "./rules/waivers";
 import { POLICY_WAIVERS_APPLIED } from "./rules/waivers/policyWaiversApplied";
 
 /** A policy declared with resourceRule/stackRule: @pulumi/policy's policy plus our framework mapping. */
-export type PackRule = (ResourceValidationPolicy | StackValidationPolicy) & { readonly frameworkRef: RuleFramework };
+export type PackRule = (ResourceValidationPolicy | StackValidationPolicy) & PackMetadata;
 
 /** The groups, in pack order (the directory names under rules/). */
 export const groups: Readonly<Record<string, readonly PackRule[]>> = {
@@ -34,9 +36,11 @@ export const groups: Readonly<Record<string, readonly PackRule[]>> = {
     certificates,
     secrets,
     network,
+    entrypoints,
     lambda,
     kubernetes,
     monitoring,
+    account,
     classification,
     waivers,
 };

@@ -319,11 +319,17 @@ export const RESOURCE_POLICY_TYPES: readonly string[] = [
     "aws:s3/bucketPolicy:BucketPolicy",
 ];
 
+export const ROLE_TYPE = "aws:iam/role:Role";
+
+const ALL_KINDS: readonly DocumentKind[] = ["identity", "trust", "resource"];
+
 /**
- * The policy documents a resource carries in its inputs, by kind. Missing (undefined/empty) documents are
- * skipped. Accessing an unknown document throws the policy runtime's UnknownValueError.
+ * The policy documents of the given kinds (default: all) a resource carries in its inputs. Only the properties
+ * holding those kinds are read, so a rule about trust policies never touches a role's inline policies. Missing
+ * (undefined/empty) documents are skipped. Accessing an unknown document throws the policy runtime's
+ * UnknownValueError.
  */
-export function documentsOf(type: string, props: Record<string, unknown>): LocatedDocument[] {
+export function documentsOf(type: string, props: Record<string, unknown>, kinds: readonly DocumentKind[] = ALL_KINDS): LocatedDocument[] {
     const out: LocatedDocument[] = [];
     const push = (property: string, kind: DocumentKind, raw: unknown) => {
         if (raw !== undefined && raw !== null && raw !== "") {
@@ -331,12 +337,18 @@ export function documentsOf(type: string, props: Record<string, unknown>): Locat
         }
     };
     if (IDENTITY_POLICY_TYPES.includes(type)) {
-        push("policy", "identity", props["policy"]);
+        if (kinds.includes("identity")) {
+            push("policy", "identity", props["policy"]);
+        }
     } else if (RESOURCE_POLICY_TYPES.includes(type)) {
-        push("policy", "resource", props["policy"]);
-    } else if (type === "aws:iam/role:Role") {
-        push("assumeRolePolicy", "trust", props["assumeRolePolicy"]);
-        const inline = props["inlinePolicies"];
+        if (kinds.includes("resource")) {
+            push("policy", "resource", props["policy"]);
+        }
+    } else if (type === ROLE_TYPE) {
+        if (kinds.includes("trust")) {
+            push("assumeRolePolicy", "trust", props["assumeRolePolicy"]);
+        }
+        const inline = kinds.includes("identity") ? props["inlinePolicies"] : undefined;
         if (Array.isArray(inline)) {
             inline.forEach((p: unknown, i: number) => {
                 if (isRecord(p)) {

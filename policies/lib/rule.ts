@@ -32,10 +32,32 @@ export interface RuleFramework {
     readonly checkov?: readonly string[];
 }
 
+/**
+ * Opt-in scopes. A rule with `optIn` judges a stack only when its pack config sets that property to true:
+ * - `houseConventions`: rules that exist because of this project's tagging conventions (key roles, data
+ *   classification); a program that never used the tags is not judged by them.
+ * - `accountBaseline`: account-level singletons (one GuardDuty detector, Security Hub, Config recorder, trail, account
+ *   public access block per account and region) that belong to the one stack owning the account's baseline.
+ */
+export type OptIn = "houseConventions" | "accountBaseline";
+
+export const OPT_IN_DESCRIPTIONS: Readonly<Record<OptIn, string>> = {
+    houseConventions: "Apply this policy: the stack follows the pack's house tagging conventions (default false: the policy judges nothing).",
+    accountBaseline: "Apply this policy: the stack owns the account's security baseline (default false: the policy judges nothing).",
+};
+
+/** The longest description accepted: @pulumi/policy prepends it to every violation message. */
+export const MAX_DESCRIPTION_LENGTH = 150;
+
 interface RuleBase {
     /** kebab-case, unique in the pack. */
     readonly name: string;
+    /** One line (at most MAX_DESCRIPTION_LENGTH characters): it is repeated before every violation message. */
     readonly description: string;
+    /** What the policy judges and what it leaves alone, for the README (the detail the one-line description omits). */
+    readonly details?: string;
+    /** See `OptIn`. */
+    readonly optIn?: OptIn;
     /** Defaults to "mandatory". */
     readonly enforcementLevel?: EnforcementLevel;
     readonly severity: Severity;
@@ -47,6 +69,11 @@ interface RuleBase {
 }
 
 export interface ResourceRuleSpec extends RuleBase {
+    /**
+     * The resource types the rule judges; `validateResource` is never called for any other type (so a rule never
+     * reads, and never reports "can't run during preview" on, a resource it does not judge).
+     */
+    readonly resourceTypes: readonly string[];
     readonly validateResource: (args: ResourceValidationArgs, report: ReportViolation) => void | Promise<void>;
 }
 
@@ -138,11 +165,15 @@ function waiving(policy: string, waivers: readonly Waiver[], defaultUrn: string 
     };
 }
 
-function withWaiverSchema(schema: PolicyConfigSchema | undefined): PolicyConfigSchema {
-    if (schema?.properties["waivers"] !== undefined) {
-        throw new Error("configSchema must not declare 'waivers': every rule gets it from the framework");
+function withFrameworkSchema(schema: PolicyConfigSchema | undefined, optIn: OptIn | undefined): PolicyConfigSchema {
+    for (const k of ["waivers", "houseConventions", "accountBaseline"]) {
+        if (schema?.properties[k] !== undefined) {
+            throw new Error(`configSchema must not declare '${k}': the framework adds it`);
+        }
     }
-    return { ...schema, properties: { ...(schema?.properties ?? {}), waivers: waiverSchema } };
+    const extra: Record<string, PolicyConfigJSONSchema> =
+        optIn === undefined ? {} : { [optIn]: { type: "boolean", default: false, description: OPT_IN_DESCRIPTIONS[optIn] } };
+    return { ...schema, properties: { ...(schema?.properties ?? {}), ...extra, waivers: waiverSchema } };
 }
 
 function tags(f: RuleFramework): string[] {
@@ -157,6 +188,9 @@ function common(spec: RuleBase) {
     if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(spec.name)) {
         throw new Error(`rule name '${spec.name}' is not kebab-case`);
     }
+    if (/\n/.test(spec.description) || spec.description.length > MAX_DESCRIPTION_LENGTH) {
+        throw new Error(`rule '${spec.name}': the description must be one line of at most ${MAX_DESCRIPTION_LENGTH} characters (put the detail in details)`);
+    }
     return {
         name: spec.name,
         description: spec.description,
@@ -170,8 +204,30 @@ function common(spec: RuleBase) {
             specification: spec.description,
         },
         tags: tags(spec.framework),
-        configSchema: withWaiverSchema(spec.configSchema),
+        configSchema: withFrameworkSchema(spec.configSchema, spec.optIn),
     };
+}
+
+/** The pack's own metadata on a policy, beside @pulumi/policy's fields. */
+export interface PackMetadata {
+    readonly frameworkRef: RuleFramework;
+    readonly details?: string;
+    readonly optIn?: OptIn;
+    /** For resource rules: the types judged. */
+    readonly resourceTypes?: readonly string[];
+}
+
+function metadata(spec: RuleBase): PackMetadata {
+    return {
+        frameworkRef: spec.framework,
+        ...(spec.details === undefined ? {} : { details: spec.details }),
+        ...(spec.optIn === undefined ? {} : { optIn: spec.optIn }),
+    };
+}
+
+/** True when the rule is not opted in by its config (it then judges nothing). */
+function optedOut(spec: RuleBase, args: { getConfig<T extends object>(): T }): boolean {
+    return spec.optIn !== undefined && args.getConfig<Record<string, unknown>>()[spec.optIn] !== true;
 }
 
 function waiversOf(args: { getConfig<T extends object>(): T }): readonly Waiver[] {
@@ -179,20 +235,34 @@ function waiversOf(args: { getConfig<T extends object>(): T }): readonly Waiver[
 }
 
 /** Declares a policy that checks one resource at a time. */
-export function resourceRule(spec: ResourceRuleSpec): ResourceValidationPolicy & { readonly frameworkRef: RuleFramework } {
+export function resourceRule(spec: ResourceRuleSpec): ResourceValidationPolicy & PackMetadata {
+    if (spec.resourceTypes.length === 0) {
+        throw new Error(`rule '${spec.name}': resourceTypes must name at least one type`);
+    }
+    const types: ReadonlySet<string> = new Set(spec.resourceTypes);
     return {
         ...common(spec),
-        frameworkRef: spec.framework,
-        validateResource: (args, report) =>
-            spec.validateResource(args, waiving(spec.name, waiversOf(args), args.urn, report)),
+        ...metadata(spec),
+        resourceTypes: spec.resourceTypes,
+        validateResource: (args, report) => {
+            if (!types.has(args.type) || optedOut(spec, args)) {
+                return;
+            }
+            return spec.validateResource(args, waiving(spec.name, waiversOf(args), args.urn, report));
+        },
     };
 }
 
 /** Declares a policy that checks the whole stack (cross-resource rules). */
-export function stackRule(spec: StackRuleSpec): StackValidationPolicy & { readonly frameworkRef: RuleFramework } {
+export function stackRule(spec: StackRuleSpec): StackValidationPolicy & PackMetadata {
     return {
         ...common(spec),
-        frameworkRef: spec.framework,
-        validateStack: (args, report) => spec.validateStack(args, waiving(spec.name, waiversOf(args), undefined, report)),
+        ...metadata(spec),
+        validateStack: (args, report) => {
+            if (optedOut(spec, args)) {
+                return;
+            }
+            return spec.validateStack(args, waiving(spec.name, waiversOf(args), undefined, report));
+        },
     };
 }

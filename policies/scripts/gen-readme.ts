@@ -33,7 +33,7 @@ function mappings(r: PackRule): string {
 }
 
 function config(r: PackRule): string {
-    const props = Object.entries(r.configSchema?.properties ?? {}).filter(([k]) => k !== "waivers");
+    const props = Object.entries(r.configSchema?.properties ?? {}).filter(([k]) => k !== "waivers" && k !== r.optIn);
     if (props.length === 0) {
         return "";
     }
@@ -47,15 +47,20 @@ export function generated(): string {
     const lines: string[] = [BEGIN, "", `${allRules.length} policies in ${Object.keys(groups).length} groups, in evaluation order.`, ""];
     for (const [group, rules] of Object.entries(groups)) {
         lines.push(`### ${group} (${rules.length})`, "");
-        lines.push("| Policy | Level | Severity | Checks | Description | Mappings | Config |", "|---|---|---|---|---|---|---|");
+        lines.push("| Policy | Level | Severity | Checks | Applies to | Description | Mappings | Config |", "|---|---|---|---|---|---|---|---|");
         for (const r of rules) {
+            const scope = r.optIn === undefined ? "every stack" : `stacks that set \`${r.optIn}: true\``;
             lines.push(
-                `| \`${r.name}\` | ${r.enforcementLevel ?? "advisory"} | ${r.severity ?? ""} | ${kind(r)} | ${cell(r.description)} | ${cell(mappings(r))} | ${cell(config(r))} |`,
+                `| \`${r.name}\` | ${r.enforcementLevel ?? "advisory"} | ${r.severity ?? ""} | ${kind(r)} | ${scope} | ${cell(r.description)} | ${cell(mappings(r))} | ${cell(config(r))} |`,
             );
         }
         lines.push("");
     }
-    lines.push("### Remediation", "");
+    lines.push("### What each policy judges", "");
+    for (const r of allRules) {
+        lines.push(`- \`${r.name}\`: ${cell(r.details ?? r.description)}`);
+    }
+    lines.push("", "### Remediation", "");
     for (const r of allRules) {
         lines.push(`- \`${r.name}\`: ${cell(r.remediationSteps ?? "")}`);
     }

@@ -10,10 +10,8 @@ const queueRule = resourceRule({
     framework: { paper: "test" },
     remediationSteps: "none",
     configSchema: { properties: { n: { type: "integer", minimum: 1 } } },
+    resourceTypes: ["aws:sqs/queue:Queue"],
     validateResource: (args, report) => {
-        if (args.type !== "aws:sqs/queue:Queue") {
-            return;
-        }
         report(`n=${args.getConfig<{ n?: number }>().n ?? "default"}`);
         if (args.props.kmsMasterKeyId === undefined) {
             report("no key");

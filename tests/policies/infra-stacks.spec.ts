@@ -9,6 +9,7 @@ import { stackNames } from "../infra/support/harness";
 import { resetAppliedWaivers } from "../../policies/lib/rule";
 import { selectPolicies } from "../../policies/select";
 import { StackResourceInput, runPack } from "./harness";
+import { HOUSE_CONFIG } from "./house-config";
 
 const rules = selectPolicies({ groups: ["encryption", "keys", "s3", "backup", "classification"] });
 
@@ -21,7 +22,7 @@ async function resources(stack: string): Promise<StackResourceInput[]> {
     return built.resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, props: plain({ ...r.inputs, ...r.state, id: r.id }) }));
 }
 
-describe("the pipeline stacks pass the encryption, key, S3, backup and classification policies", function () {
+describe("the pipeline stacks pass the encryption, key, S3, backup and classification policies, with the house conventions on", function () {
     this.timeout(120000);
     beforeEach(() => resetAppliedWaivers());
 
@@ -29,14 +30,14 @@ describe("the pipeline stacks pass the encryption, key, S3, backup and classific
         it(`${stack}: no diagnostics`, async () => {
             const rs = await resources(stack);
             assert.ok(rs.some((r) => r.type === "aws:s3/bucket:Bucket"), "the stack has buckets");
-            assert.deepEqual(await runPack(rules, rs), []);
+            assert.deepEqual(await runPack(rules, rs, HOUSE_CONFIG), []);
         });
     }
 
     it("the check can fail: without its encryption configurations every bucket is reported", async () => {
         const rs = await resources(stackNames()[0]);
         const buckets = rs.filter((r) => r.type === "aws:s3/bucket:Bucket").map((r) => r.name);
-        const d = await runPack(rules, rs.filter((r) => !r.type.startsWith("aws:s3/bucketServerSideEncryptionConfiguration")));
+        const d = await runPack(rules, rs.filter((r) => !r.type.startsWith("aws:s3/bucketServerSideEncryptionConfiguration")), HOUSE_CONFIG);
         assert.deepEqual(d.map((x) => x.policy), buckets.map(() => "s3-bucket-encrypted-with-cmk"));
     });
 });

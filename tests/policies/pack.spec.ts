@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { allRules, groupOf, groups } from "../../policies/all";
-import { PAPER_FRAMEWORK_NAME, PAPER_FRAMEWORK_VERSION, resetAppliedWaivers, setClock } from "../../policies/lib/rule";
+import { MAX_DESCRIPTION_LENGTH, PAPER_FRAMEWORK_NAME, PAPER_FRAMEWORK_VERSION, resetAppliedWaivers, setClock } from "../../policies/lib/rule";
 import { selectPolicies } from "../../policies/select";
 import { StackResourceInput, UNKNOWN, runPack } from "./harness";
+import { HOUSE_CONFIG } from "./house-config";
 
 /** The full pack, in order. Adding, removing, renaming or reordering a policy must update this list (and the README). */
 const EXPECTED_NAMES = [
@@ -23,6 +24,16 @@ const EXPECTED_NAMES = [
     "rds-cluster-encrypted-with-cmk",
     "ecr-repository-encrypted-with-cmk",
     "backup-vault-encrypted-with-cmk",
+    "efs-file-system-encrypted-with-cmk",
+    "redshift-cluster-encrypted-with-cmk",
+    "firehose-delivery-stream-encrypted-with-cmk",
+    "glue-security-configuration-encrypted-with-cmk",
+    "glue-data-catalog-encrypted-with-cmk",
+    "opensearch-domain-encrypted-with-cmk",
+    "elasticache-encrypted-with-cmk",
+    "msk-cluster-encrypted-with-cmk",
+    "docdb-cluster-encrypted-with-cmk",
+    "neptune-cluster-encrypted-with-cmk",
     // keys
     "kms-key-symmetric-default",
     "kms-key-rotation-enabled",
@@ -56,9 +67,19 @@ const EXPECTED_NAMES = [
     // secrets
     "lambda-env-no-plaintext-secrets",
     "k8s-env-no-plaintext-secrets",
+    "ecs-task-definition-no-plaintext-secrets",
+    "glue-connection-no-plaintext-secrets",
+    "secretsmanager-secret-version-no-literal",
     // network
+    "sg-no-unrestricted-ingress",
     "sg-no-unrestricted-egress",
+    "rds-instance-not-publicly-accessible",
+    "redshift-cluster-not-publicly-accessible",
     "k8s-namespace-default-deny",
+    // entrypoints
+    "apigateway-method-authorized",
+    "apigatewayv2-route-authorized",
+    "lambda-function-url-auth",
     // lambda
     "lambda-runtime-supported",
     "lambda-in-vpc",
@@ -74,7 +95,13 @@ const EXPECTED_NAMES = [
     "cloudtrail-multi-region-validated-encrypted",
     "log-retention-minimum",
     "vpc-flow-logs-enabled",
+    "guardduty-detector-protections",
+    // account (opt-in: accountBaseline)
     "guardduty-enabled",
+    "securityhub-enabled",
+    "config-recorder-enabled",
+    "cloudtrail-enabled",
+    "s3-account-public-access-blocked",
     // classification
     "data-store-classification-tag",
     // waivers (last)
@@ -95,7 +122,7 @@ describe("policy pack", () => {
 
     it("every group's index is part of the pack and every policy has a group", () => {
         assert.deepEqual(Object.keys(groups).sort(), [
-            "backup", "certificates", "classification", "encryption", "iam", "keys", "kubernetes", "lambda", "monitoring", "network", "s3", "secrets", "tls", "waivers",
+            "account", "backup", "certificates", "classification", "encryption", "entrypoints", "iam", "keys", "kubernetes", "lambda", "monitoring", "network", "s3", "secrets", "tls", "waivers",
         ]);
         for (const r of allRules) {
             assert.notEqual(groupOf(r.name), undefined, r.name);
@@ -106,6 +133,7 @@ describe("policy pack", () => {
         it(`${r.name}: complete metadata`, () => {
             assert.match(r.name, /^[a-z0-9]+(-[a-z0-9]+)*$/);
             assert.ok(r.description.length >= 40, "description");
+            assert.ok(r.description.length <= MAX_DESCRIPTION_LENGTH && !r.description.includes("\n"), "one-line description (it precedes every violation message)");
             assert.ok(LEVELS.includes(r.enforcementLevel ?? ""), "enforcementLevel");
             assert.ok(SEVERITIES.includes(r.severity ?? ""), "severity");
             assert.ok((r.remediationSteps ?? "").length >= 20, "remediationSteps");
@@ -263,7 +291,7 @@ describe("storage and key policies on a whole stack", () => {
     });
 
     it("a compliant storage stack (during preview) produces no diagnostics", async () => {
-        assert.deepEqual(await runPack(rules, compliant), []);
+        assert.deepEqual(await runPack(rules, compliant, HOUSE_CONFIG), []);
     });
 
     it("waivers across the full pack: a waiver in force suppresses and is reported last; an expired one does not apply", async () => {
@@ -298,12 +326,12 @@ describe("storage and key policies on a whole stack", () => {
         const cases: [string, StackResourceInput[]][] = [
             ["kms-key-rotation-enabled", swap(0, { ...compliant[0], props: { ...compliant[0].props, rotationPeriodInDays: 365 } })],
             ["s3-bucket-versioning-enabled", compliant.filter((r) => r.name !== "data-versioning")],
-            ["s3-bucket-public-access-blocked", compliant.filter((r) => r.name !== "data-pab")],
+            ["s3-bucket-public-access-blocked", swap(5, { ...compliant[5], props: { ...compliant[5].props, ignorePublicAcls: false } })],
             ["data-store-classification-tag", swap(2, { ...compliant[2], props: { bucket: "e2ee-data" } })],
             ["backup-vault-separate-key", swap(8, { ...compliant[8], propertyDependencies: { kmsKeyArn: ["storage"] } })],
         ];
         for (const [policyName, stack] of cases) {
-            const d = await runPack(rules, stack);
+            const d = await runPack(rules, stack, HOUSE_CONFIG);
             assert.deepEqual(d.map((x) => x.policy), [policyName], policyName);
         }
     });

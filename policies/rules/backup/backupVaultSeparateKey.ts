@@ -82,7 +82,8 @@ function overlaps(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
 
 export const backupVaultSeparateKey = stackRule({
     name: "backup-vault-separate-key",
-    description:
+    description: "AWS Backup vaults must be encrypted with a KMS key that no data store in the stack uses (backups under separate keys).",
+    details:
         "AWS Backup vaults must be encrypted with a key of their own: a vault's kmsKeyArn must not be the key of any data store in the stack (DynamoDB, SQS, SNS, Kinesis, log groups, secrets, EBS, RDS, EFS, S3 encryption configurations). Keys are compared by value and, during preview, by the key resource the value came from.",
     severity: "high",
     framework: { paper: "Table 2: backups (independent encryption, separate keys kept apart from the data they protect)" },

@@ -39,7 +39,8 @@ interface Config {
 
 export const acmpcaCertificateMax90Days = resourceRule({
     name: "acmpca-certificate-max-90-days",
-    description:
+    description: "Certificates issued by AWS Private CA (aws.acmpca.Certificate) must be valid for at most 90 days.",
+    details:
         "Certificates issued by AWS Private CA (aws.acmpca.Certificate) must be valid for at most 90 days (configurable), so they are rotated at least every 90 days. MONTHS and YEARS are bounded by 31 and 366 days; END_DATE and ABSOLUTE are measured from now.",
     severity: "medium",
     framework: { paper: "Table 2: in transit (certificates rotated every 90 days)" },
@@ -50,11 +51,9 @@ export const acmpcaCertificateMax90Days = resourceRule({
             maxDays: { type: "integer", minimum: 1, default: DEFAULT_MAX_CERTIFICATE_DAYS, description: "Longest accepted certificate lifetime, in days." },
         },
     },
+    resourceTypes: ["aws:acmpca/certificate:Certificate"],
     validateResource: (args, report) => {
-        if (args.type !== "aws:acmpca/certificate:Certificate") {
-            return;
-        }
-        const maxDays = args.getConfig<Config>().maxDays ?? DEFAULT_MAX_CERTIFICATE_DAYS;
+                const maxDays = args.getConfig<Config>().maxDays ?? DEFAULT_MAX_CERTIFICATE_DAYS;
         const v: unknown = args.props["validity"];
         const validity = typeof v === "object" && v !== null ? (v as Record<string, unknown>) : undefined;
         const type = validity?.["type"];

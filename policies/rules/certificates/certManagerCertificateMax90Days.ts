@@ -11,7 +11,8 @@ interface Config {
 
 export const certManagerCertificateMax90Days = resourceRule({
     name: "cert-manager-certificate-max-90-days",
-    description:
+    description: "cert-manager Certificates must live at most 90 days (spec.duration) and renew before they expire (spec.renewBefore).",
+    details:
         "cert-manager Certificates must have spec.duration <= 2160h (90 days, configurable; a missing duration is cert-manager's default 2160h) and a spec.renewBefore, when set, shorter than the duration (by default cert-manager renews at 2/3 of the lifetime).",
     severity: "medium",
     framework: { paper: "Table 2: in transit (certificates rotated every 90 days)" },
@@ -27,10 +28,8 @@ export const certManagerCertificateMax90Days = resourceRule({
             },
         },
     },
+    resourceTypes: CERT_MANAGER_TYPES,
     validateResource: (args, report) => {
-        if (!CERT_MANAGER_TYPES.includes(args.type)) {
-            return;
-        }
         const maxText = args.getConfig<Config>().maxDuration ?? CERT_MANAGER_DEFAULT_DURATION;
         const max = parseGoDuration(maxText) ?? parseGoDuration(CERT_MANAGER_DEFAULT_DURATION)!;
         const specRaw: unknown = args.props["spec"];

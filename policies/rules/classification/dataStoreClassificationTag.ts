@@ -26,9 +26,11 @@ export const DATA_STORE_TYPES: Readonly<Record<string, string>> = {
 
 export const dataStoreClassificationTag = resourceRule({
     name: "data-store-classification-tag",
-    description:
+    description: "House convention: data stores carry the tag data-classification (public, internal, confidential, restricted).",
+    details:
         "Data stores (S3 buckets, DynamoDB tables, Kinesis streams, SQS queues, SNS topics, log groups, secrets, Backup vaults, RDS, EBS) must carry the tag data-classification with one of public, internal, confidential, restricted (tag key and values configurable), so that classification can drive controls.",
     severity: "medium",
+    optIn: "houseConventions",
     framework: { paper: "4.2/5.2 Data protection (data classification driving controls)" },
     remediationSteps: "Add tags: { \"data-classification\": \"<public|internal|confidential|restricted>\" } to the resource (or through the provider's defaultTags).",
     configSchema: {
@@ -43,6 +45,7 @@ export const dataStoreClassificationTag = resourceRule({
             },
         },
     },
+    resourceTypes: Object.keys(DATA_STORE_TYPES),
     validateResource: (args, report) => {
         const kind = DATA_STORE_TYPES[args.type];
         if (kind === undefined) {

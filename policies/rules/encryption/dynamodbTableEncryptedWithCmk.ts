@@ -3,15 +3,15 @@ import { resourceRule } from "../../lib/rule";
 
 export const dynamodbTableEncryptedWithCmk = resourceRule({
     name: "dynamodb-table-encrypted-with-cmk",
-    description: "DynamoDB tables must be encrypted at rest with a customer-managed KMS key: serverSideEncryption.enabled true with serverSideEncryption.kmsKeyArn (without it DynamoDB uses an AWS-owned key, or the AWS-managed alias/aws/dynamodb).",
+    description: "DynamoDB tables must be encrypted at rest with a customer-managed KMS key (serverSideEncryption.kmsKeyArn).",
+    details:
+        "DynamoDB tables must be encrypted at rest with a customer-managed KMS key: serverSideEncryption.enabled true with serverSideEncryption.kmsKeyArn (without it DynamoDB uses an AWS-owned key, or the AWS-managed alias/aws/dynamodb).",
     severity: "high",
     framework: { paper: "Table 2: at rest (KMS customer-managed keys)", checkov: ["CKV_AWS_119"] },
     remediationSteps: "Set serverSideEncryption: { enabled: true, kmsKeyArn: <customer-managed aws.kms.Key arn> } on the table.",
+    resourceTypes: ["aws:dynamodb/table:Table"],
     validateResource: (args, report) => {
-        if (args.type !== "aws:dynamodb/table:Table") {
-            return;
-        }
-        const sse: unknown = args.props["serverSideEncryption"];
+                const sse: unknown = args.props["serverSideEncryption"];
         const fix = "set serverSideEncryption to { enabled: true, kmsKeyArn: <customer-managed KMS key ARN> }.";
         if (sse === undefined || sse === null) {
             report(`DynamoDB table is not encrypted with a customer-managed KMS key: serverSideEncryption is not set, so the table uses an AWS-owned key; ${fix}`);

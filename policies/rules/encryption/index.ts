@@ -12,6 +12,16 @@ import { secretsmanagerSecretEncryptedWithCmk } from "./secretsmanagerSecretEncr
 import { snsTopicEncryptedWithCmk } from "./snsTopicEncryptedWithCmk";
 import { sqsQueueEncryptedWithCmk } from "./sqsQueueEncryptedWithCmk";
 import { sfnStateMachineEncryptedWithCmk } from "./sfnStateMachineEncryptedWithCmk";
+import { efsFileSystemEncryptedWithCmk } from "./efsFileSystemEncryptedWithCmk";
+import { redshiftClusterEncryptedWithCmk } from "./redshiftClusterEncryptedWithCmk";
+import { firehoseDeliveryStreamEncryptedWithCmk } from "./firehoseDeliveryStreamEncryptedWithCmk";
+import { glueSecurityConfigurationEncryptedWithCmk } from "./glueSecurityConfigurationEncryptedWithCmk";
+import { glueDataCatalogEncryptedWithCmk } from "./glueDataCatalogEncryptedWithCmk";
+import { opensearchDomainEncryptedWithCmk } from "./opensearchDomainEncryptedWithCmk";
+import { elasticacheEncryptedWithCmk } from "./elasticacheEncryptedWithCmk";
+import { mskClusterEncryptedWithCmk } from "./mskClusterEncryptedWithCmk";
+import { docdbClusterEncryptedWithCmk } from "./docdbClusterEncryptedWithCmk";
+import { neptuneClusterEncryptedWithCmk } from "./neptuneClusterEncryptedWithCmk";
 
 export const rules = [
     s3BucketEncryptedWithCmk,
@@ -28,4 +38,14 @@ export const rules = [
     rdsClusterEncryptedWithCmk,
     ecrRepositoryEncryptedWithCmk,
     backupVaultEncryptedWithCmk,
+    efsFileSystemEncryptedWithCmk,
+    redshiftClusterEncryptedWithCmk,
+    firehoseDeliveryStreamEncryptedWithCmk,
+    glueSecurityConfigurationEncryptedWithCmk,
+    glueDataCatalogEncryptedWithCmk,
+    opensearchDomainEncryptedWithCmk,
+    elasticacheEncryptedWithCmk,
+    mskClusterEncryptedWithCmk,
+    docdbClusterEncryptedWithCmk,
+    neptuneClusterEncryptedWithCmk,
 ];

@@ -3,15 +3,15 @@ import { resourceRule } from "../../lib/rule";
 
 export const lambdaEnvironmentEncryptedWithCmk = resourceRule({
     name: "lambda-environment-encrypted-with-cmk",
-    description: "Lambda functions with environment variables must encrypt them with a customer-managed KMS key (kmsKeyArn); without it Lambda uses the AWS-managed alias/aws/lambda.",
+    description: "Lambda functions with environment variables must encrypt them with a customer-managed KMS key (kmsKeyArn).",
+    details:
+        "Lambda functions with environment variables must encrypt them with a customer-managed KMS key (kmsKeyArn); without it Lambda uses the AWS-managed alias/aws/lambda.",
     severity: "high",
     framework: { paper: "Articles: Lambda environment variables encrypted with a customer-managed KMS key", checkov: ["CKV_AWS_173"] },
     remediationSteps: "Set the function's kmsKeyArn to the ARN of a customer-managed aws.kms.Key, and keep secrets in Secrets Manager rather than in environment variables.",
+    resourceTypes: ["aws:lambda/function:Function"],
     validateResource: (args, report) => {
-        if (args.type !== "aws:lambda/function:Function") {
-            return;
-        }
-        const ref = keyRef(args.props, "kmsKeyArn");
+                const ref = keyRef(args.props, "kmsKeyArn");
         const problem = cmkProblem(ref, "kmsKeyArn");
         if (problem === undefined) {
             return;

@@ -69,7 +69,8 @@ function checkBucket(s: BucketSettings, undecided: Undecided, report: (message: 
 
 export const s3BucketEncryptedWithCmk = stackRule({
     name: "s3-bucket-encrypted-with-cmk",
-    description:
+    description: "S3 buckets must be encrypted by default with a customer-managed KMS key (aws:kms or aws:kms:dsse), with bucket keys on.",
+    details:
         "Every S3 bucket must be encrypted by default with a customer-managed KMS key, configured by an aws.s3.BucketServerSideEncryptionConfiguration (or its deprecated V2 type) pointing at the bucket: sseAlgorithm \"aws:kms\" (or \"aws:kms:dsse\") with a kmsMasterKeyId that is not the AWS-managed alias/aws/s3. A bucket without one, AES256 (SSE-S3), or aws:kms without kmsMasterKeyId is a violation.",
     severity: "high",
     framework: { paper: "Table 2: at rest (envelope encryption, KMS customer-managed keys)", securityHub: ["S3.4"], checkov: ["CKV_AWS_145"] },

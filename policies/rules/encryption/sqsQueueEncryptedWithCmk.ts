@@ -3,15 +3,15 @@ import { resourceRule } from "../../lib/rule";
 
 export const sqsQueueEncryptedWithCmk = resourceRule({
     name: "sqs-queue-encrypted-with-cmk",
-    description: "SQS queues must be encrypted at rest with a customer-managed KMS key (kmsMasterKeyId); SQS-managed SSE (sqsManagedSseEnabled) and the AWS-managed alias/aws/sqs are not customer-managed.",
+    description: "SQS queues must be encrypted at rest with a customer-managed KMS key (kmsMasterKeyId).",
+    details:
+        "SQS queues must be encrypted at rest with a customer-managed KMS key (kmsMasterKeyId); SQS-managed SSE (sqsManagedSseEnabled) and the AWS-managed alias/aws/sqs are not customer-managed.",
     severity: "high",
     framework: { paper: "Table 2: at rest (KMS customer-managed keys)", securityHub: ["SQS.1"], checkov: ["CKV_AWS_27"] },
     remediationSteps: "Set the queue's kmsMasterKeyId to the ARN of a customer-managed aws.kms.Key (e.g. the stack's storage key) and remove sqsManagedSseEnabled.",
+    resourceTypes: ["aws:sqs/queue:Queue"],
     validateResource: (args, report) => {
-        if (args.type !== "aws:sqs/queue:Queue") {
-            return;
-        }
-        const problem = cmkProblem(keyRef(args.props, "kmsMasterKeyId"), "kmsMasterKeyId");
+                const problem = cmkProblem(keyRef(args.props, "kmsMasterKeyId"), "kmsMasterKeyId");
         if (problem === undefined) {
             return;
         }

@@ -114,7 +114,8 @@ function compare(a: readonly (number | string)[], b: readonly (number | string)[
 
 export const e2eeRecordsKeyLeastPrivilege = stackRule({
     name: "e2ee-records-key-least-privilege",
-    description:
+    description: "Only roles and users tagged e2ee:principal-role=recipient may decrypt, and only producers may generate data keys, with a records key.",
+    details:
         `Only recipients decrypt, only producers encrypt: on a KMS key tagged ${KEY_ROLE_TAG}=records, only IAM roles and users tagged ${PRINCIPAL_ROLE_TAG}=recipient may be able to kms:Decrypt or kms:ReEncryptFrom, and only those tagged ${PRINCIPAL_ROLE_TAG}=producer may be able to kms:GenerateDataKey*. ` +
         "Decides who can, as AWS KMS authorizes: the key policy (a principal named directly, \"*\" with the conditions it meets, or the account root, which lets identity policies decide), identity policies in every attachment form (inline, RolePolicy/UserPolicy/GroupPolicy, Policy with attachments, managedPolicyArns, group membership), permissions boundaries, KMS grants (aws.kms.Grant), explicit Deny (which wins), NotAction/NotResource/NotPrincipal, wildcards and conditions. " +
         "What cannot be proven is not reported but named as undecided (the runtime's \"can't run\" advisory): values unknown during preview, conditions on values of each request (kms:ViaService, encryption context, source IP), principals and documents outside the program.",

@@ -1,9 +1,10 @@
 import { resourceRule } from "../../lib/rule";
-import { documentsOf, parseLocated, quoteList, statementLabel } from "../../lib/iam";
+import { documentsOf, parseLocated, quoteList, statementLabel, IDENTITY_POLICY_TYPES, RESOURCE_POLICY_TYPES, ROLE_TYPE } from "../../lib/iam";
 
 export const iamNoAllowNotAction = resourceRule({
     name: "iam-no-allow-not-action",
-    description:
+    description: "IAM, key and bucket policies must not combine Allow with NotAction or NotResource (everything except a list).",
+    details:
         "IAM, key and bucket policies must not combine \"Effect\": \"Allow\" with NotAction or NotResource: they grant everything except a list, which is close to administrator access.",
     severity: "high",
     framework: {
@@ -12,6 +13,7 @@ export const iamNoAllowNotAction = resourceRule({
     },
     remediationSteps:
         "Rewrite the statement with an explicit Action list and an explicit Resource list. If the intent is to forbid some actions, keep an Allow with explicit actions and add a separate Deny statement.",
+    resourceTypes: [...IDENTITY_POLICY_TYPES, ...RESOURCE_POLICY_TYPES, ROLE_TYPE],
     validateResource: (args, report) => {
         for (const { located, doc } of parseLocated(documentsOf(args.type, args.props))) {
             if (doc === undefined) {

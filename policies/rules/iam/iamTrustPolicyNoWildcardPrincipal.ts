@@ -1,9 +1,10 @@
 import { resourceRule } from "../../lib/rule";
-import { documentsOf, hasConditions, parseLocated, statementLabel } from "../../lib/iam";
+import { documentsOf, hasConditions, parseLocated, statementLabel, ROLE_TYPE } from "../../lib/iam";
 
 export const iamTrustPolicyNoWildcardPrincipal = resourceRule({
     name: "iam-trust-policy-no-wildcard-principal",
-    description:
+    description: "Role trust policies must not let any principal (\"*\") assume the role without a condition, nor use Allow with NotPrincipal.",
+    details:
         "A role's trust policy (assumeRolePolicy) must not let the \"*\" principal assume it without a condition, and must not use Allow with NotPrincipal.",
     severity: "critical",
     framework: {
@@ -12,8 +13,9 @@ export const iamTrustPolicyNoWildcardPrincipal = resourceRule({
     },
     remediationSteps:
         "Name the principal that may assume the role: a service ({\"Service\": \"lambda.amazonaws.com\"}), a role ARN, or a federated provider. If \"*\" is unavoidable, add a Condition that scopes it (e.g. aws:PrincipalOrgID, aws:PrincipalArn).",
+    resourceTypes: [ROLE_TYPE],
     validateResource: (args, report) => {
-        for (const { located, doc } of parseLocated(documentsOf(args.type, args.props))) {
+        for (const { located, doc } of parseLocated(documentsOf(args.type, args.props, ["trust"]))) {
             if (doc === undefined || located.kind !== "trust") {
                 continue;
             }

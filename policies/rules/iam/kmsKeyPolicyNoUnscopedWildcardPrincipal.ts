@@ -43,7 +43,8 @@ interface Config {
 
 export const kmsKeyPolicyNoUnscopedWildcardPrincipal = resourceRule({
     name: "kms-key-policy-no-unscoped-wildcard-principal",
-    description:
+    description: "KMS key policies must not allow Principal \"*\" without a condition that scopes it (account, organisation, service, ARN).",
+    details:
         "A KMS key policy must not allow the \"*\" principal unless a condition scopes it (kms:CallerAccount, kms:ViaService, aws:PrincipalOrgID, aws:SourceAccount, ...). A \"*\" principal scoped this way is accepted: it is a common scanner false positive.",
     severity: "critical",
     framework: {
@@ -62,6 +63,7 @@ export const kmsKeyPolicyNoUnscopedWildcardPrincipal = resourceRule({
             },
         },
     },
+    resourceTypes: ["aws:kms/key:Key", "aws:kms/keyPolicy:KeyPolicy"],
     validateResource: (args, report) => {
         if (args.type !== "aws:kms/key:Key" && args.type !== "aws:kms/keyPolicy:KeyPolicy") {
             return;

@@ -11,7 +11,8 @@ export const KMS_DEFAULT_DELETION_WINDOW = 30;
 
 export const kmsKeyDeletionWindow = resourceRule({
     name: "kms-key-deletion-window",
-    description:
+    description: "KMS keys must have a deletion window of at least the configured number of days (default 30).",
+    details:
         "KMS keys must keep a deletion waiting period of at least 30 days (configurable, 7-30): deleting a key destroys every ciphertext made with it, including end-to-end encrypted records. An unset deletionWindowInDays means KMS's default of 30 days and complies.",
     severity: "medium",
     framework: { paper: "4.2 Data protection (dedicated key management); Table 2: at rest" },
@@ -27,10 +28,8 @@ export const kmsKeyDeletionWindow = resourceRule({
             },
         },
     },
+    resourceTypes: [KMS_KEY_TYPE],
     validateResource: (args, report) => {
-        if (args.type !== KMS_KEY_TYPE) {
-            return;
-        }
         const min = args.getConfig<Config>().minimumDeletionWindowInDays ?? DEFAULT_MIN_DELETION_WINDOW;
         const days: unknown = args.props["deletionWindowInDays"];
         if (typeof days === "number" && days < min) {

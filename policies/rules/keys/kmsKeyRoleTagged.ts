@@ -10,9 +10,11 @@ export const DEFAULT_KEY_ROLES: readonly string[] = ["records", "storage", "logs
 
 export const kmsKeyRoleTagged = resourceRule({
     name: "kms-key-role-tagged",
-    description:
+    description: "House convention: KMS keys carry the tag e2ee:key-role (records, storage, logs, secrets, backup).",
+    details:
         "Every KMS key must carry the tag e2ee:key-role with one of records, storage, logs, secrets, backup (configurable), so that key separation (records vs storage vs backup keys) can be checked and audited.",
     severity: "medium",
+    optIn: "houseConventions",
     framework: { paper: "4.2 Data protection (dedicated key management); Table 2: backups (separate keys)" },
     remediationSteps: "Add tags: { \"e2ee:key-role\": \"<records|storage|logs|secrets|backup>\" } to the key, one role per key.",
     configSchema: {
@@ -26,10 +28,8 @@ export const kmsKeyRoleTagged = resourceRule({
             },
         },
     },
+    resourceTypes: [KMS_KEY_TYPE],
     validateResource: (args, report) => {
-        if (args.type !== KMS_KEY_TYPE) {
-            return;
-        }
         const allowed = args.getConfig<Config>().allowedRoles ?? DEFAULT_KEY_ROLES;
         const tags = args.props["tags"] as Record<string, unknown> | undefined | null;
         let role: unknown = tags?.[KEY_ROLE_TAG];

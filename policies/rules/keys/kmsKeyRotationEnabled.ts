@@ -11,7 +11,8 @@ export const KMS_DEFAULT_ROTATION_DAYS = 365;
 
 export const kmsKeyRotationEnabled = resourceRule({
     name: "kms-key-rotation-enabled",
-    description:
+    description: "Symmetric KMS keys must rotate automatically at most every configured number of days (default 90).",
+    details:
         "Symmetric KMS encryption keys must rotate automatically (enableKeyRotation true, default false) at most every 90 days (rotationPeriodInDays, configurable; KMS uses 365 when it is not set).",
     severity: "high",
     framework: { paper: "Table 2: at rest (automatic rotation); case study: quarterly (90-day) rotation", securityHub: ["KMS.4"], checkov: ["CKV_AWS_7"] },
@@ -27,10 +28,8 @@ export const kmsKeyRotationEnabled = resourceRule({
             },
         },
     },
+    resourceTypes: [KMS_KEY_TYPE],
     validateResource: (args, report) => {
-        if (args.type !== KMS_KEY_TYPE) {
-            return;
-        }
         const { usage, spec } = usageAndSpec(args);
         if (usage !== "ENCRYPT_DECRYPT" || spec !== "SYMMETRIC_DEFAULT") {
             return; // asymmetric and HMAC keys cannot rotate automatically (kms-key-symmetric-default covers encryption keys)

@@ -8,15 +8,14 @@ export const PEER_AUTHENTICATION_TYPES: readonly string[] = [
 
 export const istioPeerAuthenticationStrict = resourceRule({
     name: "istio-peer-authentication-strict",
-    description:
+    description: "Istio PeerAuthentication must require mutual TLS (mtls.mode STRICT), including port-level overrides.",
+    details:
         "Istio PeerAuthentication must not weaken mutual TLS: spec.mtls.mode and every spec.portLevelMtls[port].mode must not be PERMISSIVE or DISABLE (STRICT, or UNSET to inherit).",
     severity: "high",
     framework: { paper: "5.4 Network: service mesh with mutual TLS (case study: mTLS through a service mesh)" },
     remediationSteps: "Set spec.mtls.mode to \"STRICT\" and remove PERMISSIVE/DISABLE entries from spec.portLevelMtls.",
+    resourceTypes: PEER_AUTHENTICATION_TYPES,
     validateResource: (args, report) => {
-        if (!PEER_AUTHENTICATION_TYPES.includes(args.type)) {
-            return;
-        }
         const spec = objAt(args.props, "spec") ?? {};
         const mode = objAt(spec, "mtls")?.["mode"];
         if (mode === "PERMISSIVE" || mode === "DISABLE") {

@@ -9,7 +9,9 @@ interface Config {
 
 export const k8sNamespacePodSecurityRestricted = resourceRule({
     name: "k8s-namespace-pod-security-restricted",
-    description: `Every Kubernetes Namespace must carry the label ${PSA_ENFORCE_LABEL}: restricted, so Pod Security Admission rejects pods that do not meet the restricted profile.`,
+    description: "Kubernetes namespaces must enforce the Pod Security restricted profile (label pod-security.kubernetes.io/enforce: restricted).",
+    details:
+        `Every Kubernetes Namespace must carry the label ${PSA_ENFORCE_LABEL}: restricted, so Pod Security Admission rejects pods that do not meet the restricted profile.`,
     severity: "high",
     framework: { paper: "5.3 Infrastructure: hardened orchestration (strict pod security)" },
     remediationSteps: `Add metadata.labels["${PSA_ENFORCE_LABEL}"] = "restricted" to the Namespace (optionally also the audit and warn labels).`,
@@ -23,11 +25,9 @@ export const k8sNamespacePodSecurityRestricted = resourceRule({
             },
         },
     },
+    resourceTypes: ["kubernetes:core/v1:Namespace"],
     validateResource: (args, report) => {
-        if (args.type !== "kubernetes:core/v1:Namespace") {
-            return;
-        }
-        const name = objAt(args.props, "metadata")?.["name"];
+                const name = objAt(args.props, "metadata")?.["name"];
         if (typeof name === "string" && (args.getConfig<Config>().exemptNamespaces ?? []).includes(name)) {
             return;
         }

@@ -21,10 +21,8 @@ export const k8sNoClusterAdminBinding = resourceRule({
             deniedClusterRoles: { type: "array", items: { type: "string" }, default: ["cluster-admin"], description: "ClusterRole names that must not be bound." },
         },
     },
+    resourceTypes: BINDING_TYPES,
     validateResource: (args, report) => {
-        if (!BINDING_TYPES.includes(args.type)) {
-            return;
-        }
         const denied = args.getConfig<Config>().deniedClusterRoles ?? ["cluster-admin"];
         const ref = objAt(args.props, "roleRef");
         const name = ref?.["name"];

@@ -1,5 +1,5 @@
 import { resourceRule } from "../../lib/rule";
-import { containerLabel, containersOf, isObj, kindOf, listOf, objAt, podSpecOf } from "../../lib/k8s";
+import { containerLabel, containersOf, isObj, kindOf, listOf, objAt, podSpecOf, WORKLOAD_TYPES } from "../../lib/k8s";
 
 /** Volume types the restricted profile allows. */
 export const RESTRICTED_VOLUME_TYPES: readonly string[] = [
@@ -17,7 +17,8 @@ const SECCOMP_OK = ["RuntimeDefault", "Localhost"];
 
 export const k8sPodSecurityRestricted = resourceRule({
     name: "k8s-pod-security-restricted",
-    description:
+    description: "Pod templates must meet the Pod Security restricted profile (non-root, no privilege escalation, drop ALL, seccomp, volume types).",
+    details:
         "Every pod template (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob) must meet the Pod Security \"restricted\" profile for all containers, init containers and ephemeral containers: runAsNonRoot, allowPrivilegeEscalation false, capabilities drop ALL, seccomp RuntimeDefault or Localhost, not privileged, no hostNetwork/hostPID/hostIPC, no host ports, procMount Default, no Windows host processes, no hostPath or other non-restricted volume types.",
     severity: "high",
     framework: {
@@ -26,6 +27,7 @@ export const k8sPodSecurityRestricted = resourceRule({
     },
     remediationSteps:
         "In the pod spec set securityContext: { runAsNonRoot: true, seccompProfile: { type: \"RuntimeDefault\" } }; in every container set securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: [\"ALL\"] }, privileged: false }; remove hostNetwork/hostPID/hostIPC and hostPath volumes (use emptyDir, configMap, secret, projected or persistentVolumeClaim).",
+    resourceTypes: WORKLOAD_TYPES,
     validateResource: (args, report) => {
         const pod = podSpecOf(args.type, args.props);
         if (pod === undefined) {

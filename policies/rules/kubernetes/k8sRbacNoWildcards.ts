@@ -12,10 +12,8 @@ export const k8sRbacNoWildcards = resourceRule({
     severity: "high",
     framework: { paper: "5.1 Identity and access: least privilege; Table 3: orchestration", checkov: ["CKV_K8S_49"] },
     remediationSteps: "List the exact apiGroups, resources and verbs the subject needs, e.g. { apiGroups: [\"\"], resources: [\"configmaps\"], verbs: [\"get\", \"list\"] }.",
+    resourceTypes: RBAC_ROLE_TYPES,
     validateResource: (args, report) => {
-        if (!RBAC_ROLE_TYPES.includes(args.type)) {
-            return;
-        }
         listOf(args.props["rules"]).forEach((r, i) => {
             if (!isObj(r)) {
                 return;

@@ -3,7 +3,8 @@ import { listOf, objAt } from "../../lib/k8s";
 
 export const lambdaInVpc = resourceRule({
     name: "lambda-in-vpc",
-    description:
+    description: "Lambda functions must run in a VPC (vpcConfig with subnets and security groups) so their outbound traffic can be filtered.",
+    details:
         "Lambda functions must run in a VPC (vpcConfig with subnetIds and securityGroupIds), so their outbound traffic goes through security groups and VPC endpoints and can be filtered.",
     severity: "high",
     framework: {
@@ -13,11 +14,9 @@ export const lambdaInVpc = resourceRule({
     },
     remediationSteps:
         "Set vpcConfig: { subnetIds: [private subnet ids], securityGroupIds: [a security group with restricted egress] } and add VPC endpoints for the AWS services the function calls.",
+    resourceTypes: ["aws:lambda/function:Function"],
     validateResource: (args, report) => {
-        if (args.type !== "aws:lambda/function:Function") {
-            return;
-        }
-        const vpc = objAt(args.props, "vpcConfig");
+                const vpc = objAt(args.props, "vpcConfig");
         if (vpc === undefined) {
             report("vpcConfig is not set, so the function's outbound traffic cannot be filtered; set vpcConfig with subnetIds and securityGroupIds.");
             return;

@@ -44,7 +44,8 @@ interface Config {
 
 export const lambdaRuntimeSupported = resourceRule({
     name: "lambda-runtime-supported",
-    description:
+    description: "Lambda functions must use a runtime that is not deprecated (default: nodejs22.x, nodejs24.x, python3.12+, java21+, ...).",
+    details:
         "Lambda functions must not use a deprecated runtime (configurable list; default as of November 2026: nodejs20.x and older, python3.9 and older, ruby3.2 and older, java8 (AL1), go1.x, dotnet8 and older, provided (AL1)). Deprecated runtimes get no security patches.",
     severity: "high",
     framework: { paper: "5.3 Infrastructure: patching", securityHub: ["Lambda.2"], checkov: ["CKV_AWS_363"] },
@@ -59,11 +60,9 @@ export const lambdaRuntimeSupported = resourceRule({
             },
         },
     },
+    resourceTypes: ["aws:lambda/function:Function"],
     validateResource: (args, report) => {
-        if (args.type !== "aws:lambda/function:Function") {
-            return;
-        }
-        const runtime: unknown = args.props["runtime"];
+                const runtime: unknown = args.props["runtime"];
         const deprecated = args.getConfig<Config>().deprecatedRuntimes ?? DEFAULT_DEPRECATED_RUNTIMES;
         if (typeof runtime === "string" && deprecated.includes(runtime)) {
             report(`runtime is "${runtime}", which AWS Lambda has deprecated (no more security patches); use a supported runtime such as "nodejs22.x" or "nodejs24.x".`);

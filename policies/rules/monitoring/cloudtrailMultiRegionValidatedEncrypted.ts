@@ -2,7 +2,8 @@ import { resourceRule } from "../../lib/rule";
 
 export const cloudtrailMultiRegionValidatedEncrypted = resourceRule({
     name: "cloudtrail-multi-region-validated-encrypted",
-    description:
+    description: "CloudTrail trails must be multi-region, validate log files, encrypt with a customer-managed KMS key and deliver to CloudWatch Logs.",
+    details:
         "CloudTrail trails must be multi-region (isMultiRegionTrail), validate log files (enableLogFileValidation), encrypt logs with a customer-managed KMS key (kmsKeyId) and deliver to CloudWatch Logs (cloudWatchLogsGroupArn) for alerting.",
     severity: "high",
     framework: {
@@ -12,11 +13,9 @@ export const cloudtrailMultiRegionValidatedEncrypted = resourceRule({
     },
     remediationSteps:
         "Set isMultiRegionTrail: true, enableLogFileValidation: true, kmsKeyId: <logs key ARN (tag e2ee:key-role=logs)>, cloudWatchLogsGroupArn: \"<log group ARN>:*\" and cloudWatchLogsRoleArn on the aws.cloudtrail.Trail.",
+    resourceTypes: ["aws:cloudtrail/trail:Trail"],
     validateResource: (args, report) => {
-        if (args.type !== "aws:cloudtrail/trail:Trail") {
-            return;
-        }
-        const p = args.props;
+                const p = args.props;
         if (p["isMultiRegionTrail"] !== true) {
             report("isMultiRegionTrail is not true; set it to true so every region's API activity is recorded.");
         }

@@ -1,6 +1,6 @@
 import { cloudtrailMultiRegionValidatedEncrypted } from "./cloudtrailMultiRegionValidatedEncrypted";
-import { guarddutyEnabled } from "./guarddutyEnabled";
+import { guarddutyDetectorProtections } from "./guarddutyDetectorProtections";
 import { logRetentionMinimum } from "./logRetentionMinimum";
 import { vpcFlowLogsEnabled } from "./vpcFlowLogsEnabled";
 
-export const rules = [cloudtrailMultiRegionValidatedEncrypted, logRetentionMinimum, vpcFlowLogsEnabled, guarddutyEnabled];
+export const rules = [cloudtrailMultiRegionValidatedEncrypted, logRetentionMinimum, vpcFlowLogsEnabled, guarddutyDetectorProtections];

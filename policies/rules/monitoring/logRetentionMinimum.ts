@@ -8,7 +8,8 @@ interface Config {
 
 export const logRetentionMinimum = resourceRule({
     name: "log-retention-minimum",
-    description:
+    description: "CloudWatch log groups must keep logs for at least the configured number of days (default 90).",
+    details:
         "CloudWatch log groups must keep logs at least a configurable number of days (default 90). A missing or 0 retentionInDays means logs never expire, which satisfies the minimum.",
     severity: "medium",
     framework: { paper: "5.5 Runtime: audit logging; Table 3: monitoring signals", securityHub: ["CloudWatch.16"], checkov: ["CKV_AWS_338"] },
@@ -18,11 +19,9 @@ export const logRetentionMinimum = resourceRule({
             minRetentionDays: { type: "integer", minimum: 1, default: DEFAULT_MIN_RETENTION_DAYS, description: "Shortest accepted retention, in days." },
         },
     },
+    resourceTypes: ["aws:cloudwatch/logGroup:LogGroup"],
     validateResource: (args, report) => {
-        if (args.type !== "aws:cloudwatch/logGroup:LogGroup") {
-            return;
-        }
-        const min = args.getConfig<Config>().minRetentionDays ?? DEFAULT_MIN_RETENTION_DAYS;
+                const min = args.getConfig<Config>().minRetentionDays ?? DEFAULT_MIN_RETENTION_DAYS;
         const days: unknown = args.props["retentionInDays"];
         if (typeof days === "number" && days > 0 && days < min) {
             report(`retentionInDays is ${days}, shorter than the minimum of ${min} days; set retentionInDays to at least ${min}.`);

@@ -19,7 +19,8 @@ export function vpcIdOf(vpc: PolicyResource): string | undefined | Unknown {
 
 export const vpcFlowLogsEnabled = stackRule({
     name: "vpc-flow-logs-enabled",
-    description:
+    description: "Every VPC the stack creates must have a flow log.",
+    details:
         "Every aws.ec2.Vpc must have an aws.ec2.FlowLog pointing at it (vpcId equal to the VPC's id or the id in its ARN, or taken from the VPC per the engine's property dependencies). When a flow log's target cannot be determined during preview, the VPC is not reported.",
     severity: "medium",
     framework: { paper: "5.4 Network: flow monitoring; Table 3: network", securityHub: ["EC2.6"], checkov: ["CKV2_AWS_11"] },

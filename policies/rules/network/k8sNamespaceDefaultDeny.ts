@@ -37,7 +37,8 @@ interface Namespace {
 
 export const k8sNamespaceDefaultDeny = stackRule({
     name: "k8s-namespace-default-deny",
-    description:
+    description: "Every Kubernetes namespace the stack creates must have a default-deny NetworkPolicy for ingress and egress.",
+    details:
         "Every Kubernetes namespace that runs workloads must have default-deny NetworkPolicies for both ingress and egress: podSelector {} with policyTypes including Ingress (resp. Egress) and no ingress (resp. egress) rules. A namespace is matched by metadata.namespace, or by the Namespace resource the value came from; workloads without a namespace count for \"default\".",
     severity: "high",
     framework: { paper: "5.4 Network: segmentation, egress filtering for all outbound traffic (case study: micro-segmentation)" },

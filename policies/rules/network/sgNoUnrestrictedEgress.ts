@@ -1,6 +1,13 @@
 import { resourceRule } from "../../lib/rule";
 import { isObj, listOf } from "../../lib/k8s";
 
+export const EGRESS_TYPES: readonly string[] = [
+    "aws:ec2/securityGroup:SecurityGroup",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    "aws:ec2/securityGroupRule:SecurityGroupRule",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+];
+
 export const OPEN_CIDRS: readonly string[] = ["0.0.0.0/0", "::/0"];
 
 /** "all protocols and all ports" for -1/all, else "tcp ports 443-443" / "tcp port 443". */
@@ -21,11 +28,13 @@ const REMEDIATION =
 
 export const sgNoUnrestrictedEgress = resourceRule({
     name: "sg-no-unrestricted-egress",
-    description:
+    description: "Security groups must not allow egress to 0.0.0.0/0 or ::/0 (inline egress, SecurityGroupRule, vpc.SecurityGroupEgressRule).",
+    details:
         "Security groups must not allow egress to 0.0.0.0/0 or ::/0, whichever way the rule is written: inline aws.ec2.SecurityGroup / aws.ec2.DefaultSecurityGroup egress (cidrBlocks/ipv6CidrBlocks), aws.ec2.SecurityGroupRule of type egress, or aws.vpc.SecurityGroupEgressRule (cidrIpv4/cidrIpv6).",
     severity: "high",
     framework: { paper: "5.4 Network: controlled ingress/egress (case study: egress filtering for all outbound traffic)" },
     remediationSteps: REMEDIATION,
+    resourceTypes: EGRESS_TYPES,
     validateResource: (args, report) => {
         const open = (cidrs: unknown): string[] => listOf(cidrs).filter((c): c is string => typeof c === "string" && OPEN_CIDRS.includes(c));
         if (args.type === "aws:ec2/securityGroup:SecurityGroup" || args.type === "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup") {

@@ -23,7 +23,8 @@ export function deniesInsecureTransport(s: Statement): boolean {
 
 export const s3BucketDeniesInsecureTransport = stackRule({
     name: "s3-bucket-denies-insecure-transport",
-    description:
+    description: "S3 bucket policies must deny requests without TLS (Deny with aws:SecureTransport false).",
+    details:
         "Every S3 bucket's policy must deny all S3 actions to every principal when aws:SecureTransport is false, so plain-HTTP requests are refused.",
     severity: "high",
     framework: { paper: "Table 2: in transit (TLS on every hop); articles: HTTPS for every call", securityHub: ["S3.5"] },

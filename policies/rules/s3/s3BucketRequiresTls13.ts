@@ -27,7 +27,8 @@ export function deniedBelow(s: Statement): number | undefined {
 
 export const s3BucketRequiresTls13 = stackRule({
     name: "s3-bucket-requires-tls13",
-    description:
+    description: "S3 bucket policies must deny requests negotiated below TLS 1.3 (Deny with NumericLessThan s3:TlsVersion 1.3).",
+    details:
         "Every S3 bucket's policy must deny all S3 actions to every principal when s3:TlsVersion is below 1.3 (NumericLessThan \"1.3\"; the minimum is configurable), so only TLS 1.3 connections are accepted.",
     severity: "high",
     framework: { paper: "Table 2: in transit (TLS 1.3, strong suites)" },

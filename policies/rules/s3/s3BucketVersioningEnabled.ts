@@ -7,7 +7,8 @@ const FIX = "add an aws.s3.BucketVersioning for the bucket with versioningConfig
 
 export const s3BucketVersioningEnabled = stackRule({
     name: "s3-bucket-versioning-enabled",
-    description:
+    description: "S3 buckets must have versioning enabled (aws.s3.BucketVersioning with status Enabled).",
+    details:
         "Every S3 bucket must have versioning enabled by an aws.s3.BucketVersioning (or its deprecated V2 type) with versioningConfiguration.status \"Enabled\" (or the deprecated inline versioning.enabled true), so that overwritten or deleted objects can be restored.",
     severity: "medium",
     framework: { paper: "Table 2: backups (restore); 5.5 Runtime (immutability)", securityHub: ["S3.14"], checkov: ["CKV_AWS_21"] },

@@ -11,7 +11,8 @@ interface Config {
 
 export const apigatewayDomainTls13 = resourceRule({
     name: "apigateway-domain-tls13",
-    description:
+    description: "API Gateway REST custom domains must use a TLS 1.3-only security policy (SecurityPolicy_TLS13_1_3_2025_09 or its FIPS variant).",
+    details:
         "API Gateway REST API custom domains must use a TLS 1.3-only enhanced security policy (SecurityPolicy_TLS13_1_3_2025_09 or SecurityPolicy_TLS13_1_3_FIPS_2025_09) with an endpoint access mode. Without securityPolicy a domain gets TLS_1_2.",
     severity: "high",
     framework: {
@@ -30,11 +31,9 @@ export const apigatewayDomainTls13 = resourceRule({
             },
         },
     },
+    resourceTypes: ["aws:apigateway/domainName:DomainName"],
     validateResource: (args, report) => {
-        if (args.type !== "aws:apigateway/domainName:DomainName") {
-            return;
-        }
-        const allowed = args.getConfig<Config>().allowedSecurityPolicies ?? DEFAULT_TLS13_DOMAIN_POLICIES;
+                const allowed = args.getConfig<Config>().allowedSecurityPolicies ?? DEFAULT_TLS13_DOMAIN_POLICIES;
         const policy: unknown = args.props["securityPolicy"];
         if (policy === undefined || policy === null || policy === "") {
             report(`securityPolicy is not set, so the domain uses TLS_1_2, which allows TLS 1.2; set securityPolicy to one of: ${allowed.join(", ")}.`);

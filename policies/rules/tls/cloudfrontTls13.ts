@@ -8,7 +8,8 @@ export const DEFAULT_CLOUDFRONT_PROTOCOLS: readonly string[] = ["TLSv1.3_2025"];
 
 export const cloudfrontTls13 = resourceRule({
     name: "cloudfront-tls13",
-    description:
+    description: "CloudFront distributions must serve viewers over HTTPS with a TLS 1.3 (or configured) minimum protocol version.",
+    details:
         "CloudFront distributions must serve viewers with a custom certificate and viewerCertificate.minimumProtocolVersion \"TLSv1.3_2025\"; the default *.cloudfront.net certificate forces TLSv1.",
     severity: "high",
     framework: {
@@ -28,11 +29,9 @@ export const cloudfrontTls13 = resourceRule({
             },
         },
     },
+    resourceTypes: ["aws:cloudfront/distribution:Distribution"],
     validateResource: (args, report) => {
-        if (args.type !== "aws:cloudfront/distribution:Distribution") {
-            return;
-        }
-        const allowed = args.getConfig<Config>().allowedMinimumProtocolVersions ?? DEFAULT_CLOUDFRONT_PROTOCOLS;
+                const allowed = args.getConfig<Config>().allowedMinimumProtocolVersions ?? DEFAULT_CLOUDFRONT_PROTOCOLS;
         const vc: unknown = args.props["viewerCertificate"];
         const cert = typeof vc === "object" && vc !== null ? (vc as Record<string, unknown>) : {};
         if (cert["cloudfrontDefaultCertificate"] === true) {

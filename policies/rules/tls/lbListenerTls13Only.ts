@@ -31,7 +31,8 @@ interface Config {
 
 export const lbListenerTls13Only = resourceRule({
     name: "lb-listener-tls13-only",
-    description:
+    description: "HTTPS and TLS load balancer listeners must use a TLS 1.3-only ELB security policy (a missing sslPolicy allows TLS 1.0).",
+    details:
         "HTTPS and TLS listeners of Application and Network Load Balancers must use a TLS 1.3-only security policy (allow-list: ELBSecurityPolicy-TLS13-1-3-2021-06, -TLS13-1-3-FIPS-2023-04, -TLS13-1-3-PQ-2025-09, -TLS13-1-3-FIPS-PQ-2025-09). A missing sslPolicy means ELBSecurityPolicy-2016-08 (TLS 1.0).",
     severity: "high",
     framework: {
@@ -50,10 +51,8 @@ export const lbListenerTls13Only = resourceRule({
             },
         },
     },
+    resourceTypes: LISTENER_TYPES,
     validateResource: (args, report) => {
-        if (!LISTENER_TYPES.includes(args.type)) {
-            return;
-        }
         const protocol: unknown = args.props["protocol"];
         if (protocol !== "HTTPS" && protocol !== "TLS") {
             return;

@@ -4,7 +4,8 @@ export const POLICY_WAIVERS_APPLIED = "policy-waivers-applied";
 
 export const policyWaiversApplied = stackRule({
     name: POLICY_WAIVERS_APPLIED,
-    description:
+    description: "Reports every waiver applied in this run, with its reason and expiry, so no waived violation goes unseen.",
+    details:
         "Reports every waiver that suppressed a violation in this run (policy, resource, reason, expiry and the suppressed message), so that waived resources stay visible. Runs last in the pack.",
     enforcementLevel: "advisory",
     severity: "low",

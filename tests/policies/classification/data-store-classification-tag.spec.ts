@@ -2,9 +2,18 @@ import assert from "node:assert/strict";
 import { DATA_STORE_TYPES, dataStoreClassificationTag } from "../../../policies/rules/classification/dataStoreClassificationTag";
 import { UNKNOWN, runResourceRule } from "../harness";
 
-const run = (type: string, props: Record<string, unknown>, cfg?: Record<string, unknown>) => runResourceRule(dataStoreClassificationTag, { type, props }, cfg);
+/** Our stacks opt into the house conventions; these cases run with them on. */
+const run = (type: string, props: Record<string, unknown>, cfg?: Record<string, unknown>) =>
+    runResourceRule(dataStoreClassificationTag, { type, props }, { houseConventions: true, ...cfg });
 
 describe("data-store-classification-tag", () => {
+    it("judges nothing unless the stack opts into the house conventions (a program that never used the tag)", async () => {
+        const r = await runResourceRule(dataStoreClassificationTag, { type: "aws:s3/bucket:Bucket", props: {} });
+        assert.deepEqual(r.messages, []);
+        assert.equal(r.unknown, undefined);
+        assert.deepEqual((await runResourceRule(dataStoreClassificationTag, { type: "aws:s3/bucket:Bucket", props: {} }, { houseConventions: false })).messages, []);
+    });
+
     it("accepts every data store type tagged with a default classification", async () => {
         for (const type of Object.keys(DATA_STORE_TYPES)) {
             assert.deepEqual((await run(type, { tags: { "data-classification": "restricted" } })).messages, [], type);

@@ -50,4 +50,12 @@ describe("iam-no-wildcard-actions", () => {
         assert.deepEqual(r.messages, []);
         assert.equal(r.unknown, "string value at .policy can't be known during preview");
     });
+
+    it("expands patterns: reports those covering permission-changing actions, leaves read patterns alone", async () => {
+        const doc = (Action: string[]) => ({ Statement: [{ Effect: "Allow", Action, Resource: "arn:aws:kms:eu-west-1:111122223333:key/k" }] });
+        assert.deepEqual((await run("aws:iam/rolePolicy:RolePolicy", { role: "r", policy: doc(["kms:*Key*"]) })).messages, [
+            'policy statement 1 allows Action "kms:*Key*", which covers 1 permission-changing action (kms:PutKeyPolicy); list the specific actions needed instead.',
+        ]);
+        assert.deepEqual((await run("aws:iam/rolePolicy:RolePolicy", { role: "r", policy: doc(["s3:Get*", "ec2:Describe*", "kms:Decrypt"]) })).messages, []);
+    });
 });

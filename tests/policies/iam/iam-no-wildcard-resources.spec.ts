@@ -11,9 +11,27 @@ describe("iam-no-wildcard-resources", () => {
         assert.deepEqual((await run(JSON.stringify(doc(["kms:Decrypt"], "arn:aws:kms:eu-west-1:111122223333:key/k")))).messages, []);
     });
 
-    it("accepts \"*\" for actions without resource-level permissions (VPC Lambda ENIs, X-Ray, PutMetricData)", async () => {
-        const actions = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "xray:PutTraceSegments", "xray:PutTelemetryRecords", "cloudwatch:PutMetricData", "STS:GetCallerIdentity"];
+    it("accepts \"*\" for actions the Service Authorization Reference lists without resource-level permissions", async () => {
+        const actions = ["ec2:DescribeInstances", "ec2:DescribeNetworkInterfaces", "cloudwatch:GetMetricData", "s3:ListAllMyBuckets", "xray:PutTraceSegments", "xray:PutTelemetryRecords", "cloudwatch:PutMetricData", "STS:GetCallerIdentity"];
         assert.deepEqual((await run(doc(actions, "*"))).messages, []);
+    });
+
+    it("expands patterns against the reference and judges them by the actions they cover", async () => {
+        assert.deepEqual((await run(doc(["ec2:Describe*", "xray:Put*"], "*"))).messages, []);
+        assert.deepEqual((await run(doc(["s3:Get*"], "*"))).messages, [
+            'policy statement 1 allows "s3:Get*" (covers 63 actions; 61 take resource ARNs: s3:GetAccelerateConfiguration, s3:GetAccessGrant, s3:GetAccessGrantsInstance and 58 more) on Resource "*"; name the resource ARNs instead ("*" is accepted only for actions without resource-level permissions).',
+        ]);
+        assert.deepEqual((await run(doc(["ec2:Describe*"], "*"), { acceptListActions: false })).messages.length, 1);
+    });
+
+    it("reports ENI management on \"*\" (the reference lists subnet, security-group and network-interface ARNs for it)", async () => {
+        assert.deepEqual((await run(doc(["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface"], "*"))).messages, [
+            'policy statement 1 allows "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface" on Resource "*"; name the resource ARNs instead ("*" is accepted only for actions without resource-level permissions).',
+        ]);
+    });
+
+    it("does not judge actions of services the reference does not know", async () => {
+        assert.deepEqual((await run(doc(["newservice:DoThing"], "*"))).messages, []);
     });
 
     it("accepts the CloudWatch Logs vended-log delivery actions Step Functions needs on \"*\"", async () => {
@@ -39,9 +57,7 @@ describe("iam-no-wildcard-resources", () => {
 
     it("uses the configured allow-list", async () => {
         assert.deepEqual((await run(doc("logs:CreateLogGroup", "*"), { allowedWildcardResourceActions: ["logs:CreateLogGroup"] })).messages, []);
-        assert.deepEqual((await run(doc("xray:PutTraceSegments", "*"), { allowedWildcardResourceActions: [] })).messages, [
-            'policy statement 1 allows "xray:PutTraceSegments" on Resource "*"; name the resource ARNs instead ("*" is accepted only for actions without resource-level permissions).',
-        ]);
+        assert.deepEqual((await run(doc(["logs:Create*"], "*"), { allowedWildcardResourceActions: ["logs:Create*"] })).messages, []);
     });
 
     it("leaves NotAction statements to iam-no-allow-not-action and ignores Deny", async () => {

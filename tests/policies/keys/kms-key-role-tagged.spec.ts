@@ -3,9 +3,16 @@ import { kmsKeyRoleTagged } from "../../../policies/rules/keys/kmsKeyRoleTagged"
 import { UNKNOWN, runResourceRule } from "../harness";
 
 const type = "aws:kms/key:Key";
-const run = (props: Record<string, unknown>, cfg?: Record<string, unknown>) => runResourceRule(kmsKeyRoleTagged, { type, props }, cfg);
+/** Our stacks opt into the house conventions; these cases run with them on. */
+const run = (props: Record<string, unknown>, cfg?: Record<string, unknown>) => runResourceRule(kmsKeyRoleTagged, { type, props }, { houseConventions: true, ...cfg });
 
 describe("kms-key-role-tagged", () => {
+    it("judges nothing unless the stack opts into the house conventions (a correct key without the tag)", async () => {
+        const r = await runResourceRule(kmsKeyRoleTagged, { type, props: { enableKeyRotation: true, tags: { team: "payments" } } });
+        assert.deepEqual(r.messages, []);
+        assert.equal(r.unknown, undefined);
+    });
+
     it("accepts each default role, from tags or provider default tags (tagsAll)", async () => {
         for (const role of ["records", "storage", "logs", "secrets", "backup"]) {
             assert.deepEqual((await run({ tags: { "e2ee:key-role": role } })).messages, []);

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { lbListenerHttpRedirectsToHttps } from "../../../policies/rules/tls/lbListenerHttpRedirectsToHttps";
-import { UNKNOWN, runResourceRule } from "../harness";
+import { UNKNOWN, runStackRule } from "../harness";
 
 const redirect = { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } };
 const base = { loadBalancerArn: "arn:lb", port: 80, protocol: "HTTP", defaultActions: [redirect] };
-const run = (props: Record<string, unknown>, type = "aws:lb/listener:Listener") => runResourceRule(lbListenerHttpRedirectsToHttps, { type, props });
+const run = (props: Record<string, unknown>, type = "aws:lb/listener:Listener") => runStackRule(lbListenerHttpRedirectsToHttps, [{ type, name: "l", props }]);
 
 describe("lb-listener-http-redirects-to-https", () => {
     it("accepts a redirect-only HTTP listener (both type tokens)", async () => {
@@ -42,6 +42,16 @@ describe("lb-listener-http-redirects-to-https", () => {
     it("cannot decide unknown default actions during preview", async () => {
         const r = await run({ ...base, defaultActions: UNKNOWN.array });
         assert.deepEqual(r.messages, []);
-        assert.equal(r.unknown, "Array value at .defaultActions can't be known during preview");
+        assert.equal(r.unknown, 'the defaultActions of listener "l" are unknown');
+    });
+
+    it("an ALB listener with no protocol is HTTP: reported when it forwards; not judged on a Gateway or Network Load Balancer", async () => {
+        const lb = (loadBalancerType?: string) => ({ type: "aws:lb/loadBalancer:LoadBalancer", name: "lb", props: loadBalancerType === undefined ? {} : { loadBalancerType } });
+        const listener = { type: "aws:lb/listener:Listener", name: "l", props: { loadBalancerArn: UNKNOWN.string, port: 80, defaultActions: [{ type: "forward", targetGroupArn: "arn:tg" }] }, propertyDependencies: { loadBalancerArn: ["lb"] } };
+        assert.deepEqual((await runStackRule(lbListenerHttpRedirectsToHttps, [lb(), listener])).messages, [
+            'listener with no protocol (HTTP on an Application Load Balancer) defaultActions[0] is of type "forward" and does not redirect to HTTPS; plain HTTP listeners may only redirect (type "redirect", redirect.protocol "HTTPS").',
+        ]);
+        assert.deepEqual((await runStackRule(lbListenerHttpRedirectsToHttps, [lb("gateway"), listener])).messages, []);
+        assert.deepEqual((await runStackRule(lbListenerHttpRedirectsToHttps, [{ ...listener, propertyDependencies: {} }])).messages, []);
     });
 });
