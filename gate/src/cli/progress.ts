@@ -77,7 +77,7 @@ export class ProgressLine {
 
     private draw(): void {
         if (this.state === undefined) return;
-        const width = (this.stream.columns ?? 100) - 1;
+        const width = (this.stream.columns > 0 ? this.stream.columns : 100) - 1;
         const text = progressText(this.state, Date.now() - this.start);
         this.stream.write(`\r\x1b[2K${text.length > width ? text.slice(0, Math.max(0, width - 1)) + "…" : text}`);
         this.drawn = true;

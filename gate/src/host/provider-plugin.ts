@@ -75,7 +75,10 @@ export interface StartOptions {
     readonly cwd: string;
     /** Variables added to the environment. */
     readonly env: Record<string, string>;
+    /** How long to wait for the port line, ms. */
     readonly timeoutMs: number;
+    /** The run's --timeout, seconds, for the message when the wait runs out. */
+    readonly timeoutSeconds: number;
     /** Told the plugin's process id once it runs (the gate stops it if the program host dies). */
     readonly onPid?: (pid: number) => void;
 }
@@ -140,7 +143,7 @@ export class ProviderPlugin {
                 if (err !== undefined) reject(err);
                 else resolve(p as number);
             };
-            const timer = setTimeout(() => finish(new Error(`${this.label} did not print its port within ${o.timeoutMs / 1000} s (--timeout)${this.printed}`)), o.timeoutMs);
+            const timer = setTimeout(() => finish(new Error(`${this.label} did not print its port within the run's ${o.timeoutSeconds} s (--timeout)${this.printed}`)), o.timeoutMs);
             child.on("error", (e) => finish(new Error(`cannot start ${this.label}: ${e.message}`)));
             child.on("spawn", () => o.onPid?.(child.pid as number));
             child.on("exit", () => setImmediate(() => finish(new Error(`${this.label} ${this.exit ?? "exited"} before printing its port${this.printed}`))));

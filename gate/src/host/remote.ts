@@ -65,7 +65,7 @@ export function defaultProviderName(version: string, downloadUrl: string): strin
         const q = downloadUrl
             .split("/")
             .filter((s) => s !== "")
-            .map((s) => s.replace(/^[^A-Za-z0-9_.-]|(?<=.)[^A-Za-z0-9_.-]/g, "_").replace(/^[^A-Za-z_.]/, "_"))
+            .map((s) => s.replace(/[^A-Za-z0-9_.-]/g, "_"))
             .join("/");
         name += `_${q === "" ? "_" : q}`;
     }
@@ -193,7 +193,9 @@ export function installRemoteComponents(ctx: RemoteContext): void {
                 for (const [k, v] of Object.entries(req.config)) if (k.startsWith(`${pkg}:`)) cfg[k.slice(pkg.length + 1)] = v;
                 const env: Record<string, string> = { PULUMI_PROJECT: req.project, PULUMI_CONFIG: JSON.stringify(cfg) };
                 for (const [k, v] of Object.entries(req.runtimeOptions ?? {})) env[`PULUMI_RUNTIME_${k.toUpperCase()}`] = v;
-                await plugin.start({ engineAddress: srv.address, cwd: req.programDir, env, timeoutMs, onPid: (pid) => process.send?.({ kind: "plugin", pid }) });
+                // The run's --timeout counts from the program host's start; stop waiting early enough to say why.
+                const wait = Math.max(1000, performance.timeOrigin + timeoutMs - 1500 - Date.now());
+                await plugin.start({ engineAddress: srv.address, cwd: req.programDir, env, timeoutMs: wait, timeoutSeconds: timeoutMs / 1000, onPid: (pid) => process.send?.({ kind: "plugin", pid }) });
                 const wanted = parseVersion(found.version);
                 const got = parseVersion(plugin.version);
                 if (wanted !== undefined && (got === undefined || got.major < wanted.major || (got.major === wanted.major && (got.minor < wanted.minor || (got.minor === wanted.minor && got.patch < wanted.patch))))) {
