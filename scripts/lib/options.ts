@@ -98,3 +98,38 @@ export function optionsHelp(table: OptionTable): string {
 export function helpText(usage: string, summary: string, table: OptionTable, footer = ""): string {
     return `usage: ${usage}\n\n${summary.trimEnd()}\n\n${optionsHelp(table)}\n${footer === "" ? "" : `\n${footer.trimEnd()}\n`}`;
 }
+
+/**
+ * For a script's entry point: parses `argv`, prints `help` and exits 0 on `--help` (the table must have a
+ * boolean `help` option), prints `error: <problem>` and the help on stderr and exits 2 on a bad command line.
+ */
+export function parseOrExit<T extends OptionTable & { readonly help: OptionSpec }>(table: T, argv: readonly string[], help: string): OptionValues<T> {
+    let v: OptionValues<T>;
+    try {
+        v = parseOptions(table, argv);
+    } catch (e) {
+        if (!(e instanceof OptionError)) throw e;
+        return usageExit(e.message, help);
+    }
+    if (v.help === true) {
+        process.stdout.write(help);
+        process.exit(0);
+    }
+    return v;
+}
+
+/** Prints `error: <message>` and the help on stderr and exits 2 (a bad command line). */
+export function usageExit(message: string, help: string): never {
+    process.stderr.write(`error: ${message}\n\n${help}`);
+    process.exit(2);
+}
+
+/** A numeric option's value: `fallback` when absent; a usage error naming the flag when not a number >= `min` (an integer when `integer`). */
+export function numberOption(value: string | undefined, flag: string, fallback: number, o: { readonly min: number; readonly integer?: boolean }, help: string): number {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n < o.min || (o.integer === true && !Number.isInteger(n))) {
+        return usageExit(`${flag} must be ${o.integer === true ? "an integer" : "a number"} of at least ${o.min}, not '${value}'`, help);
+    }
+    return n;
+}
