@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { withRemoteSources } from "../../gate/src/cli/run";
-import { compareVersions, findResourcePlugin, listInstalledPlugins, parseVersion, pluginCacheDir, selectPlugin, type InstalledPlugin } from "../../gate/src/host/plugins";
+import { compareVersions, declaredPluginVersion, findResourcePlugin, listInstalledPlugins, parseVersion, pluginCacheDir, selectPlugin, type InstalledPlugin } from "../../gate/src/host/plugins";
 import { configVariables, containsUnknowns, parsePort, unwrapSecrets } from "../../gate/src/host/provider-plugin";
 import { defaultProviderName, downgradeOutputs, parallelism, withoutResourceRefs } from "../../gate/src/host/remote";
 import type { ProgramNote, RecordedResource } from "../../gate/src/shared/types";
@@ -151,6 +151,23 @@ describe("gate: plugin cache lookup and remote-component helpers", () => {
             // A project plugin whose version differs from the requested one is skipped.
             assert.equal(findResourcePlugin("gatetest", "0.1.0", [{ name: "gatetest", path: project, version: "0.3.0" }], env(home, { PATH: bin })).found?.source, "path");
         });
+    });
+
+    it("the plugin version the program's node_modules declare (pulumi.resource packages), for a registration without one", () => {
+        const dir = tmp();
+        const pkg = (rel: string, json: object) => {
+            fs.mkdirSync(path.join(dir, "node_modules", rel), { recursive: true });
+            fs.writeFileSync(path.join(dir, "node_modules", rel, "package.json"), JSON.stringify(json));
+        };
+        pkg("@pulumi/awsx", { name: "@pulumi/awsx", version: "2.21.0", pulumi: { resource: true } });
+        pkg("@pulumi/eks", { name: "@pulumi/eks", version: "3.1.0", pulumi: { resource: true, name: "eks", version: "3.1.1" } });
+        pkg("their-component", { name: "their-component", version: "1.0.0", pulumi: { resource: true, name: "theirs" } });
+        pkg("@pulumi/pulumi", { name: "@pulumi/pulumi", version: "3.270.0" });
+        assert.equal(declaredPluginVersion(dir, "awsx"), "2.21.0");
+        assert.equal(declaredPluginVersion(dir, "eks"), "3.1.1");
+        assert.equal(declaredPluginVersion(dir, "theirs"), "1.0.0");
+        assert.equal(declaredPluginVersion(dir, "pulumi"), "");
+        assert.equal(declaredPluginVersion(path.join(dir, "none"), "awsx"), "");
     });
 
     describe("what the engine sends and returns", () => {

@@ -242,3 +242,40 @@ export function findResourcePlugin(name: string, version: string, projectPlugins
     if (run === undefined) return { reason: `the plugin directory ${match.dir} has no pulumi-resource-${name} and no PulumiPlugin.yaml` };
     return { found: { name, version: match.version.text, source: "cache", dir: match.dir, run } };
 }
+
+/**
+ * The plugin version the program's dependencies declare for package `name`, which the engine uses for a default
+ * provider when the registration names no version: the Node.js language host reports every package under the
+ * program's node_modules whose package.json has `pulumi.resource: true` (plugin name `pulumi.name`, else the
+ * `@pulumi/` package's own name; version `pulumi.version`, else the package's). The gate reads the top level of
+ * `<program>/node_modules` (the host walks nested node_modules too); the highest version wins. "" when none.
+ */
+export function declaredPluginVersion(programDir: string, name: string): string {
+    const root = path.join(programDir, "node_modules");
+    const dirs: string[] = [];
+    try {
+        for (const e of fs.readdirSync(root, { withFileTypes: true })) {
+            if (!e.isDirectory() && !e.isSymbolicLink()) continue;
+            if (e.name.startsWith("@")) {
+                for (const s of fs.readdirSync(path.join(root, e.name))) dirs.push(path.join(root, e.name, s));
+            } else dirs.push(path.join(root, e.name));
+        }
+    } catch {
+        return "";
+    }
+    let best: SemVer | undefined;
+    for (const d of dirs) {
+        let pkg: { name?: string; version?: string; pulumi?: { resource?: boolean; name?: string; version?: string } };
+        try {
+            pkg = JSON.parse(fs.readFileSync(path.join(d, "package.json"), "utf8")) as typeof pkg;
+        } catch {
+            continue;
+        }
+        if (pkg.pulumi?.resource !== true) continue;
+        const plugin = pkg.pulumi.name ?? (pkg.name?.startsWith("@pulumi/") === true ? pkg.name.slice("@pulumi/".length) : undefined);
+        if (plugin !== name) continue;
+        const v = parseVersion(pkg.pulumi.version ?? pkg.version ?? "");
+        if (v !== undefined && (best === undefined || compareVersions(v, best) > 0)) best = v;
+    }
+    return best?.text ?? "";
+}

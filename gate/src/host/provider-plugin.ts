@@ -107,6 +107,11 @@ export class ProviderPlugin {
         return `resource plugin ${this.plugin.name}${this.plugin.version !== "" ? ` ${this.plugin.version}` : ""} (${this.plugin.run.kind === "executable" ? this.plugin.run.path : this.plugin.dir})`;
     }
 
+    /** Keeps the last 64 KiB the plugin printed (for error messages). */
+    private keep(text: string): void {
+        this.output = (this.output + text).slice(-65536);
+    }
+
     /** What the plugin printed so far (after its port line), for error messages. */
     get printed(): string {
         return this.output.trim() === "" ? "" : `\nplugin output:\n${tail(this.output)}`;
@@ -131,7 +136,7 @@ export class ProviderPlugin {
         const cmd = this.command(o.engineAddress, o.env);
         const child = spawn(cmd.file, cmd.args, { cwd: o.cwd, env: { ...process.env, ...cmd.env }, stdio: ["pipe", "pipe", "pipe"] });
         this.child = child;
-        child.stderr?.on("data", (d: Buffer) => (this.output += d.toString()));
+        child.stderr?.on("data", (d: Buffer) => this.keep(d.toString()));
         child.on("exit", (code, signal) => (this.exit = signal !== null ? `killed by ${signal}` : `exited with code ${String(code)}`));
         const port = await new Promise<number>((resolve, reject) => {
             let line = "";
@@ -149,13 +154,13 @@ export class ProviderPlugin {
             child.on("exit", () => setImmediate(() => finish(new Error(`${this.label} ${this.exit ?? "exited"} before printing its port${this.printed}`))));
             child.stdout?.on("data", (d: Buffer) => {
                 if (done) {
-                    this.output += d.toString();
+                    this.keep(d.toString());
                     return;
                 }
                 line += d.toString();
                 const nl = line.indexOf("\n");
                 if (nl < 0) return;
-                this.output += line.slice(nl + 1);
+                this.keep(line.slice(nl + 1));
                 const p = parsePort(line.slice(0, nl));
                 if (p === undefined) finish(new Error(`${this.label} wrote an invalid port to stdout: '${line.slice(0, nl).trim()}'${this.printed}`));
                 else finish(undefined, p);

@@ -19,7 +19,7 @@ import type * as provpbT from "@pulumi/pulumi/proto/provider_pb";
 import type * as resourcepbT from "@pulumi/pulumi/proto/resource_pb";
 import type { HostRequest, Json, ProgramNote, RemoteComponentInfo } from "../shared/types";
 import { MonitorServer } from "./monitor-server";
-import { findResourcePlugin, parseVersion, type FoundPlugin } from "./plugins";
+import { declaredPluginVersion, findResourcePlugin, parseVersion, type FoundPlugin } from "./plugins";
 import { loadProviderProtos, ProviderPlugin, UNKNOWN, type ProviderProtos } from "./provider-plugin";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -212,7 +212,8 @@ export function installRemoteComponents(ctx: RemoteContext): void {
     const construct = async (r: resourcepbT.RegisterResourceRequest, cb: Callback): Promise<void> => {
         const type = r.getType();
         const pkg = type.split(":")[0] as string;
-        let version = r.getVersion();
+        // The SDK names the version; else the engine takes the one the program's dependencies declare.
+        let version = r.getVersion() !== "" ? r.getVersion() : declaredPluginVersion(req.programDir, pkg);
         // The provider: an explicit one of this package, else the package's default provider.
         const explicit = r.getProvider();
         const explicitUrn = explicit === "" ? "" : explicit.slice(0, explicit.lastIndexOf("::"));
