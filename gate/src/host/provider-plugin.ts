@@ -176,20 +176,21 @@ export class ProviderPlugin {
                 err ? reject(new Error(`${this.label} did not begin responding to RPC connections: ${err.message}${this.printed}`)) : resolve(),
             ),
         );
-        const hs = new this.protos.provpb.ProviderHandshakeRequest();
-        hs.setEngineAddress(o.engineAddress);
-        hs.setRootDirectory(this.plugin.dir);
-        hs.setProgramDirectory(this.plugin.dir);
-        hs.setConfigureWithUrn(true);
-        hs.setSupportsViews(true);
-        hs.setSupportsRefreshBeforeUpdate(true);
-        hs.setInvokeWithPreview(true);
-        hs.setAcceptsByteString(true);
-        try {
-            const r = await this.call("handshake", hs);
-            this.protocol = { acceptSecrets: r.getAcceptSecrets(), acceptResources: r.getAcceptResources(), acceptOutputs: r.getAcceptOutputs() };
-        } catch (e) {
-            if ((e as grpcT.ServiceError).code !== grpc.status.UNIMPLEMENTED) throw e;
+        // Older @pulumi/pulumi versions have no Handshake (nor some of its fields): the engine's fallback applies.
+        const Handshake = (this.protos.provpb as Partial<typeof provpbT>).ProviderHandshakeRequest;
+        if (Handshake !== undefined && typeof (this.client as Partial<ProviderClient>).handshake === "function") {
+            const hs = new Handshake();
+            hs.setEngineAddress(o.engineAddress);
+            hs.setRootDirectory(this.plugin.dir);
+            hs.setProgramDirectory(this.plugin.dir);
+            const flags = hs as unknown as Record<string, ((v: boolean) => unknown) | undefined>;
+            for (const m of ["setConfigureWithUrn", "setSupportsViews", "setSupportsRefreshBeforeUpdate", "setInvokeWithPreview", "setAcceptsByteString"]) flags[m]?.call(hs, true);
+            try {
+                const r = await this.call("handshake", hs);
+                this.protocol = { acceptSecrets: r.getAcceptSecrets(), acceptResources: r.getAcceptResources(), acceptOutputs: r.getAcceptOutputs() };
+            } catch (e) {
+                if ((e as grpcT.ServiceError).code !== grpc.status.UNIMPLEMENTED) throw e;
+            }
         }
         this.version = (await this.call("getPluginInfo", new this.protos.Empty())).getVersion();
     }

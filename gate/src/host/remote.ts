@@ -327,6 +327,14 @@ export function parallelism(env: NodeJS.ProcessEnv = process.env): number {
     return os.availableParallelism() * 4;
 }
 
+/**
+ * Whether the program's @pulumi/pulumi messages have `method`: the gate builds them with the program's own
+ * generated classes, and fields the engine added recently are missing from older versions (left out then).
+ */
+function supports(msg: object, method: string): boolean {
+    return typeof (msg as Record<string, unknown>)[method] === "function";
+}
+
 export interface ConstructInfo {
     readonly project: string;
     readonly stack: string;
@@ -381,7 +389,7 @@ export function constructRequest(
     ]);
     c.setAdditionalsecretoutputsList(r.getAdditionalsecretoutputsList());
     c.setDeletedwith(r.getDeletedwith());
-    c.setReplaceWithList(r.getReplaceWithList());
+    if (supports(r, "getReplaceWithList") && supports(c, "setReplaceWithList")) c.setReplaceWithList(r.getReplaceWithList());
     if (r.getDeletebeforereplacedefined()) c.setDeletebeforereplace(r.getDeletebeforereplace());
     c.setIgnorechangesList(r.getIgnorechangesList());
     c.setReplaceonchangesList(r.getReplaceonchangesList());
@@ -394,8 +402,8 @@ export function constructRequest(
         t.setDelete(ct.getDelete());
         c.setCustomtimeouts(t);
     }
-    if (r.hasReplacementTrigger()) c.setReplacementTrigger(r.getReplacementTrigger());
+    if (supports(r, "hasReplacementTrigger") && supports(c, "setReplacementTrigger") && r.hasReplacementTrigger()) c.setReplacementTrigger(r.getReplacementTrigger());
     c.setAcceptsOutputValues(true);
-    c.setStackTraceHandle(info.stackTraceHandle);
+    if (supports(c, "setStackTraceHandle")) c.setStackTraceHandle(info.stackTraceHandle);
     return c;
 }
