@@ -120,6 +120,7 @@ describe("gate: remote components", function () {
                     [KEY, STACK, true],
                     [STORE, STACK, false],
                     [URN("gatetest:index:Store$aws:kms/key:Key", "data-key"), STORE, true],
+                    [URN("gatetest:index:Store$aws:kms/alias:Alias", "data-s3-default"), STORE, true],
                     [URN("gatetest:index:Store$aws:s3/bucket:Bucket", "data-bucket"), STORE, true],
                     [URN("gatetest:index:Store$aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "data-sse"), STORE, true],
                     [URN("aws:ssm/parameter:Parameter", "store-label"), STACK, true],
@@ -132,6 +133,11 @@ describe("gate: remote components", function () {
             const rs = host.resources;
             const bucket = URN("gatetest:index:Store$aws:s3/bucket:Bucket", "data-bucket");
             assert.deepEqual(byName(rs, "data-key").properties, { enableKeyRotation: true });
+            // The region tag is the offline answer to the plugin's getRegion invoke (the stack's aws:region).
+            assert.deepEqual(byName(rs, "data-bucket").properties, { tags: { region: "eu-west-1" } });
+            // The plugin's read of an existing resource is recorded as a read, as the program's reads are.
+            const alias = byName(rs, "data-s3-default");
+            assert.deepEqual([alias.read, alias.options.importId], [true, "alias/aws/s3"]);
             const sse = byName(rs, "data-sse");
             assert.deepEqual(sse.properties, { bucket: UNKNOWN, rules: [{ applyServerSideEncryptionByDefault: { kmsMasterKeyId: UNKNOWN, sseAlgorithm: "aws:kms" } }] });
             // The key ARN came from the program (ConstructRequest inputDependencies): its URN stays a dependency.
@@ -157,7 +163,7 @@ describe("gate: remote components", function () {
         it("children are analyzed and counted: a child's violation is reported at the statement that declared the component", () => {
             assert.equal(withPlugin.code, 1, withPlugin.stderr);
             const j = json(withPlugin);
-            assert.equal(j.resources, 8);
+            assert.equal(j.resources, 9);
             assert.deepEqual(
                 j.violations.map((v) => [v.policy, v.urn, v.source]),
                 [["bucket-classification-tag", URN("gatetest:index:Store$aws:s3/bucket:Bucket", "data-bucket"), { file: "index.ts", line: 17, column: 15 }]],
@@ -165,6 +171,8 @@ describe("gate: remote components", function () {
             assert.equal(j.partial, false);
             const plugin = path.join(installed, "plugins", "resource-gatetest-v0.1.0", "pulumi-resource-gatetest");
             assert.deepEqual(j.notes, [
+                { level: "info", message: `${URN("gatetest:index:Store$aws:kms/alias:Alias", "data-s3-default")} is read from the cloud (get/lookup); offline its state is only its ID and the arguments passed` },
+                { level: "info", message: "[provider plugin] gatetest: constructing data" },
                 {
                     level: "info",
                     message: `remote component ${STORE} (gatetest:index:Store, package gatetest 0.1.0) was constructed by ${plugin} (version 0.1.0); its children were analyzed`,
