@@ -105,7 +105,7 @@ describe("gate: remote components", function () {
             hostRun(installed),
             gateWith(empty, ["--format", "json"]),
             gateWith(empty, ["--fail-on-partial"]),
-            gateWith(empty, ["--format", "sarif"]),
+            gateWith(empty, ["--format", "sarif", "--output", path.join(empty, "report.sarif")]),
             gateWith(installed, ["--stack", "invalid"]),
             gateWith(hanging, ["--timeout", "20"]),
         ]);
@@ -239,8 +239,13 @@ describe("gate: remote components", function () {
             );
         });
 
-        it("SARIF: a tool execution notification names it (valid SARIF 2.1.0)", () => {
-            const log = JSON.parse(missingSarif.stdout) as sarif.Log;
+        it("SARIF: a tool execution notification names it (valid SARIF 2.1.0); the verdict line says partial", () => {
+            assert.equal(missingSarif.code, 0, missingSarif.stderr);
+            assert.equal(
+                missingSarif.stderr,
+                `policy gate: passed (5 resources, 0 mandatory, 0 advisory, 0 waived, 0 undecided); analysis PARTIAL (remote components not analyzed inside); report written to ${path.join(empty, "report.sarif")}\n`,
+            );
+            const log = JSON.parse(fs.readFileSync(path.join(empty, "report.sarif"), "utf8")) as sarif.Log;
             const ajv = new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false });
             ajv.addFormat("uri", (s: string) => URL.canParse(s));
             ajv.addFormat("uri-reference", (s: string) => URL.canParse(s, "file:///base/"));

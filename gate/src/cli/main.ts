@@ -138,9 +138,11 @@ export async function main(argv: readonly string[]): Promise<number> {
             fs.mkdirSync(path.dirname(args.output), { recursive: true });
             fs.writeFileSync(args.output, text);
             // Keep the verdict visible in logs when the report goes to a file.
-            const s = toJson(report).summary;
+            const j = toJson(report);
+            const s = j.summary;
             process.stderr.write(
-                `policy gate: ${s.passed ? "passed" : "FAILED"} (${s.resources} resources, ${s.mandatory} mandatory, ${s.advisory} advisory, ${s.waived} waived, ${s.undecided} undecided); report written to ${args.output}\n`,
+                `policy gate: ${s.passed ? "passed" : "FAILED"} (${s.resources} resources, ${s.mandatory} mandatory, ${s.advisory} advisory, ${s.waived} waived, ${s.undecided} undecided)` +
+                    `${j.partial ? "; analysis PARTIAL (remote components not analyzed inside)" : ""}; report written to ${args.output}\n`,
             );
         } else {
             process.stdout.write(text);
