@@ -6,7 +6,7 @@
  *      in-process with @pulumi/policy's own Analyze/AnalyzeStack handlers, without processes or gRPC.
  *      (Loading a pack's policies in-process happens here only; the gate never does it.)
  *
- * Usage: npx ts-node --transpile-only bench/gate-bench.ts [--pack DIR] [--resources N] [--skip-dev] [--skip-synthetic] [--runs K]
+ * Options: `npm run gate:bench -- --help`.
  * Targets on a 2-core machine: dev stack under 5 s end to end; 10,000 resources under 20 s.
  */
 import { spawn } from "child_process";
@@ -17,6 +17,7 @@ import { ResourceMessages } from "../gate/src/packs/messages";
 import { readProject, readStack, selectStack } from "../gate/src/cli/project";
 import { runProgram } from "../gate/src/cli/program";
 import { registerTsHook } from "../gate/src/shared/ts-hook";
+import { helpText, numberOption, parseOrExit, type OptionTable } from "../scripts/lib/options";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const ROOT = path.resolve(__dirname, "..");
@@ -29,18 +30,29 @@ interface Args {
     runs: number;
 }
 
+const OPTIONS = {
+    pack: { type: "string", value: "DIR", description: "the policy pack (default: policies/)" },
+    resources: { type: "string", value: "N", description: "resources in the synthetic program (default 10000)" },
+    "skip-dev": { type: "boolean", description: "do not measure our dev stack" },
+    "skip-synthetic": { type: "boolean", description: "do not measure the synthetic program" },
+    runs: { type: "string", value: "K", description: "runs of each measurement (default 1)" },
+    help: { type: "boolean", short: "h", description: "this text" },
+} as const satisfies OptionTable;
+const HELP = helpText(
+    "npm run gate:bench -- [options]",
+    "Measures the offline policy gate end to end (our dev stack; a synthetic program of N resources) against the\nlower bound of the same program run plus the same policies evaluated in-process.",
+    OPTIONS,
+);
+
 function parseArgs(argv: string[]): Args {
-    const a: Args = { pack: path.join(ROOT, "policies"), resources: 10_000, dev: true, synthetic: true, runs: 1 };
-    for (let i = 0; i < argv.length; i++) {
-        const f = argv[i];
-        if (f === "--pack") a.pack = path.resolve(argv[++i] as string);
-        else if (f === "--resources") a.resources = Number(argv[++i]);
-        else if (f === "--skip-dev") a.dev = false;
-        else if (f === "--skip-synthetic") a.synthetic = false;
-        else if (f === "--runs") a.runs = Number(argv[++i]);
-        else throw new Error(`unknown argument ${f}`);
-    }
-    return a;
+    const v = parseOrExit(OPTIONS, argv, HELP);
+    return {
+        pack: v.pack !== undefined ? path.resolve(v.pack) : path.join(ROOT, "policies"),
+        resources: numberOption(v.resources, "--resources", 10_000, { min: 1, integer: true }, HELP),
+        dev: !v["skip-dev"],
+        synthetic: !v["skip-synthetic"],
+        runs: numberOption(v.runs, "--runs", 1, { min: 1, integer: true }, HELP),
+    };
 }
 
 /** The gate as a user runs it: a fresh process, JSON output. */

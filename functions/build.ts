@@ -93,8 +93,17 @@ export function bundleAll(options: BundleOptions = {}): Record<FunctionName, { d
 }
 
 if (require.main === module) {
+    // Loaded here only: the infrastructure program imports this module for bundleFunction.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { helpText, parseOrExit } = require("../scripts/lib/options") as typeof import("../scripts/lib/options");
+    const OPTIONS = {
+        force: { type: "boolean", description: "rebuild every bundle, even when it is newer than its sources" },
+        sourcemap: { type: "boolean", description: "write index.js.map next to each bundle" },
+        help: { type: "boolean", short: "h", description: "this text" },
+    } as const;
+    const args = parseOrExit(OPTIONS, process.argv.slice(2), helpText("npm run build:functions -- [options]", "Bundles every Lambda function with esbuild into functions/dist/<name>/index.js.", OPTIONS));
     const started = process.hrtime.bigint();
-    const built = bundleAll({ force: process.argv.includes("--force"), sourcemap: process.argv.includes("--sourcemap") });
+    const built = bundleAll({ force: args.force, sourcemap: args.sourcemap });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     for (const [name, { dir, bytes }] of Object.entries(built)) {
         console.log(`${name.padEnd(10)} ${String(bytes).padStart(8)} bytes  ${path.relative(process.cwd(), path.join(dir, "index.js"))}`);

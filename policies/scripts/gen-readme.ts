@@ -1,10 +1,11 @@
 /**
  * Writes the policy tables of policies/README.md from the policies' metadata. Everything outside the generated
- * block is hand-written and kept. Run: npx ts-node --transpile-only policies/scripts/gen-readme.ts
- * (tests/policies/readme.spec.ts fails when the committed README is not current).
+ * block is hand-written and kept. Run: npm run policies:readme (`-- --help` for the options);
+ * tests/policies/readme.spec.ts fails when the committed README is not current.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parseArgs } from "node:util";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { PackRule, allRules, groups } from "../all";
 
@@ -78,10 +79,34 @@ export function renderReadme(current: string): string {
     return current.slice(0, a) + generated() + current.slice(b + END.length);
 }
 
+const USAGE = `usage: npm run policies:readme [-- --check]
+
+Writes the policy tables of policies/README.md from the policies' metadata.
+
+  --check      write nothing; exit 1 when the README is not current
+  -h, --help   this text
+`;
+
 if (require.main === module) {
+    // util.parseArgs directly: the pack is a package of its own and imports nothing from the repository.
+    let args: { check: boolean; help: boolean };
+    try {
+        const { values } = parseArgs({ args: process.argv.slice(2), options: { check: { type: "boolean" }, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false });
+        args = { check: values.check === true, help: values.help === true };
+    } catch (e) {
+        process.stderr.write(`error: ${(e as Error).message}\n\n${USAGE}`);
+        process.exit(2);
+    }
+    if (args.help) {
+        process.stdout.write(USAGE);
+        process.exit(0);
+    }
     const current = fs.readFileSync(README_PATH, "utf8");
     const next = renderReadme(current);
-    if (next !== current) {
+    if (next !== current && args.check) {
+        console.error(`${path.relative(process.cwd(), README_PATH)} is not current: run npm run policies:readme`);
+        process.exitCode = 1;
+    } else if (next !== current) {
         fs.writeFileSync(README_PATH, next);
         console.log(`updated ${path.relative(process.cwd(), README_PATH)}`);
     } else {

@@ -1,4 +1,5 @@
 import { spawn } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
@@ -34,4 +35,33 @@ export function gate(args: readonly string[], env: Record<string, string> = {}):
 
 export function fixture(name: string): string {
     return path.join(FIXTURES, name);
+}
+
+/** The fixture component provider (package gatetest 0.1.0, tests/fixtures/remote-provider). */
+export const REMOTE_PROVIDER = path.join(FIXTURES, "remote-provider", "index.ts");
+
+/**
+ * Installs the fixture component provider into `<pulumiHome>/plugins` as the plugin cache lays a plugin out:
+ * `resource-gatetest-v0.1.0/pulumi-resource-gatetest`, an executable (here a shell script running the
+ * provider, compiled from TypeScript with esbuild, with this repository's node_modules on NODE_PATH).
+ * With `{ runtime: true }` it is laid out instead as a plugin run by its language runtime: PulumiPlugin.yaml
+ * (runtime nodejs), package.json and the provider, no executable. Returns the plugin directory.
+ */
+export function installFixturePlugin(pulumiHome: string, opts: { runtime?: boolean; version?: string } = {}): string {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const esbuild = require("esbuild") as typeof import("esbuild");
+    const dir = path.join(pulumiHome, "plugins", `resource-gatetest-v${opts.version ?? "0.1.0"}`);
+    fs.mkdirSync(dir, { recursive: true });
+    const code = esbuild.transformSync(fs.readFileSync(REMOTE_PROVIDER, "utf8"), { loader: "ts", format: "cjs", target: "node20", sourcefile: REMOTE_PROVIDER }).code;
+    fs.writeFileSync(path.join(dir, "provider.js"), code);
+    if (opts.runtime === true) {
+        fs.writeFileSync(path.join(dir, "PulumiPlugin.yaml"), "runtime:\n  name: nodejs\n  options:\n    typescript: false\n");
+        fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "pulumi-resource-gatetest", version: "0.1.0", main: "provider.js" }));
+        fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+    } else {
+        const exe = path.join(dir, "pulumi-resource-gatetest");
+        fs.writeFileSync(exe, `#!/bin/sh\nNODE_PATH=${JSON.stringify(path.join(ROOT, "node_modules"))} exec ${JSON.stringify(process.execPath)} "$(dirname "$0")/provider.js" "$@"\n`);
+        fs.chmodSync(exe, 0o755);
+    }
+    return dir;
 }

@@ -1,132 +1,101 @@
-/**
- * npm run gate -- [--cwd DIR] [--stack NAME] [--policy-pack DIR]... [--policy-pack-config FILE]...
- *                 [--format text|json|sarif] [--output FILE] [--timeout SECONDS] [--concurrency N]
- *                 [--organization NAME]
- *
- * Exit codes: 0 no mandatory violation; 1 at least one mandatory violation; 2 usage error, invalid policy
- * config, a program that fails, a policy pack that fails to start, crashes or does not answer in time.
- */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { helpText, OptionError, parseOptions, type OptionTable } from "../../../scripts/lib/options";
 import { GateError, usageError } from "../shared/errors";
 import { toJson } from "../report/json";
 import { toSarif } from "../report/sarif";
 import { toText } from "../report/text";
-import { exitCode } from "../report/verdict";
+import { exitCode, partialCause } from "../report/verdict";
+import { progressEnabled, ProgressLine } from "./progress";
 import { DEFAULTS, runGate, type GateOptions } from "./run";
 
-export const USAGE = `usage: npm run gate -- [options]
+/** The gate's options: parsing and `--help` both come from this table. */
+export const OPTIONS = {
+    cwd: { type: "string", short: "C", value: "DIR", description: "the Pulumi project directory (default: current directory)" },
+    stack: { type: "string", short: "s", value: "NAME", description: "stack (Pulumi.<NAME>.yaml); default: the only stack, else 'dev'" },
+    "policy-pack": { type: "string", multiple: true, value: "DIR", description: "a policy pack directory; repeatable (default: <cwd>/policies)" },
+    "policy-pack-config": { type: "string", multiple: true, value: "FILE", description: "JSON config for the pack at the same position; repeatable" },
+    format: { type: "string", value: "text|json|sarif", description: "output format (default: text)" },
+    output: { type: "string", short: "o", value: "FILE", description: "write the report to FILE instead of stdout" },
+    timeout: {
+        type: "string",
+        value: "SECONDS",
+        description: `limit for the program run, a pack's start and each call to a pack (default: ${DEFAULTS.timeoutMs / 1000})`,
+    },
+    concurrency: { type: "string", value: "N", description: `Analyze calls in flight per pack (default: ${DEFAULTS.concurrency})` },
+    "pack-processes": {
+        type: "string",
+        value: "N",
+        description: "processes per pack (default 1, as the CLI); 2 starts a second one when more\nthan 1000 Analyze calls wait and spreads the calls (only for stateless packs)",
+    },
+    "pack-typecheck": { type: "boolean", description: "type-check policy packs as the CLI's launcher does (slower; default transpile-only)" },
+    organization: { type: "string", value: "NAME", description: `organization name given to the program and packs (default: ${DEFAULTS.organization})` },
+    "fail-on-partial": {
+        type: "boolean",
+        description: "exit 2 when the analysis is partial: a remote component whose children no\ninstalled provider plugin could create (see docs/gate.md, \"Remote components\")",
+    },
+    quiet: { type: "boolean", short: "q", description: "no progress line on a terminal (it is never shown in CI or when stderr is not a terminal)" },
+    help: { type: "boolean", short: "h", description: "this text" },
+} as const satisfies OptionTable;
 
-Runs a Pulumi TypeScript program offline (mocks, preview mode) and checks it against policy packs served
-exactly as \`pulumi preview --policy-pack\` serves them.
-
-  --cwd DIR                   the Pulumi project directory (default: current directory)
-  --stack NAME                stack (Pulumi.<NAME>.yaml); default: the only stack, else 'dev'
-  --policy-pack DIR           a policy pack directory; repeatable (default: <cwd>/policies)
-  --policy-pack-config FILE   JSON config for the pack at the same position; repeatable
-  --format text|json|sarif    output format (default: text)
-  --output FILE               write the report to FILE instead of stdout
-  --timeout SECONDS           limit for the program run, a pack's start and each call to a pack (default: ${DEFAULTS.timeoutMs / 1000})
-  --concurrency N             Analyze calls in flight per pack (default: ${DEFAULTS.concurrency})
-  --pack-processes N          processes per pack (default 1, as the CLI); 2 starts a second one when more
-                              than 1000 Analyze calls wait and spreads the calls (only for stateless packs)
-  --pack-typecheck            type-check policy packs as the CLI's launcher does (slower; default transpile-only)
-  --organization NAME         organization name given to the program and packs (default: ${DEFAULTS.organization})
-  -h, --help                  this text
-
-Exit codes: 0 no mandatory violation, 1 mandatory violation(s), 2 usage/config error, program failure,
-policy pack failure or timeout.
-`;
+export const USAGE = helpText(
+    "npm run gate -- [options]",
+    "Runs a Pulumi TypeScript program offline (mocks, preview mode) and checks it against policy packs served\nexactly as `pulumi preview --policy-pack` serves them.",
+    OPTIONS,
+    "Exit codes: 0 no mandatory violation, 1 mandatory violation(s), 2 usage/config error, program failure,\npolicy pack failure, timeout, or a partial analysis with --fail-on-partial.",
+);
 
 export interface CliArgs extends GateOptions {
     readonly format: "text" | "json" | "sarif";
     readonly output?: string;
+    readonly failOnPartial: boolean;
+    readonly quiet: boolean;
     readonly help: boolean;
 }
 
 export function parseArgs(argv: readonly string[]): CliArgs {
-    let cwd = process.cwd();
-    let stack: string | undefined;
-    const packs: string[] = [];
-    const configs: string[] = [];
-    let format: CliArgs["format"] = "text";
-    let output: string | undefined;
-    let timeoutMs: number = DEFAULTS.timeoutMs;
-    let concurrency: number = DEFAULTS.concurrency;
-    let organization: string = DEFAULTS.organization;
-    let help = false;
-    let packTypecheck = false;
-    let packProcesses = 1;
-    for (let i = 0; i < argv.length; i++) {
-        const raw = argv[i] as string;
-        const eq = raw.indexOf("=");
-        const flag = raw.startsWith("--") && eq > 0 ? raw.slice(0, eq) : raw;
-        const inline = raw.startsWith("--") && eq > 0 ? raw.slice(eq + 1) : undefined;
-        const value = (): string => {
-            if (inline !== undefined) return inline;
-            const v = argv[++i];
-            if (v === undefined || v.startsWith("--")) throw usageError(`${flag} needs a value\n\n${USAGE}`);
-            return v;
-        };
-        switch (flag) {
-            case "--cwd":
-            case "-C":
-                cwd = path.resolve(value());
-                break;
-            case "--stack":
-            case "-s":
-                stack = value();
-                break;
-            case "--policy-pack":
-                packs.push(path.resolve(value()));
-                break;
-            case "--policy-pack-config":
-                configs.push(path.resolve(value()));
-                break;
-            case "--format": {
-                const f = value();
-                if (f !== "text" && f !== "json" && f !== "sarif") throw usageError(`--format must be text, json or sarif, not '${f}'`);
-                format = f;
-                break;
-            }
-            case "--output":
-            case "-o":
-                output = path.resolve(value());
-                break;
-            case "--timeout": {
-                const s = Number(value());
-                if (!Number.isFinite(s) || s <= 0) throw usageError(`--timeout must be a positive number of seconds`);
-                timeoutMs = s * 1000;
-                break;
-            }
-            case "--concurrency": {
-                const n = Number(value());
-                if (!Number.isInteger(n) || n < 1) throw usageError(`--concurrency must be a positive integer`);
-                concurrency = n;
-                break;
-            }
-            case "--organization":
-                organization = value();
-                break;
-            case "--pack-processes": {
-                const n = Number(value());
-                if (!Number.isInteger(n) || n < 1 || n > 2) throw usageError(`--pack-processes must be 1 or 2`);
-                packProcesses = n;
-                break;
-            }
-            case "--pack-typecheck":
-                packTypecheck = true;
-                break;
-            case "-h":
-            case "--help":
-                help = true;
-                break;
-            default:
-                throw usageError(`unknown argument '${raw}'\n\n${USAGE}`);
-        }
+    let v;
+    try {
+        v = parseOptions(OPTIONS, argv);
+    } catch (e) {
+        if (e instanceof OptionError) throw usageError(`${e.message}\n\n${USAGE}`);
+        throw e;
     }
-    return { cwd, ...(stack !== undefined ? { stack } : {}), policyPacks: packs, policyPackConfigs: configs, format, ...(output !== undefined ? { output } : {}), timeoutMs, concurrency, organization, packTypecheck, packProcesses, help };
+    const format = v.format ?? "text";
+    if (format !== "text" && format !== "json" && format !== "sarif") throw usageError(`--format must be text, json or sarif, not '${format}'`);
+    let timeoutMs: number = DEFAULTS.timeoutMs;
+    if (v.timeout !== undefined) {
+        const s = Number(v.timeout);
+        if (!Number.isFinite(s) || s <= 0) throw usageError(`--timeout must be a positive number of seconds`);
+        timeoutMs = s * 1000;
+    }
+    let concurrency: number = DEFAULTS.concurrency;
+    if (v.concurrency !== undefined) {
+        concurrency = Number(v.concurrency);
+        if (!Number.isInteger(concurrency) || concurrency < 1) throw usageError(`--concurrency must be a positive integer`);
+    }
+    let packProcesses = 1;
+    if (v["pack-processes"] !== undefined) {
+        packProcesses = Number(v["pack-processes"]);
+        if (!Number.isInteger(packProcesses) || packProcesses < 1 || packProcesses > 2) throw usageError(`--pack-processes must be 1 or 2`);
+    }
+    return {
+        cwd: path.resolve(v.cwd ?? process.cwd()),
+        ...(v.stack !== undefined ? { stack: v.stack } : {}),
+        policyPacks: v["policy-pack"].map((p) => path.resolve(p)),
+        policyPackConfigs: v["policy-pack-config"].map((p) => path.resolve(p)),
+        format,
+        ...(v.output !== undefined ? { output: path.resolve(v.output) } : {}),
+        timeoutMs,
+        concurrency,
+        organization: v.organization ?? DEFAULTS.organization,
+        packTypecheck: v["pack-typecheck"],
+        packProcesses,
+        failOnPartial: v["fail-on-partial"],
+        quiet: v.quiet,
+        help: v.help,
+    };
 }
 
 function repoRoot(dir: string): string {
@@ -157,8 +126,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         process.stdout.write(USAGE);
         return 0;
     }
+    const progress = progressEnabled({ isTTY: process.stderr.isTTY === true, env: process.env, quiet: args.quiet }) ? new ProgressLine(process.stderr) : undefined;
     try {
-        const report = await runGate(args);
+        const report = await runGate(args, progress !== undefined ? (p) => progress.update(p) : undefined);
+        progress?.stop();
         let text: string;
         if (args.format === "json") text = JSON.stringify(toJson(report), null, 2) + "\n";
         else if (args.format === "sarif") text = JSON.stringify(toSarif(report, repoRoot(report.projectDir), toolVersion()), null, 2) + "\n";
@@ -167,15 +138,24 @@ export async function main(argv: readonly string[]): Promise<number> {
             fs.mkdirSync(path.dirname(args.output), { recursive: true });
             fs.writeFileSync(args.output, text);
             // Keep the verdict visible in logs when the report goes to a file.
-            const s = toJson(report).summary;
+            const j = toJson(report);
+            const s = j.summary;
             process.stderr.write(
-                `policy gate: ${s.passed ? "passed" : "FAILED"} (${s.resources} resources, ${s.mandatory} mandatory, ${s.advisory} advisory, ${s.waived} waived, ${s.undecided} undecided); report written to ${args.output}\n`,
+                `policy gate: ${s.passed ? "passed" : "FAILED"} (${s.resources} resources, ${s.mandatory} mandatory, ${s.advisory} advisory, ${s.waived} waived, ${s.undecided} undecided)` +
+                    `${j.partial ? "; analysis PARTIAL (remote components not analyzed inside)" : ""}; report written to ${args.output}\n`,
             );
         } else {
             process.stdout.write(text);
         }
+        // The report is complete as far as it goes; --fail-on-partial then refuses a partial one.
+        const partial = args.failOnPartial ? partialCause(report) : undefined;
+        if (partial !== undefined) {
+            process.stderr.write(`error: [partial] ${partial}\n`);
+            return 2;
+        }
         return exitCode(report);
     } catch (e) {
+        progress?.stop();
         if (e instanceof GateError) {
             process.stderr.write(`error: [${e.category}] ${e.message}\n`);
         } else {

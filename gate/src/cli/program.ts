@@ -58,8 +58,23 @@ export function runProgram(
         child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
         let result: HostMessage | undefined;
         const resources: RecordedResource[] = [];
+        // Provider plugins the host started for remote components: stopped here too, should the host be killed
+        // (on --timeout) or die before it stops them itself.
+        const plugins = new Set<number>();
+        const stopPlugins = (): void => {
+            for (const pid of plugins) {
+                try {
+                    process.kill(pid, "SIGKILL");
+                } catch {
+                    // already gone
+                }
+            }
+            plugins.clear();
+        };
         child.on("message", (m: HostMessage) => {
-            if (m.kind === "resources") {
+            if (m.kind === "plugin") {
+                plugins.add(m.pid);
+            } else if (m.kind === "resources") {
                 for (const r of m.resources) resources.push(r);
                 onResources?.(m.resources);
             } else if (m.kind === "progress") {
@@ -70,6 +85,7 @@ export function runProgram(
         });
         const timer = setTimeout(() => {
             child.kill("SIGKILL");
+            stopPlugins();
             reject(new GateError(`the program did not finish within ${timeoutMs / 1000} s (--timeout); output so far:\n${tail(output)}`, "timeout"));
         }, timeoutMs);
         child.on("error", (e) => {
@@ -78,6 +94,7 @@ export function runProgram(
         });
         child.on("exit", (code, signal) => {
             clearTimeout(timer);
+            stopPlugins();
             if (result === undefined) {
                 reject(
                     new GateError(

@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { GateError, usageError } from "../shared/errors";
+import type { ProjectPlugin } from "../shared/types";
 
 export interface ProjectInfo {
     readonly dir: string;
@@ -150,4 +151,31 @@ export function readStack(project: ProjectInfo, stack: string): StackInfo {
         }
     }
     return { name: stack, file, config, secureKeys: secureKeys.sort() };
+}
+
+/**
+ * Pulumi.yaml `plugins.providers`: provider plugins the project loads from a directory (relative to the project),
+ * which take precedence over installed ones, as the engine's project plugins do.
+ */
+export function readProjectPlugins(dir: string): ProjectPlugin[] {
+    const file = path.join(dir, "Pulumi.yaml");
+    const doc = readYaml(file);
+    const plugins = isRecord(doc) && isRecord(doc["plugins"]) ? doc["plugins"]["providers"] : undefined;
+    if (plugins === undefined || plugins === null) return [];
+    if (!Array.isArray(plugins)) throw usageError(`${file}: plugins.providers must be a list`);
+    return plugins.map((p: unknown, i) => {
+        if (!isRecord(p) || typeof p["name"] !== "string" || p["name"] === "") throw usageError(`${file}: plugins.providers[${i}]: name must not be empty`);
+        if (typeof p["path"] !== "string" || p["path"] === "") throw usageError(`${file}: plugins.providers[${i}] (${p["name"]}): path is required`);
+        const full = path.resolve(dir, p["path"]);
+        if (!fs.existsSync(full) || !fs.statSync(full).isDirectory()) throw usageError(`${file}: plugins.providers[${i}] (${p["name"]}): no folder at path '${full}'`);
+        return { name: p["name"], path: full, ...(typeof p["version"] === "string" && p["version"] !== "" ? { version: p["version"] } : {}) };
+    });
+}
+
+/** Pulumi.yaml `runtime.options` as strings (the engine gives them to provider plugins as PULUMI_RUNTIME_<NAME>). */
+export function readRuntimeOptions(dir: string): Record<string, string> {
+    const doc = readYaml(path.join(dir, "Pulumi.yaml"));
+    const runtime = isRecord(doc) ? doc["runtime"] : undefined;
+    const options = isRecord(runtime) && isRecord(runtime["options"]) ? runtime["options"] : {};
+    return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, typeof v === "string" ? v : String(v)]));
 }

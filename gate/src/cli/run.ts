@@ -13,9 +13,10 @@ import type { PolicyPackProcess, StackContext } from "../packs/process";
 import type { AnalyzeQueue } from "../packs/queue";
 import { classify, type GateReport } from "../report/verdict";
 import { GateError, usageError } from "../shared/errors";
-import type { Diagnostic, PackInfo, RecordedResource } from "../shared/types";
+import type { Diagnostic, PackInfo, ProgramNote, RecordedResource } from "../shared/types";
 import { compileCacheDir, runProgram, type ProgramRun } from "./program";
-import { readProject, readStack, selectStack } from "./project";
+import { newProgress, type GateProgress } from "./progress";
+import { readProject, readProjectPlugins, readRuntimeOptions, readStack, selectStack } from "./project";
 
 export interface GateOptions {
     /** The Pulumi project directory (default: current directory). */
@@ -51,7 +52,30 @@ function backlog(): number {
 // ended took 8.0-9.6 s with 64, 7.8-8.0 s with 256, 7.0-7.5 s with 1024 (the pack reads more requests per turn).
 export const DEFAULTS = { organization: "organization", timeoutMs: 120_000, concurrency: 256 } as const;
 
-export async function runGate(opts: GateOptions): Promise<GateReport> {
+/**
+ * Children of a remote component that its plugin constructed have no declaring statement in the program: they
+ * get the statement that declared the component, as the engine attributes a Construct's registrations to the
+ * remote registration's source position. Other resources are returned unchanged.
+ */
+export function withRemoteSources(resources: readonly RecordedResource[], notes: readonly ProgramNote[]): RecordedResource[] {
+    const constructed = new Set(notes.flatMap((n) => (n.remoteComponent?.constructed === true ? [n.remoteComponent.urn] : [])));
+    if (constructed.size === 0) return [...resources];
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const inherited = (r: RecordedResource): RecordedResource["source"] => {
+        for (let p = byUrn.get(r.parent), guard = 0; p !== undefined && guard < resources.length; p = byUrn.get(p.parent), guard++) {
+            if (constructed.has(p.urn) && p.source !== undefined) return p.source;
+        }
+        return undefined;
+    };
+    return resources.map((r) => {
+        if (r.source !== undefined) return r;
+        const source = inherited(r);
+        return source === undefined ? r : { ...r, source };
+    });
+}
+
+/** Runs the gate; `onProgress` gets the run's progress object whenever it changes (the same object each time). */
+export async function runGate(opts: GateOptions, onProgress?: (p: GateProgress) => void): Promise<GateReport> {
     const t0 = Date.now();
     const cwd = path.resolve(opts.cwd);
     if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) {
@@ -73,6 +97,9 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
         throw usageError(`${opts.policyPackConfigs.length} --policy-pack-config files for ${dirs.length} --policy-pack(s): configs are matched to packs by position`);
     }
     const configFiles: (PackConfigFile | undefined)[] = dirs.map((_, i) => (opts.policyPackConfigs[i] !== undefined ? readPackConfig(opts.policyPackConfigs[i] as string) : undefined));
+    const progress = newProgress(dirs.length);
+    const changed = (): void => onProgress?.(progress);
+    changed();
 
     const ctx: StackContext = { project: project.name, stack: stackName, organization: opts.organization, config: stack.config, secureKeys: stack.secureKeys };
     const logs: PackLog[] = [];
@@ -92,12 +119,17 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
             config: stack.config,
             secureKeys: stack.secureKeys,
             typescript: project.typescript,
+            timeoutMs: opts.timeoutMs,
+            projectPlugins: readProjectPlugins(cwd),
+            runtimeOptions: readRuntimeOptions(cwd),
         },
         opts.timeoutMs,
         (batch) => (route.sink !== undefined ? route.sink(batch) : early.push(...batch)),
         (constructed) => route.progress?.(constructed),
     ).then((r) => {
         timings["programMs"] = Date.now() - t0;
+        progress.programDone = true;
+        changed();
         return r;
     });
     programP.catch(() => undefined); // settled below; keep an early failure from being "unhandled"
@@ -112,9 +144,13 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
     const extraStarts: Promise<void>[][] = dirs.map(() => []);
     const resolved: (ResolvedConfig | undefined)[] = dirs.map(() => undefined);
     let engineAddress = "";
-    const analyzeWith = (p: PolicyPackProcess) => async (req: AnalyzeRequest) =>
+    const analyzeWith = (p: PolicyPackProcess) => async (req: AnalyzeRequest) => {
         // The engine attributes a resource's diagnostics to that resource when the pack leaves the URN empty.
-        (await p.analyze(req)).map((d) => (d.urn === "" ? { ...d, urn: req.getUrn() } : d));
+        const diags = (await p.analyze(req)).map((d) => (d.urn === "" ? { ...d, urn: req.getUrn() } : d));
+        progress.analyzed++;
+        changed();
+        return diags;
+    };
     const queues: AnalyzeQueue[] = dirs.map(
         (d, i) =>
             new A.AnalyzeQueue(opts.concurrency, maxProcesses > 1 ? backlog() : Number.POSITIVE_INFINITY, () => {
@@ -134,6 +170,8 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
     );
     const messages = new A.ResourceMessages([], stack.config);
     route.sink = (batch) => {
+        progress.registered += batch.length;
+        changed();
         for (const r of batch) {
             messages.add(r);
             const req = messages.analyzeRequest(r);
@@ -157,6 +195,8 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
                 await first.configure(resolved[i] as ResolvedConfig);
                 await first.configureStack(ctx);
                 (queues[i] as AnalyzeQueue).start(analyzeWith(first));
+                progress.packsReady++;
+                changed();
                 return info;
             }),
         ).then((r) => {
@@ -179,10 +219,15 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
 
         const tA = Date.now();
         const stackRequest = messages.analyzeStackRequest();
+        let stackStarted = 0;
         const diagLists = await Promise.all(
             shards.map(async (procs, i) => {
                 const perResource = await (queues[i] as AnalyzeQueue).drain();
                 await Promise.all(extraStarts[i] as Promise<void>[]);
+                if (stackStarted++ === 0) {
+                    progress.stackAnalysis = true;
+                    changed();
+                }
                 // Every process of a pack gets AnalyzeStack: each reports what it saw (e.g. the waivers it
                 // applied); identical stack-level findings are merged by `classify`.
                 const stackDiags = await Promise.all(procs.map((p) => p.analyzeStack(stackRequest)));
@@ -193,14 +238,15 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
         // Analysis still running after the program finished (most of it overlaps the program run).
         timings["analyzeTailMs"] = Date.now() - tA;
         const diags: Diagnostic[] = diagLists.flat();
-        const { violations, waived, undecided } = classify(diags, run.resources);
+        const resources = withRemoteSources(run.resources, run.notes);
+        const { violations, waived, undecided } = classify(diags, resources);
         timings["totalMs"] = Date.now() - t0;
         for (const l of engine.logs) logs.push(l);
         return {
             project: project.name,
             stack: stackName,
             projectDir: cwd,
-            resources: run.resources,
+            resources,
             packs: infos,
             violations,
             waived,

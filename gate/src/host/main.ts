@@ -17,6 +17,7 @@ import type { HostMessage, HostRequest, Json, ProgramNote, RecordedResource, Sou
 import { parseDuration } from "./duration";
 import { invokeMock } from "./invokes";
 import { callerLocation, callsiteLocation, captureCallsites } from "./locations";
+import { installRemoteComponents } from "./remote";
 import { patchSecureConfig } from "./secure-config";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -333,6 +334,12 @@ async function main(): Promise<boolean> {
             callback(e as Error);
         }
     };
+
+    // ---- remote components (host/remote.ts): wraps monitor.registerResource so that a `remote: true`
+    // registration is constructed by its provider plugin where installed (its children then come back through
+    // the handlers above), else recorded as registered with a note. ----
+    installRemoteComponents({ monitor, pulumiDir, request: req, notes });
+    // ---- end remote components ----
 
     patchSecureConfig(pulumi, new Set(req.secureKeys));
 

@@ -1,6 +1,6 @@
 /** The JSON rendering: the stable contract in docs/gate.md. */
 import * as path from "path";
-import { JSON_SCHEMA_VERSION, summary, type Finding, type GateReport } from "./verdict";
+import { isPartial, JSON_SCHEMA_VERSION, summary, type Finding, type GateReport } from "./verdict";
 
 /** The JSON contract (docs/gate.md). */
 export function toJson(r: GateReport) {
@@ -23,7 +23,8 @@ export function toJson(r: GateReport) {
         violations: r.violations.map(f),
         waived: r.waived.map(f),
         undecided: r.undecided.map(f),
-        notes: r.notes.map((n) => ({ level: n.level, message: n.message })),
+        notes: r.notes.map((n) => ({ level: n.level, message: n.message, ...(n.remoteComponent !== undefined ? { remoteComponent: n.remoteComponent } : {}) })),
+        partial: isPartial(r),
         summary: summary(r),
     };
 }

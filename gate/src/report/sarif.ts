@@ -3,7 +3,7 @@ import { createHash } from "crypto";
 import * as path from "path";
 import type * as sarif from "sarif";
 import type { PolicyInfo, Severity } from "../shared/types";
-import type { Finding, GateReport } from "./verdict";
+import { isPartial, type Finding, type GateReport } from "./verdict";
 
 const SECURITY_SEVERITY: Record<Exclude<Severity, "">, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0" };
 
@@ -11,9 +11,50 @@ export function fingerprint(policyPack: string, policy: string, urn: string): st
     return createHash("sha256").update(`${policyPack}\u0000${policy}\u0000${urn}`).digest("hex");
 }
 
+/** A waiver the pack reported (policy-waivers-applied): the policy it waived and the waiver's reason. */
+export interface ParsedWaiver {
+    readonly policy: string;
+    readonly reason: string;
+}
+
+/**
+ * Reads the waived policy and the reason from a `policy-waivers-applied` message (the pack's description, a
+ * newline, then the report line). Two wordings are understood: our pack's
+ * `policy "<policy>" is waived for <resource> until <date> (<reason>); suppressed violation: <message>` and the
+ * shorter `<policy> waived until <date>: <reason>`. undefined when the message is in neither.
+ */
+export function parseWaiver(message: string): ParsedWaiver | undefined {
+    for (const line of message.split("\n")) {
+        const a = /^policy "([^"]+)" is waived for .+? until \S+ \((.*?)\); suppressed violation: /.exec(line);
+        if (a !== null) return { policy: a[1] as string, reason: a[2] as string };
+        const b = /^(\S+) waived until \S+: (.+)$/.exec(line);
+        if (b !== null) return { policy: b[1] as string, reason: b[2] as string };
+    }
+    return undefined;
+}
+
+/** A rule's short description: a sentence, the first line of the policy's (one-line) description. */
+export function shortDescription(pol: PolicyInfo): string {
+    const first = pol.description.split("\n")[0]?.trim() ?? "";
+    if (first !== "") return first;
+    return `${pol.displayName !== "" ? pol.displayName : pol.name}.`;
+}
+
+const NOTIFICATIONS = [
+    { id: "remote-component-not-analyzed", text: "A remote component whose provider plugin did not construct it: its children were not analyzed (the analysis is partial)." },
+    { id: "remote-component-constructed", text: "A remote component constructed by its provider plugin: its children were analyzed." },
+    { id: "program-note", text: "A note from running the program (an invoke answered generically, a read, a plugin's log)." },
+    { id: "policy-pack-output", text: "Output of a policy pack (its log messages, stdout and stderr)." },
+] as const;
+
+function notificationLevel(level: string): sarif.Notification.level {
+    return level === "error" ? "error" : level === "warning" ? "warning" : "note";
+}
+
 /**
  * SARIF 2.1.0 for GitHub code scanning. `repoRoot`: source files are given relative to it.
- * Undecided findings are emitted with level "note"; waivers are not emitted (they are not problems).
+ * Undecided findings are emitted with level "note"; waivers as results of the waived policy with an external
+ * suppression (the waiver's reason as justification); notes and pack output as tool execution notifications.
  */
 export function toSarif(r: GateReport, repoRoot: string, toolVersion: string): sarif.Log {
     const rules: sarif.ReportingDescriptor[] = [];
@@ -31,7 +72,7 @@ export function toSarif(r: GateReport, repoRoot: string, toolVersion: string): s
             rules.push({
                 id,
                 name: pol.name,
-                shortDescription: { text: pol.displayName !== "" ? pol.displayName : pol.name },
+                shortDescription: { text: shortDescription(pol) },
                 fullDescription: { text: pol.description !== "" ? pol.description : pol.name },
                 ...(pol.remediationSteps !== "" ? { help: { text: pol.remediationSteps, markdown: pol.remediationSteps } } : {}),
                 ...(pol.url !== "" ? { helpUri: pol.url } : {}),
@@ -41,8 +82,8 @@ export function toSarif(r: GateReport, repoRoot: string, toolVersion: string): s
         }
     }
     const fallbackFile = path.relative(repoRoot, path.join(r.projectDir, "Pulumi.yaml")).split(path.sep).join("/");
-    const result = (f: Finding, level: sarif.Result.level): sarif.Result => {
-        const id = `${f.policyPack}/${f.policy}`;
+    const result = (f: Finding, level: sarif.Result.level, policy = f.policy): sarif.Result => {
+        const id = `${f.policyPack}/${policy}`;
         const uri = f.source !== undefined ? path.relative(repoRoot, f.source.file).split(path.sep).join("/") : fallbackFile;
         const region: sarif.Region = f.source !== undefined ? { startLine: f.source.line, startColumn: f.source.column } : { startLine: 1 };
         return {
@@ -56,20 +97,66 @@ export function toSarif(r: GateReport, repoRoot: string, toolVersion: string): s
                     ...(f.urn !== "" ? { logicalLocations: [{ fullyQualifiedName: f.urn, name: f.urn.slice(f.urn.lastIndexOf("::") + 2), kind: "resource" }] } : {}),
                 },
             ],
-            partialFingerprints: { "pulumiPolicyGate/v1": fingerprint(f.policyPack, f.policy, f.urn) },
+            partialFingerprints: { "pulumiPolicyGate/v1": fingerprint(f.policyPack, policy, f.urn) },
             properties: { enforcementLevel: f.enforcementLevel, resourceType: f.resourceType, stack: r.stack },
+        };
+    };
+    // A waiver is the waived policy's result, suppressed: the same rule and fingerprint as the violation it
+    // stands for, so code scanning shows that alert as suppressed rather than fixed.
+    const waiver = (w: Finding): sarif.Result => {
+        const parsed = parseWaiver(w.message);
+        const waivedPolicy = parsed !== undefined && policyInfo.has(`${w.policyPack}/${parsed.policy}`) ? parsed.policy : w.policy;
+        const pol = policyInfo.get(`${w.policyPack}/${waivedPolicy}`);
+        const level = pol?.enforcementLevel === "mandatory" || pol?.enforcementLevel === "remediate" ? "error" : "warning";
+        // The message without the waivers policy's own description line, which would read as the waived rule's.
+        const desc = policyInfo.get(`${w.policyPack}/${w.policy}`)?.description;
+        const lines = w.message.split("\n");
+        const message = desc !== undefined && lines.length > 1 && lines[0] === desc ? lines.slice(1).join("\n") : w.message;
+        const base = result({ ...w, message }, level, waivedPolicy);
+        return {
+            ...base,
+            properties: { ...base.properties, enforcementLevel: level === "error" ? "mandatory" : "advisory", waived: true },
+            suppressions: [{ kind: "external", status: "accepted", justification: parsed?.reason ?? message }],
         };
     };
     const results: sarif.Result[] = [
         ...r.violations.map((v) => result(v, v.enforcementLevel === "mandatory" ? "error" : "warning")),
         ...r.undecided.map((u) => result(u, "note")),
+        ...r.waived.map(waiver),
+    ];
+    const descriptor = (id: (typeof NOTIFICATIONS)[number]["id"]): sarif.ReportingDescriptorReference => ({ id, index: NOTIFICATIONS.findIndex((n) => n.id === id) });
+    const notifications: sarif.Notification[] = [
+        ...r.notes.map((n): sarif.Notification => {
+            const rc = n.remoteComponent;
+            return {
+                level: notificationLevel(n.level),
+                message: { text: n.message },
+                descriptor: descriptor(rc === undefined ? "program-note" : rc.constructed ? "remote-component-constructed" : "remote-component-not-analyzed"),
+                ...(rc !== undefined
+                    ? {
+                          locations: [{ logicalLocations: [{ fullyQualifiedName: rc.urn, name: rc.urn.slice(rc.urn.lastIndexOf("::") + 2), kind: "resource" }] }],
+                          properties: { remoteComponent: rc },
+                      }
+                    : {}),
+            };
+        }),
+        ...r.packLogs.map((l): sarif.Notification => ({ level: notificationLevel(l.severity), message: { text: `[policy pack ${l.pack}] ${l.message}` }, descriptor: descriptor("policy-pack-output") })),
     ];
     return {
         $schema: "https://json.schemastore.org/sarif-2.1.0.json",
         version: "2.1.0",
         runs: [
             {
-                tool: { driver: { name: "pulumi-policy-gate", version: toolVersion, informationUri: "https://www.pulumi.com/docs/iac/using-pulumi/crossguard/", rules } },
+                tool: {
+                    driver: {
+                        name: "pulumi-policy-gate",
+                        version: toolVersion,
+                        informationUri: "https://www.pulumi.com/docs/iac/using-pulumi/crossguard/",
+                        rules,
+                        notifications: NOTIFICATIONS.map((n) => ({ id: n.id, shortDescription: { text: n.text } })),
+                    },
+                },
+                invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications, properties: { partial: isPartial(r) } }],
                 automationDetails: { id: `pulumi-policy-gate/${r.project}/${r.stack}/` },
                 originalUriBaseIds: { "%SRCROOT%": { uri: "file://" + repoRoot.split(path.sep).join("/").replace(/\/?$/, "/") } },
                 results,

@@ -1,6 +1,6 @@
 /** The text rendering, grouped by pack and policy like the CLI's "Policies:" section. */
 import * as path from "path";
-import { summary, type GateReport } from "./verdict";
+import { remoteComponents, summary, type GateReport } from "./verdict";
 
 function indent(s: string, pad: string): string {
     return s
@@ -40,10 +40,16 @@ export function toText(r: GateReport): string {
         for (const u of r.undecided) out.push(`    - ${u.policy}  ${u.urn}`, indent(u.message, "      "));
     }
     const s = summary(r);
+    const remote = remoteComponents(r);
+    const opaque = remote.filter((c) => !c.constructed);
     out.push(
         "",
         `Resources: ${s.resources}. Policies: ${s.policies} in ${r.packs.length} pack(s). ` +
             `Violations: ${s.mandatory} mandatory, ${s.advisory} advisory. Waived: ${s.waived}. Undecided: ${s.undecided}.`,
+        ...(remote.length > 0 ? [`Remote components: ${remote.length - opaque.length} constructed by their provider plugin, ${opaque.length} not analyzed inside.`] : []),
+        ...(opaque.length > 0
+            ? [`Analysis PARTIAL: ${opaque.map((c) => c.urn).join(", ")} not analyzed inside (see the warnings above; --fail-on-partial exits 2).`]
+            : []),
         s.passed ? "Policy gate passed: no mandatory violation." : `Policy gate FAILED: ${s.mandatory} mandatory violation(s).`,
     );
     return out.join("\n") + "\n";

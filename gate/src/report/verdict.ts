@@ -3,7 +3,7 @@
  * diagnostics are sorted into violations, waivers and undecided findings.
  */
 import type { PackLog } from "../packs/engine";
-import type { Diagnostic, EnforcementLevel, PackInfo, ProgramNote, RecordedResource, Severity, SourceLocation } from "../shared/types";
+import type { Diagnostic, EnforcementLevel, PackInfo, ProgramNote, RecordedResource, RemoteComponentInfo, Severity, SourceLocation } from "../shared/types";
 
 /** The advisory policy through which our pack reports applied waivers (policies/lib/rule.ts). */
 export const WAIVERS_POLICY = "policy-waivers-applied";
@@ -94,3 +94,21 @@ export function summary(r: GateReport) {
     };
 }
 
+
+/** The remote components of the run (constructed by their plugin or not), in registration order. */
+export function remoteComponents(r: GateReport): RemoteComponentInfo[] {
+    return r.notes.flatMap((n) => (n.remoteComponent !== undefined ? [n.remoteComponent] : []));
+}
+
+/** true when something the program declared was not analyzed: a remote component its plugin did not construct. */
+export function isPartial(r: GateReport): boolean {
+    return remoteComponents(r).some((c) => !c.constructed);
+}
+
+/** The one-line cause `--fail-on-partial` exits 2 with, or undefined when the analysis is complete. */
+export function partialCause(r: GateReport): string | undefined {
+    const missing = remoteComponents(r).filter((c) => !c.constructed);
+    if (missing.length === 0) return undefined;
+    const each = missing.map((c) => `${c.urn} (${c.type}, package ${c.package}${c.version !== "" ? ` ${c.version}` : ""}): ${c.reason ?? "not constructed"}`);
+    return `the analysis is partial (--fail-on-partial): ${missing.length === 1 ? "1 remote component was" : `${missing.length} remote components were`} not analyzed inside: ${each.join("; ")}`;
+}

@@ -57,6 +57,29 @@ export interface RecordedResource {
 export interface ProgramNote {
     readonly level: "info" | "warning" | "error";
     readonly message: string;
+    /** Set on the note about a remote component (`remote: true`): what the gate could and could not analyze. */
+    readonly remoteComponent?: RemoteComponentInfo;
+}
+
+/**
+ * A remote component (registered with `remote: true`, e.g. by @pulumi/awsx v2+, @pulumi/eks v3+): its children
+ * are created by the `Construct` of its package's provider plugin, not by the program.
+ */
+export interface RemoteComponentInfo {
+    readonly urn: string;
+    readonly type: string;
+    /** The package whose provider plugin constructs it (the type's first part, e.g. "awsx"). */
+    readonly package: string;
+    /** The plugin version the program asked for; "" when it named none. */
+    readonly version: string;
+    /** true when the plugin's Construct ran under the gate: its children were registered and analyzed. */
+    readonly constructed: boolean;
+    /** The plugin that constructed it (when constructed). */
+    readonly plugin?: { readonly path: string; readonly version: string };
+    /** When not constructed: what was not analyzed. */
+    readonly notAnalyzed?: string;
+    /** When not constructed: why (the plugin is not installed, its configuration is unknown during preview, ...). */
+    readonly reason?: string;
 }
 
 /** Messages from the program host to the gate. */
@@ -66,6 +89,8 @@ export type HostMessage =
     /** Resources constructed so far (registrations follow once their inputs resolve). */
     | { readonly kind: "progress"; readonly constructed: number }
     | { readonly kind: "done"; readonly notes: ProgramNote[] }
+    /** A provider plugin process the program host started (for a remote component): the gate stops it if the host dies. */
+    | { readonly kind: "plugin"; readonly pid: number }
     | { readonly kind: "failed"; readonly message: string; readonly location?: SourceLocation; readonly notes: ProgramNote[] };
 
 /** What the gate passes to the program host (as JSON in argv). */
@@ -81,6 +106,19 @@ export interface HostRequest {
     /** Fully-qualified keys of `secure:` values (never decrypted). */
     readonly secureKeys: string[];
     readonly typescript: boolean;
+    /** Limit for starting a provider plugin (remote components), ms; default 120 s. */
+    readonly timeoutMs?: number;
+    /** Pulumi.yaml `plugins.providers`: provider plugins the project names by path (they take precedence). */
+    readonly projectPlugins?: ProjectPlugin[];
+    /** Pulumi.yaml `runtime.options`, given to provider plugins as `PULUMI_RUNTIME_<NAME>` (as the engine does). */
+    readonly runtimeOptions?: Record<string, string>;
+}
+
+/** A provider plugin named in Pulumi.yaml `plugins.providers` (path absolute). */
+export interface ProjectPlugin {
+    readonly name: string;
+    readonly path: string;
+    readonly version?: string;
 }
 
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";

@@ -1,0 +1,166 @@
+/**
+ * The engine side that a component provider plugin talks to while it runs `Construct`: a real gRPC server with
+ * the ResourceMonitor service (`@pulumi/pulumi/proto/resource_grpc_pb`) and the Engine service
+ * (`engine_grpc_pb`), in the program host, on 127.0.0.1 at a free port. The plugin gets its address as the
+ * engine address (its argument) and as `monitorEndpoint` in ConstructRequest.
+ *
+ * Registrations, reads, invokes and outputs are handed to the program host's own resource monitor (the one the
+ * program's resources go through), so a component's children are recorded exactly like the program's own
+ * resources: same URN building, same options, same analysis. Features are those of the program's monitor
+ * (secrets, resource references, alias specs, deletedWith, replaceWith, replacement triggers,
+ * parameterization; not output values, so children's inputs are serialized as the program's are).
+ * Transforms and hooks, which the engine would call back into the plugin for, are refused with a message
+ * rather than ignored.
+ */
+import * as path from "path";
+import type * as grpcT from "@grpc/grpc-js";
+import type * as enginepbT from "@pulumi/pulumi/proto/engine_pb";
+import type * as resourcepbT from "@pulumi/pulumi/proto/resource_pb";
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+
+type Handler = (call: grpcT.ServerUnaryCall<unknown, unknown>, cb: grpcT.sendUnaryData<unknown>) => void;
+type MonitorMethod = (req: unknown, cb: (err: Error | null, resp?: unknown) => void) => unknown;
+
+export interface MonitorServerOptions {
+    /** The @pulumi/pulumi package directory the program resolves. */
+    readonly pulumiDir: string;
+    /** The program host's resource monitor (the runtime's mock monitor with the host's handlers). */
+    readonly monitor: Record<string, unknown>;
+    readonly project: string;
+    readonly stack: string;
+    readonly organization: string;
+    /** Plaintext stack config (fully-qualified keys). */
+    readonly config: Record<string, string>;
+    readonly secureKeys: readonly string[];
+    readonly parallel: number;
+    /** The root stack resource's URN (Engine.GetRootResource). */
+    readonly stackUrn: string;
+    /** Engine.Log from a plugin (debug messages are not passed on, as the CLI shows them only with --debug). */
+    readonly onLog: (severity: "info" | "warning" | "error", message: string, urn: string) => void;
+}
+
+/** The ResourceMonitor features the program host's monitor has (ids for SupportsFeature, enum for GetDeploymentInfo). */
+const FEATURES: readonly [string, keyof typeof resourcepbT.ResourceMonitorFeature][] = [
+    ["secrets", "RESOURCE_MONITOR_FEATURE_SECRETS"],
+    ["resourceReferences", "RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES"],
+    ["aliasSpecs", "RESOURCE_MONITOR_FEATURE_ALIAS_SPECS"],
+    ["replacementTrigger", "RESOURCE_MONITOR_FEATURE_REPLACEMENT_TRIGGER"],
+    ["deletedWith", "RESOURCE_MONITOR_FEATURE_DELETED_WITH"],
+    ["replaceWith", "RESOURCE_MONITOR_FEATURE_REPLACE_WITH"],
+    ["parameterization", "RESOURCE_MONITOR_FEATURE_PARAMETERIZATION"],
+];
+
+export class MonitorServer {
+    private server: grpcT.Server | undefined;
+    address = "";
+
+    constructor(private readonly o: MonitorServerOptions) {}
+
+    async start(): Promise<string> {
+        const dir = this.o.pulumiDir;
+        const grpc = require(require.resolve("@grpc/grpc-js", { paths: [dir] })) as typeof grpcT;
+        const resrpc = require(path.join(dir, "proto", "resource_grpc_pb.js")) as { ResourceMonitorService: grpcT.ServiceDefinition };
+        const enginerpc = require(path.join(dir, "proto", "engine_grpc_pb.js")) as { EngineService: grpcT.ServiceDefinition };
+        const respb = require(path.join(dir, "proto", "resource_pb.js")) as typeof resourcepbT;
+        const enginepb = require(path.join(dir, "proto", "engine_pb.js")) as typeof enginepbT;
+        const { Empty } = require(require.resolve("google-protobuf/google/protobuf/empty_pb", { paths: [dir] })) as { Empty: new () => unknown };
+        const monitor = this.o.monitor;
+
+        const delegate =
+            (name: string, reply?: () => unknown): Handler =>
+            (call, cb) => {
+                const fn = monitor[name] as MonitorMethod | undefined;
+                if (typeof fn !== "function") {
+                    cb({ code: grpc.status.UNIMPLEMENTED, details: `ResourceMonitor.${name} is not available offline` });
+                    return;
+                }
+                try {
+                    fn.call(monitor, call.request, (err, resp) => (err ? cb(err) : cb(null, reply !== undefined ? reply() : resp)));
+                } catch (e) {
+                    cb(e as Error);
+                }
+            };
+        const refuse =
+            (what: string): Handler =>
+            (_call, cb) =>
+                cb({ code: grpc.status.UNIMPLEMENTED, details: `${what} inside a remote component is not supported by the offline policy gate` });
+
+        const supported = new Set(FEATURES.map(([id]) => id));
+        const monitorImpl: Record<string, Handler> = {
+            supportsFeature: (call, cb) => {
+                const resp = new respb.SupportsFeatureResponse();
+                resp.setHassupport(supported.has((call.request as resourcepbT.SupportsFeatureRequest).getId()));
+                cb(null, resp);
+            },
+            getDeploymentInfo: (_call, cb) => {
+                const resp = new respb.DeploymentInfo();
+                resp.setProject(this.o.project);
+                resp.setStack(this.o.stack);
+                resp.setOrganization(this.o.organization);
+                const cfg = resp.getConfigMap();
+                for (const [k, v] of Object.entries(this.o.config)) cfg.set(k, v);
+                resp.setConfigsecretkeysList([...this.o.secureKeys]);
+                resp.setDryrun(true);
+                resp.setParallel(this.o.parallel);
+                resp.setSupportedfeaturesList(FEATURES.map(([, e]) => respb.ResourceMonitorFeature[e]));
+                cb(null, resp);
+            },
+            invoke: delegate("invoke"),
+            readResource: delegate("readResource"),
+            existsResource: delegate("existsResource"),
+            registerResource: delegate("registerResource"),
+            registerResourceOutputs: delegate("registerResourceOutputs", () => new Empty()),
+            registerPackage: delegate("registerPackage"),
+            call: refuse("calling a method of a resource (Call)"),
+            registerStackTransform: refuse("a stack transform"),
+            registerStackInvokeTransform: refuse("an invoke transform"),
+            registerResourceHook: refuse("a resource hook"),
+            registerErrorHook: refuse("an error hook"),
+            signalAndWaitForShutdown: (_call, cb) => cb(null, new Empty()),
+        };
+        const levels = { 1: "info", 2: "warning", 3: "error" } as const;
+        const engineImpl: Record<string, Handler> = {
+            log: (call, cb) => {
+                const r = call.request as enginepbT.LogRequest;
+                const level = levels[r.getSeverity() as 1 | 2 | 3];
+                if (level !== undefined) this.o.onLog(level, r.getMessage(), r.getUrn());
+                cb(null, new Empty());
+            },
+            getRootResource: (_call, cb) => {
+                const resp = new enginepb.GetRootResourceResponse();
+                resp.setUrn(this.o.stackUrn);
+                cb(null, resp);
+            },
+            setRootResource: (_call, cb) => cb(null, new enginepb.SetRootResourceResponse()),
+            startDebugging: (_call, cb) => cb(null, new Empty()),
+            requirePulumiVersion: (_call, cb) => {
+                const R = (enginepb as unknown as { RequirePulumiVersionResponse?: new () => unknown }).RequirePulumiVersionResponse;
+                cb(null, R !== undefined ? new R() : new Empty());
+            },
+        };
+        const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024, "grpc.max_send_message_length": 400 * 1024 * 1024 });
+        server.addService(resrpc.ResourceMonitorService, pick(resrpc.ResourceMonitorService, monitorImpl));
+        server.addService(enginerpc.EngineService, pick(enginerpc.EngineService, engineImpl));
+        const port = await new Promise<number>((resolve, reject) =>
+            server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+        );
+        this.server = server;
+        this.address = `127.0.0.1:${port}`;
+        return this.address;
+    }
+
+    stop(): void {
+        this.server?.forceShutdown();
+    }
+}
+
+/** The handlers the service (as this @pulumi/pulumi version defines it) has; others are left UNIMPLEMENTED. */
+function pick(service: grpcT.ServiceDefinition, impl: Record<string, Handler>): grpcT.UntypedServiceImplementation {
+    const out: grpcT.UntypedServiceImplementation = {};
+    for (const name of Object.keys(service)) {
+        const h = impl[name];
+        if (h !== undefined) out[name] = h as grpcT.UntypedHandleCall;
+    }
+    return out;
+}
