@@ -235,10 +235,14 @@ describe("the pack as an npm package and as a copied directory (outside the repo
     });
 
     after(async function () {
-        this.timeout(60_000);
+        this.timeout(180_000);
+        const t0 = Date.now();
         await Promise.all([consumer?.pack.stop(), copy?.pack.stop(), tscRuns?.catch(() => undefined)]);
+        timings["stop"] = Date.now() - t0;
         if (tmp !== undefined) {
-            fs.rmSync(tmp, { recursive: true, force: true });
+            const t1 = Date.now();
+            await fs.promises.rm(tmp, { recursive: true, force: true });
+            timings["cleanup"] = Date.now() - t1;
         }
         if (Object.keys(timings).length > 0) {
             console.log(`      package test timings (ms): ${Object.entries(timings).map(([k, v]) => `${k} ${v}`).join(", ")}`);
@@ -247,7 +251,7 @@ describe("the pack as an npm package and as a copied directory (outside the repo
 
     describe("the tarball", () => {
         it("ships the pack entry's sources, compiled JavaScript and declarations for every module, and its docs", () => {
-            for (const f of ["package.json", "PulumiPolicy.yaml", "README.md", "CHANGELOG.md", "tsconfig.json", PKG.main]) {
+            for (const f of ["package.json", "PulumiPolicy.yaml", "README.md", "CHANGELOG.md", "versions.json", "tsconfig.json", PKG.main]) {
                 assert.ok(tarFiles.includes(f), f);
             }
             const sources = tarFiles.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"));

@@ -238,12 +238,16 @@ export class PackProcess {
         return out;
     }
 
+    /** Ends the process (SIGTERM, then SIGKILL after 10 s) and resolves once it has exited. */
     async stop(): Promise<void> {
         this.client.close();
-        if (this.child.exitCode === null && this.child.signalCode === null) {
-            const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
-            this.child.kill();
-            await exited;
+        if (this.child.exitCode !== null || this.child.signalCode !== null) {
+            return;
         }
+        const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+        this.child.kill("SIGTERM");
+        const timer = setTimeout(() => this.child.kill("SIGKILL"), 10_000);
+        await exited;
+        clearTimeout(timer);
     }
 }
