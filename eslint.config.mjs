@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["**/node_modules/**", "functions/dist/**", ".cache/**", "out/**", "**/*.js", "**/*.mjs"],
+    ignores: ["**/node_modules/**", "functions/dist/**", "policies/dist/**", ".cache/**", "out/**", "**/*.js", "**/*.mjs"],
   },
   ...tseslint.configs.recommended,
   {

@@ -1,6 +1,8 @@
 /**
- * The CrossGuard policy pack. This is the only place that creates the PolicyPack; build your own subset with
- * `selectPolicies` from ./select.
+ * The pack entry: creates the CrossGuard PolicyPack `e2ee-pipeline-policies` with every policy. It is the
+ * package's `main`, so the CLI's launcher runs it for the pack's directory (a clone, a copy, the published
+ * tarball, or `pulumi policy publish`), and the package exports it as `@e2ee-pipeline/policy-pack/pack`.
+ * Nothing else creates a PolicyPack: build your own subset with `selectPolicies` (library.ts, select.ts).
  *
  * Run with: pulumi preview --policy-pack <path to this directory> [--policy-pack-config config.json]
  */

@@ -9,6 +9,12 @@
  * advisory policy `policy-waivers-applied` (which runs last) reports each applied waiver, so every waiver is
  * visible in the results. A waiver past its expiry date no longer applies: the violation is reported at the
  * policy's own level, with the expired waiver named in the message.
+ *
+ * The waiver report never fails a preview, whatever the pack config says. The engine applies `"all": <level>` to
+ * every policy of the pack before it configures the pack process (it cannot tell `all` from a level given for the
+ * policy by name), and @pulumi/policy reports a policy's violations at its configured level; so
+ * `policy-waivers-applied` reports through @pulumi/policy's object form of `reportViolation`, which sets each
+ * diagnostic's level itself: always advisory (`disabled` still turns the report off).
  */
 import type {
     EnforcementLevel,
@@ -82,6 +88,9 @@ export interface StackRuleSpec extends RuleBase {
 }
 
 export type Rule = ResourceValidationPolicy | StackValidationPolicy;
+
+/** The policy that reports applied waivers (rules/waivers/policyWaiversApplied.ts); its diagnostics are always advisory. */
+export const WAIVER_REPORT_POLICY = "policy-waivers-applied";
 
 export const PAPER_FRAMEWORK_NAME = "cloud-native-pipeline-security";
 export const PAPER_FRAMEWORK_VERSION = "1.0";
@@ -163,6 +172,24 @@ function waiving(policy: string, waivers: readonly Waiver[], defaultUrn: string 
             applied.push({ policy, urn: target, message, waiver: w });
         }
     };
+}
+
+/**
+ * @pulumi/policy's object argument of `reportViolation` (its `ReportViolationArgs`, marked internal and absent from
+ * its declarations): the server takes `enforcementLevel` from it instead of the policy's configured level, and uses
+ * `message` as it is (the string form prefixes the policy's description and a newline, which is done here).
+ */
+interface ReportViolationArgs {
+    readonly message: string;
+    readonly urn?: string;
+    readonly enforcementLevel: EnforcementLevel;
+}
+
+/** `report` with every violation sent at the advisory level, worded as the string form words it. */
+function advisory(description: string, report: ReportViolation): ReportViolation {
+    const send = report as unknown as (args: ReportViolationArgs) => void;
+    return (message: string, urn?: string) =>
+        send({ message: message === "" ? description : `${description}\n${message}`, ...(urn === undefined ? {} : { urn }), enforcementLevel: "advisory" });
 }
 
 function withFrameworkSchema(schema: PolicyConfigSchema | undefined, optIn: OptIn | undefined): PolicyConfigSchema {
@@ -262,7 +289,7 @@ export function stackRule(spec: StackRuleSpec): StackValidationPolicy & PackMeta
             if (optedOut(spec, args)) {
                 return;
             }
-            return spec.validateStack(args, waiving(spec.name, waiversOf(args), undefined, report));
+            return spec.validateStack(args, waiving(spec.name, waiversOf(args), undefined, spec.name === WAIVER_REPORT_POLICY ? advisory(spec.description, report) : report));
         },
     };
 }

@@ -43,6 +43,11 @@ export interface Violation {
     readonly message: string;
     /** For resource rules, the resource's URN; for stack rules, the URN passed to reportViolation (if any). */
     readonly urn: string | undefined;
+    /**
+     * Only when the rule reported with @pulumi/policy's object form (`{ message, urn, enforcementLevel }`), which
+     * sets the diagnostic's level itself: that level.
+     */
+    readonly enforcementLevel?: string;
 }
 
 export interface RuleResult {
@@ -130,12 +135,40 @@ function configFor(config: Config | undefined): <T extends object>() => T {
     return <T extends object>() => rest as T;
 }
 
-async function capture(run: (report: (message: string, urn?: string) => void) => unknown, defaultUrn?: string): Promise<RuleResult> {
+/** @pulumi/policy's object argument of reportViolation (internal there). */
+interface ReportViolationArgs {
+    readonly message: string;
+    readonly urn?: string;
+    readonly enforcementLevel?: string;
+}
+
+/**
+ * A reportViolation as @pulumi/policy's server implements it: a message and an optional URN, or an object whose
+ * `message` is used as it is (the server does not prefix it with the description; the harness removes the prefix
+ * a rule added so that messages stay the policy's own) and whose `enforcementLevel` wins over the configured one.
+ */
+function reporter(violations: Violation[], description: string, defaultUrn: string | undefined): (message: string, urn?: string) => void {
+    const report = (message: string | ReportViolationArgs, urn?: string): void => {
+        if (typeof message === "object") {
+            const own = message.message.startsWith(`${description}\n`) ? message.message.slice(description.length + 1) : message.message;
+            violations.push({
+                message: own,
+                urn: message.urn ?? defaultUrn,
+                ...(message.enforcementLevel === undefined ? {} : { enforcementLevel: message.enforcementLevel }),
+            });
+        } else {
+            violations.push({ message, urn: urn ?? defaultUrn });
+        }
+    };
+    return report;
+}
+
+async function capture(run: (report: (message: string, urn?: string) => void) => unknown, description: string, defaultUrn?: string): Promise<RuleResult> {
     const violations: Violation[] = [];
     let unknown: string | undefined;
     let notApplicable: string | undefined;
     try {
-        await Promise.resolve(run((message, urn) => violations.push({ message, urn: urn ?? defaultUrn })));
+        await Promise.resolve(run(reporter(violations, description, defaultUrn)));
     } catch (e) {
         if (isUnknownValueError(e)) {
             unknown = e.message;
@@ -184,7 +217,7 @@ export async function runResourceRule(
         for (const v of validations) {
             await Promise.resolve(v(args, report));
         }
-    }, urn);
+    }, rule.description, urn);
 }
 
 /** Builds the PolicyResource list a stack rule sees; dependencies given by name or URN are resolved. */
@@ -257,7 +290,7 @@ export async function runStackRule(
         stackTags,
         notApplicable: throwNotApplicable,
     };
-    return capture((report) => rule.validateStack(args, report));
+    return capture((report) => rule.validateStack(args, report), rule.description);
 }
 
 /** One diagnostic of a whole-pack run. */
@@ -270,8 +303,10 @@ export interface Diagnostic {
 
 /**
  * Runs a list of rules the way the engine does: every resource rule on every resource, then every stack rule in
- * order. `config` maps policy name -> config (may include enforcementLevel). Unknown-value advisories are returned
- * as diagnostics at level "advisory" with the server's "can't run" wording.
+ * order. `config` maps policy name -> config (may include enforcementLevel); `all`'s enforcementLevel applies to
+ * every policy whose own config gives none, as the engine applies it. A violation reported with an explicit level
+ * (the object form) keeps that level. Unknown-value advisories are returned as diagnostics at level "advisory" with
+ * the server's "can't run" wording.
  */
 export async function runPack(
     rules: readonly (ResourceValidationPolicy | StackValidationPolicy)[],
@@ -279,11 +314,12 @@ export async function runPack(
     config: Readonly<Record<string, Config>> = {},
 ): Promise<Diagnostic[]> {
     const out: Diagnostic[] = [];
+    const all = config["all"]?.["enforcementLevel"] as string | undefined;
     const level = (r: ResourceValidationPolicy | StackValidationPolicy): string =>
-        (config[r.name]?.["enforcementLevel"] as string | undefined) ?? r.enforcementLevel ?? "advisory";
+        (config[r.name]?.["enforcementLevel"] as string | undefined) ?? all ?? r.enforcementLevel ?? "advisory";
     const collect = (r: ResourceValidationPolicy | StackValidationPolicy, res: RuleResult): void => {
         for (const v of res.violations) {
-            out.push({ policy: r.name, enforcementLevel: level(r), message: v.message, urn: v.urn });
+            out.push({ policy: r.name, enforcementLevel: v.enforcementLevel ?? level(r), message: v.message, urn: v.urn });
         }
         if (res.unknown !== undefined) {
             out.push({ policy: r.name, enforcementLevel: "advisory", message: `can't run policy '${r.name}' during preview: ${res.unknown}`, urn: undefined });

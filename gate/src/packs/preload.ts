@@ -6,6 +6,7 @@
  * (shared/ts-hook.ts; ts-node transpile-only when esbuild is missing): type errors in a pack are the pack's own
  * type-check's business (`tsc`), not something every policy run should pay for.
  */
+import * as fs from "fs";
 import * as path from "path";
 import { registerTsHook, sourceMapOf } from "../shared/ts-hook";
 
@@ -36,9 +37,28 @@ function stubTypeScript(pulumiDir: string): void {
     }
 }
 
+/**
+ * The ts-node the launcher registers (@pulumi/pulumi's tsutils.typeScriptRequireStrings): the one next to
+ * @pulumi/pulumi, else the copy @pulumi/pulumi vendors. A pack made as Pulumi's templates make one has no ts-node of
+ * its own, and the vendored copy must be replaced too: it would compile the esbuild hook's output (it wraps the
+ * `.ts` handler it finds) and type-check that JavaScript as if it were the pack's source.
+ */
+function launcherTsNode(pulumiDir: string): string {
+    try {
+        return require.resolve("ts-node", { paths: [pulumiDir] });
+    } catch {
+        const vendor = path.join(pulumiDir, "vendor");
+        const copy = fs.readdirSync(vendor).find((d) => d.startsWith("ts-node@"));
+        if (copy === undefined) {
+            throw new Error(`no ts-node next to @pulumi/pulumi and none in ${vendor}`);
+        }
+        return require.resolve(path.join(vendor, copy));
+    }
+}
+
 try {
     const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [process.cwd()] }));
-    const tsn = require(require.resolve("ts-node", { paths: [pulumiDir] })) as TsNode;
+    const tsn = require(launcherTsNode(pulumiDir)) as TsNode;
     if (registerTsHook()) {
         stubTypeScript(pulumiDir);
         // The esbuild hook now compiles the pack's .ts files; the launcher's ts-node registration is not needed.
@@ -59,5 +79,5 @@ try {
         tsn.register = (opts?: Record<string, unknown>) => original({ ...opts, typeCheck: false, transpileOnly: true });
     }
 } catch {
-    // No ts-node next to @pulumi/pulumi: the launcher falls back to its vendored copy; nothing to speed up.
+    // No @pulumi/pulumi next to the pack, or no ts-node the launcher could load: the launcher reports it.
 }
