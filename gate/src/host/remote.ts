@@ -193,8 +193,11 @@ export function installRemoteComponents(ctx: RemoteContext): void {
                 for (const [k, v] of Object.entries(req.config)) if (k.startsWith(`${pkg}:`)) cfg[k.slice(pkg.length + 1)] = v;
                 const env: Record<string, string> = { PULUMI_PROJECT: req.project, PULUMI_CONFIG: JSON.stringify(cfg) };
                 for (const [k, v] of Object.entries(req.runtimeOptions ?? {})) env[`PULUMI_RUNTIME_${k.toUpperCase()}`] = v;
-                // The run's --timeout counts from the program host's start; stop waiting early enough to say why.
-                const wait = Math.max(1000, performance.timeOrigin + timeoutMs - 1500 - Date.now());
+                // The run's --timeout counts from the program host's start; stop waiting early enough that the cause
+                // reaches the gate before its own timer ends the run (a quarter of the limit, at most 5 s, on a loaded
+                // machine the failure report and the host's exit take seconds).
+                const margin = Math.min(5000, timeoutMs / 4);
+                const wait = Math.max(1000, performance.timeOrigin + timeoutMs - margin - Date.now());
                 await plugin.start({ engineAddress: srv.address, cwd: req.programDir, env, timeoutMs: wait, timeoutSeconds: timeoutMs / 1000, onPid: (pid) => process.send?.({ kind: "plugin", pid }) });
                 const wanted = parseVersion(found.version);
                 const got = parseVersion(plugin.version);
