@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import type { IngestionLayerArgs } from "../../infra/ingestion";
-import { Created, LayerMocks, policyOf } from "./support/layer-mocks";
+import { created, one, ofType, policyOf, settle, startMocks } from "./support/harness";
 
 const ACCOUNT = "111111111111";
 const REGION = "eu-west-1";
@@ -36,11 +36,6 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
     const id = type === "aws:apigateway/restApi:RestApi" ? API_ID : `${name}-id`;
     return { id, state: { ...inputs, ...extra } };
 }
-const mocks = new LayerMocks(mockState);
-const created = mocks.created;
-const settle = (): Promise<void> => mocks.settle();
-const one = (type: string, nameSuffix: string): Created => mocks.one(type, nameSuffix);
-const ofType = (type: string): Created[] => mocks.ofType(type);
 
 
 const KEY = (id: string): string => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
@@ -80,7 +75,7 @@ describe("infra/ingestion IngestionLayer", function () {
     let layer: InstanceType<typeof IngestionLayer>;
 
     before(async function () {
-        await mocks.install();
+        await startMocks("dev", { state: mockState });
         ({ IngestionLayer } = await import("../../infra/ingestion"));
         created.length = 0;
         layer = new IngestionLayer("ingestion", validArgs());

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { OrchestrationLayerArgs } from "../../infra/orchestration";
-import { Created, LayerMocks, policyOf } from "./support/layer-mocks";
+import { created, one, policyOf, settle, startMocks } from "./support/harness";
 
 const ACCOUNT = "111111111111";
 const REGION = "eu-west-1";
@@ -16,10 +16,6 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
     };
     return { id: `${name}-id`, state: { ...inputs, ...(arns[type]?.() ?? {}) } };
 }
-const mocks = new LayerMocks(mockState);
-const created = mocks.created;
-const settle = (): Promise<void> => mocks.settle();
-const one = (type: string, nameSuffix: string): Created => mocks.one(type, nameSuffix);
 
 const LOGS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/logs-0003`;
 const STORAGE_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/storage-0002`;
@@ -46,7 +42,7 @@ describe("infra/orchestration OrchestrationLayer", function () {
     let provider: k8s.Provider;
 
     before(async function () {
-        await mocks.install();
+        await startMocks("dev", { state: mockState });
         ({ OrchestrationLayer: Layer } = await import("../../infra/orchestration"));
         provider = new k8s.Provider("test-cluster", { kubeconfig: "{}" });
         await settle();

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { ProcessingLayerArgs } from "../../infra/processing";
-import { Created, LayerMocks, policyOf } from "./support/layer-mocks";
+import { created, one, policyOf, settle, startMocks } from "./support/harness";
 
 const ACCOUNT = "111111111111";
 const REGION = "eu-west-1";
@@ -21,10 +21,6 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
     };
     return { id: `${name}-id`, state: { ...inputs, ...(arns[type]?.() ?? {}) } };
 }
-const mocks = new LayerMocks(mockState);
-const created = mocks.created;
-const settle = (): Promise<void> => mocks.settle();
-const one = (type: string, nameSuffix: string): Created => mocks.one(type, nameSuffix);
 
 const KEY = (id: string): string => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
 const RECORDS_KEY = KEY("records-0001");
@@ -63,7 +59,7 @@ describe("infra/processing ProcessingLayer", function () {
     let layer: InstanceType<typeof ProcessingLayer>;
 
     before(async function () {
-        await mocks.install();
+        await startMocks("dev", { state: mockState });
         ({ ProcessingLayer } = await import("../../infra/processing"));
         created.length = 0;
         layer = new ProcessingLayer("processing", validArgs());

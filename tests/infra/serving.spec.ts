@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ServingLayerArgs } from "../../infra/serving";
-import { Created, LayerMocks, policyOf } from "./support/layer-mocks";
+import { created, one, policyOf, settle, startMocks } from "./support/harness";
 
 const ACCOUNT = "111111111111";
 const REGION = "eu-west-1";
@@ -32,10 +32,6 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
     const id = type === "aws:apigateway/restApi:RestApi" ? API_ID : type === "aws:cognito/userPool:UserPool" ? POOL_ID : `${name}-id`;
     return { id, state: { ...inputs, ...(arns[type]?.() ?? {}) } };
 }
-const mocks = new LayerMocks(mockState);
-const created = mocks.created;
-const settle = (): Promise<void> => mocks.settle();
-const one = (type: string, nameSuffix: string): Created => mocks.one(type, nameSuffix);
 
 const KEY = (id: string): string => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
 const RECORDS_KEY = KEY("records-0001");
@@ -74,7 +70,7 @@ describe("infra/serving ServingLayer", function () {
     let provider: k8s.Provider;
 
     before(async function () {
-        await mocks.install();
+        await startMocks("dev", { state: mockState });
         ({ ServingLayer: Layer } = await import("../../infra/serving"));
         provider = new k8s.Provider("serving-test-cluster", { kubeconfig: "{}" });
         await settle();

@@ -1,10 +1,14 @@
 /**
- * Pulumi mock harness of infra-A's specs and scripts/resource-counts.ts.
+ * The Pulumi mock harness of every infra spec and of scripts/resource-counts.ts.
  *
  * Mocks are global to the process: each spec calls `startMocks` in its `before` hook, which replaces the mocks and
- * clears the record of created resources, then builds what it tests and awaits `settle()`.
- * The mocks return realistic ids and ARNs (built from the physical name, the region and the stack's account) so
- * that outputs such as `key.arn` or `role.arn` resolve to values the assertions can name.
+ * clears the record of registered resources, then builds what it tests and awaits `settle()`.
+ *
+ * Every registration is recorded with what the engine would see: its URN as the engine builds it (the parent's
+ * whole qualified type chain, which the runtime's mock monitor shortens to the parent's own type), its parent, the
+ * URNs it depends on, and the old URNs its aliases stand for. By default the mocks return realistic ids and ARNs
+ * (built from the physical name, the region and the stack's account) so that outputs such as `key.arn` or
+ * `role.arn` resolve to values the assertions can name; a spec may pass its own `state` function instead.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -15,6 +19,9 @@ export const REGION = "eu-west-1";
 /** Account id returned by `aws:getCallerIdentity` per stack (the stack files' key admin accounts). */
 export const ACCOUNTS: Readonly<Record<string, string>> = { dev: "111111111111", prod: "333333333333", test: "123456789012" };
 export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
+export const PROJECT = "e2ee-pipeline";
+/** How long no new registration must arrive before `settle()` returns. */
+const SETTLE_MS = 40;
 
 export interface Created {
     readonly type: string;
@@ -23,6 +30,22 @@ export interface Created {
     readonly inputs: Record<string, unknown>;
     readonly id: string;
     readonly state: Record<string, unknown>;
+    /** The URN the engine gives it. */
+    readonly urn?: string;
+    /** URN of its parent; "" at the top of the stack. */
+    readonly parent?: string;
+    /** URNs of the resources it waits for (`dependsOn` and the resources behind its inputs). */
+    readonly dependencies?: readonly string[];
+    /** The URNs its aliases stand for, resolved as the engine resolves them. */
+    readonly aliases?: readonly string[];
+}
+
+/** The id and outputs the mocks return for one registration. */
+export type MockState = (type: string, name: string, inputs: Record<string, unknown>) => { id: string; state: Record<string, unknown> };
+
+export interface MockOptions {
+    /** Ids and outputs of registrations. Default: `mockState`, realistic ARNs for the stack's account. */
+    readonly state?: MockState;
 }
 
 export const created: Created[] = [];
@@ -135,42 +158,127 @@ export function mockState(type: string, name: string, inputs: Record<string, unk
     }
 }
 
+/** Answers of the invokes the program makes, for the current stack's account. */
+function invoke(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    switch (token) {
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: account, arn: `arn:aws:iam::${account}:role/deployer`, userId: "AROAEXAMPLE:deployer", id: account };
+        case "aws:index/getAvailabilityZones:getAvailabilityZones":
+            return {
+                names: ["a", "b", "c", "d"].map((z) => `${REGION}${z}`),
+                zoneIds: [1, 2, 3, 4].map((z) => `euw1-az${z}`),
+                id: REGION,
+            };
+        case "aws:index/getRegion:getRegion":
+            return { name: REGION, region: REGION, id: REGION };
+        case "aws:index/getPartition:getPartition":
+            return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+        default:
+            return inputs;
+    }
+}
+
+/** The URN the engine gives a resource: its parent's qualified type chain, `$`, its type (the root stack left out). */
+export function engineUrn(stack: string, parent: string, type: string, name: string, project = PROJECT): string {
+    const parentType = parent === "" ? "" : parent.split("::")[2];
+    const qualified = parentType === "" || parentType === "pulumi:pulumi:Stack" ? type : `${parentType}$${type}`;
+    return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
+}
+
+/** What the registration request says about an alias (the runtime's `pulumirpc.Alias`). */
+interface AliasMessage {
+    getUrn(): string;
+    getSpec():
+        | {
+              getName(): string;
+              getType(): string;
+              getStack(): string;
+              getProject(): string;
+              getParentCase(): number;
+              getParenturn(): string;
+              getNoparent(): boolean;
+          }
+        | undefined;
+}
+
+const PARENT_URN = 5;
+const NO_PARENT = 6;
+
+/**
+ * The old URN an alias stands for, as the engine resolves it for a Node.js program (pkg/resource/deploy: the
+ * Node.js compatibility rewrite of alias specs, then `collapseAliasToUrn`): an empty name or type is the
+ * resource's own; a parent URN is that parent; `noParent` from Node.js means the resource's own parent; no parent
+ * at all means the top of the stack.
+ */
+export function aliasUrn(alias: AliasMessage, stack: string, self: { parent: string; type: string; name: string }): string {
+    const spec = alias.getSpec();
+    if (spec === undefined) return alias.getUrn();
+    let parent: string;
+    switch (spec.getParentCase()) {
+        case PARENT_URN:
+            parent = spec.getParenturn();
+            break;
+        case NO_PARENT:
+            parent = self.parent;
+            break;
+        default:
+            parent = "";
+    }
+    return engineUrn(spec.getStack() || stack, parent, spec.getType() || self.type, spec.getName() || self.name, spec.getProject() || PROJECT);
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getDependenciesList(): string[];
+    getAliasesList(): AliasMessage[];
+}
+
+interface MockMonitor {
+    registerResource(req: RegisterRequest, callback: (err: Error | null, resp: unknown) => void): Promise<void>;
+    newUrn(parent: string, type: string, name: string): string;
+}
+
 /** Replaces the global mocks for `stack` and clears the record. */
-export async function startMocks(stack: string): Promise<void> {
+export async function startMocks(stack: string, options: MockOptions = {}): Promise<void> {
     created.length = 0;
     counter = 0;
     account = ACCOUNTS[stack] ?? ACCOUNTS.test;
+    const state = options.state ?? mockState;
+    // What each registration request says, waiting for the mock's newResource call of the same type and name.
+    const requests = new Map<string, Omit<Created, "type" | "name" | "custom" | "inputs" | "id" | "state">[]>();
     await pulumi.runtime.setMocks(
         {
             newResource: (a) => {
                 const inputs = a.inputs as Record<string, unknown>;
-                const { id, state } = mockState(a.type, a.name, inputs);
-                created.push({ type: a.type, name: a.name, custom: a.custom !== false, inputs, id, state });
-                return { id, state };
+                const { id, state: outputs } = state(a.type, a.name, inputs);
+                const request = requests.get(`${a.type}::${a.name}`)?.shift();
+                created.push({ type: a.type, name: a.name, custom: a.custom !== false, inputs, id, state: outputs, ...request });
+                return { id, state: outputs };
             },
-            call: (a) => {
-                switch (a.token) {
-                    case "aws:index/getCallerIdentity:getCallerIdentity":
-                        return { accountId: account, arn: `arn:aws:iam::${account}:role/deployer`, userId: "AROAEXAMPLE:deployer", id: account };
-                    case "aws:index/getAvailabilityZones:getAvailabilityZones":
-                        return {
-                            names: ["a", "b", "c", "d"].map((z) => `${REGION}${z}`),
-                            zoneIds: [1, 2, 3, 4].map((z) => `euw1-az${z}`),
-                            id: REGION,
-                        };
-                    case "aws:index/getRegion:getRegion":
-                        return { name: REGION, region: REGION, id: REGION };
-                    case "aws:index/getPartition:getPartition":
-                        return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
-                    default:
-                        return a.inputs as Record<string, unknown>;
-                }
-            },
+            call: (a) => invoke(a.token, a.inputs as Record<string, unknown>),
         },
-        "e2ee-pipeline",
+        PROJECT,
         stack,
         false,
     );
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const monitor = (require("@pulumi/pulumi/runtime/settings") as { getMonitor(): MockMonitor }).getMonitor();
+    monitor.newUrn = (parent, type, name) => engineUrn(stack, parent, type, name);
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) => {
+        const self = { parent: req.getParent(), type: req.getType(), name: req.getName() };
+        const key = `${self.type}::${self.name}`;
+        if (!requests.has(key)) requests.set(key, []);
+        requests.get(key)?.push({
+            urn: engineUrn(stack, self.parent, self.type, self.name),
+            parent: self.parent,
+            dependencies: req.getDependenciesList(),
+            aliases: req.getAliasesList().map((a) => aliasUrn(a, stack, self)),
+        });
+        return register(req, callback);
+    };
 }
 
 /** Waits until no resource has been registered for a while. */
@@ -178,7 +286,7 @@ export async function settle(): Promise<void> {
     let last = -1;
     while (last !== created.length) {
         last = created.length;
-        await new Promise((r) => setTimeout(r, 60));
+        await new Promise((r) => setTimeout(r, SETTLE_MS));
     }
 }
 

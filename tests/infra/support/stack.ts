@@ -1,7 +1,7 @@
 /**
  * Builds a whole stack (the real Pulumi.<stack>.yaml, the real loader, every layer) under Pulumi mocks and
- * attributes its resources to layers. Used by tests/infra/stacks.spec.ts, e2ee-invariant.spec.ts and
- * scripts/resource-counts.ts.
+ * attributes its resources to layers. Used by the stack-wide specs (tests/infra/stacks.spec.ts, urns.spec.ts,
+ * e2ee-invariant.spec.ts, tests/policies/infra-stacks.spec.ts) and scripts/resource-counts.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "../../../infra/config";
