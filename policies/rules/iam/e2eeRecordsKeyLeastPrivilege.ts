@@ -13,15 +13,13 @@ import {
 } from "../../lib/iam";
 import { dependsOn, known, stringProp, tagOf, UNKNOWN, type Unknown } from "../../lib/known";
 import { Undecided } from "../../lib/unknown";
-
-export const KEY_ROLE_TAG = "e2ee:key-role";
-export const PRINCIPAL_ROLE_TAG = "e2ee:principal-role";
+import { KEY_ROLE_TAG, PRINCIPAL_ROLE_TAG, PRODUCER_PRINCIPAL, RECIPIENT_PRINCIPAL, RECORDS_KEY_ROLE } from "../../conventions";
 
 /** The two guarded operations on a records key and who may perform them. */
 const OPERATIONS = [
-    { label: "kms:Decrypt", actions: ["kms:Decrypt"], allowed: "recipient" },
+    { label: "kms:Decrypt", actions: ["kms:Decrypt"], allowed: RECIPIENT_PRINCIPAL },
     // Re-encrypting records under a key the caller can decrypt is a way around kms:Decrypt.
-    { label: "kms:ReEncryptFrom", actions: ["kms:ReEncryptFrom"], allowed: "recipient" },
+    { label: "kms:ReEncryptFrom", actions: ["kms:ReEncryptFrom"], allowed: RECIPIENT_PRINCIPAL },
     {
         label: "kms:GenerateDataKey*",
         actions: [
@@ -30,7 +28,7 @@ const OPERATIONS = [
             "kms:GenerateDataKeyPair",
             "kms:GenerateDataKeyPairWithoutPlaintext",
         ],
-        allowed: "producer",
+        allowed: PRODUCER_PRINCIPAL,
     },
 ] as const;
 type Operation = (typeof OPERATIONS)[number];
@@ -126,7 +124,7 @@ export const e2eeRecordsKeyLeastPrivilege = stackRule({
                 undecided.add(`the tags of key "${res.name}" are unknown`);
                 continue;
             }
-            if (role !== "records") {
+            if (role !== RECORDS_KEY_ROLE) {
                 continue;
             }
             const ids = ["arn", "keyId", "id"]
