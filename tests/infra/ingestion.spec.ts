@@ -432,6 +432,7 @@ describe("infra/ingestion IngestionLayer", function () {
                 { logRetentionDays: 10 },
                 'IngestionLayer: argument "logRetentionDays" must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, got 10',
             ],
+            ["a 60-day log retention (below the 90-day floor)", { logRetentionDays: 60 }, 'IngestionLayer: argument "logRetentionDays" must be a CloudWatch Logs retention value of at least 90 days (90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653), got 60'],
             [
                 "bad namePrefix",
                 { namePrefix: "E2EE_dev" },
