@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import { validateConfig } from "../../infra/config";
 import { LAYER_NAMES, LAYER_TYPES, createPipeline } from "../../infra/pipeline";
 import { Created, created, readStackConfig, settle, stackNames, startMocks, stubCode, valueOf } from "./support/harness";
-import { BuiltStack, LayerCounts, builtStack, countByLayer, formatCountTable, layerOf } from "./support/stack";
+import { BuiltStack, LayerCounts, buildStack, builtStack, countByLayer, formatCountTable, layerOf } from "./support/stack";
 
 const DATA_STORE_TYPES = [
     "aws:s3/bucket:Bucket",
@@ -183,6 +183,24 @@ describe("stacks: dev and prod build under mocks with every layer", function () 
             assert.ok(allowed && d <= p, `${t}: dev ${d}, prod ${p}`);
         }
         assert.deepEqual(diffs["aws:ec2/subnet:Subnet"], [2, 3]);
+    });
+});
+
+describe("partitions", function () {
+    this.timeout(120000);
+    it("builds every ARN in the provider's partition: an aws-us-gov stack names arn:aws: only where its configuration does", async function () {
+        const configured = Object.values(readStackConfig("prod")).join("\n");
+        const built = await buildStack("prod", { partition: "aws-us-gov" });
+        const found = new Set<string>();
+        const walk = (v: unknown, where: string): void => {
+            if (typeof v === "string") {
+                for (const m of v.match(/arn:aws:[^"\s,]*/g) ?? []) if (!configured.includes(m)) found.add(`${where}: ${m}`);
+            } else if (Array.isArray(v)) v.forEach((x) => walk(x, where));
+            else if (v !== null && typeof v === "object" && !(v instanceof Promise)) for (const x of Object.values(v)) walk(x, where);
+        };
+        for (const r of built.resources) walk(r.inputs, `${r.type} ${r.name}`);
+        assert.ok(built.resources.some((r) => JSON.stringify(r.inputs).includes("arn:aws-us-gov:")), "the stack names ARNs of its partition");
+        assert.deepEqual([...found], []);
     });
 });
 

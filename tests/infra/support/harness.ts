@@ -46,10 +46,13 @@ export type MockState = (type: string, name: string, inputs: Record<string, unkn
 export interface MockOptions {
     /** Ids and outputs of registrations. Default: `mockState`, realistic ARNs for the stack's account. */
     readonly state?: MockState;
+    /** The AWS partition `aws:getPartition` answers and `mockState`'s ARNs are in. Default `aws`. */
+    readonly partition?: string;
 }
 
 export const created: Created[] = [];
 let account = ACCOUNTS.test;
+let partition = "aws";
 let counter = 0;
 
 function physicalName(type: string, name: string, inputs: Record<string, unknown>): string {
@@ -69,7 +72,7 @@ export function mockState(type: string, name: string, inputs: Record<string, unk
     const acct = account;
     const hex = (counter * 2654435761 >>> 0).toString(16).padStart(8, "0");
     const uuid = `${hex}-${hex.slice(0, 4)}-4${hex.slice(1, 4)}-8${hex.slice(5, 8)}-${hex}${hex.slice(0, 4)}`;
-    const arn = (service: string, resource: string, region = REGION): string => `arn:aws:${service}:${region}:${acct}:${resource}`;
+    const arn = (service: string, resource: string, region = REGION): string => `arn:${partition}:${service}:${region}:${acct}:${resource}`;
     const s = (id: string, state: Record<string, unknown>): { id: string; state: Record<string, unknown> } => ({
         id,
         state: { ...inputs, ...state },
@@ -80,11 +83,11 @@ export function mockState(type: string, name: string, inputs: Record<string, unk
         case "aws:kms/alias:Alias":
             return s(n, { arn: arn("kms", n), targetKeyArn: arn("kms", `key/${String(inputs.targetKeyId)}`) });
         case "aws:iam/role:Role":
-            return s(n, { name: n, arn: `arn:aws:iam::${acct}:role/${n}`, uniqueId: `AROA${hex.toUpperCase()}` });
+            return s(n, { name: n, arn: `arn:${partition}:iam::${acct}:role/${n}`, uniqueId: `AROA${hex.toUpperCase()}` });
         case "aws:iam/policy:Policy":
-            return s(`arn:aws:iam::${acct}:policy/${n}`, { name: n, arn: `arn:aws:iam::${acct}:policy/${n}` });
+            return s(`arn:${partition}:iam::${acct}:policy/${n}`, { name: n, arn: `arn:${partition}:iam::${acct}:policy/${n}` });
         case "aws:s3/bucket:Bucket":
-            return s(n, { bucket: n, arn: `arn:aws:s3:::${n}`, bucketRegionalDomainName: `${n}.s3.${REGION}.amazonaws.com` });
+            return s(n, { bucket: n, arn: `arn:${partition}:s3:::${n}`, bucketRegionalDomainName: `${n}.s3.${REGION}.amazonaws.com` });
         case "aws:dynamodb/table:Table":
             return s(n, { name: n, arn: arn("dynamodb", `table/${n}`) });
         case "aws:cloudwatch/logGroup:LogGroup":
@@ -101,7 +104,7 @@ export function mockState(type: string, name: string, inputs: Record<string, unk
             return s(n, {
                 name: n,
                 arn: arn("lambda", `function:${n}`),
-                invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${arn("lambda", `function:${n}`)}/invocations`,
+                invokeArn: `arn:${partition}:apigateway:${REGION}:lambda:path/2015-03-31/functions/${arn("lambda", `function:${n}`)}/invocations`,
                 qualifiedArn: arn("lambda", `function:${n}:1`),
                 version: "1",
             });
@@ -134,17 +137,17 @@ export function mockState(type: string, name: string, inputs: Record<string, unk
             return s(`api${hex}`, {
                 rootResourceId: `root${hex}`,
                 executionArn: arn("execute-api", `api${hex}`),
-                arn: `arn:aws:apigateway:${REGION}::/restapis/api${hex}`,
+                arn: `arn:${partition}:apigateway:${REGION}::/restapis/api${hex}`,
             });
         case "aws:apigateway/stage:Stage":
             return s(`stage-${n}`, {
-                arn: `arn:aws:apigateway:${REGION}::/restapis/x/stages/${String(inputs.stageName)}`,
+                arn: `arn:${partition}:apigateway:${REGION}::/restapis/x/stages/${String(inputs.stageName)}`,
                 executionArn: arn("execute-api", `x/${String(inputs.stageName)}`),
                 invokeUrl: `https://x.execute-api.${REGION}.amazonaws.com/${String(inputs.stageName)}`,
             });
         case "aws:apigateway/domainName:DomainName":
             return s(String(inputs.domainName), {
-                arn: `arn:aws:apigateway:${REGION}::/domainnames/${String(inputs.domainName)}`,
+                arn: `arn:${partition}:apigateway:${REGION}::/domainnames/${String(inputs.domainName)}`,
                 regionalDomainName: `d-${hex}.execute-api.${REGION}.amazonaws.com`,
                 regionalZoneId: "ZLY8HYME6SFDD",
             });
@@ -162,7 +165,7 @@ export function mockState(type: string, name: string, inputs: Record<string, unk
 function invoke(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
     switch (token) {
         case "aws:index/getCallerIdentity:getCallerIdentity":
-            return { accountId: account, arn: `arn:aws:iam::${account}:role/deployer`, userId: "AROAEXAMPLE:deployer", id: account };
+            return { accountId: account, arn: `arn:${partition}:iam::${account}:role/deployer`, userId: "AROAEXAMPLE:deployer", id: account };
         case "aws:index/getAvailabilityZones:getAvailabilityZones":
             return {
                 names: ["a", "b", "c", "d"].map((z) => `${REGION}${z}`),
@@ -172,7 +175,7 @@ function invoke(token: string, inputs: Record<string, unknown>): Record<string, 
         case "aws:index/getRegion:getRegion":
             return { name: REGION, region: REGION, id: REGION };
         case "aws:index/getPartition:getPartition":
-            return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+            return { partition, dnsSuffix: "amazonaws.com", id: partition };
         default:
             return inputs;
     }
@@ -245,6 +248,7 @@ export async function startMocks(stack: string, options: MockOptions = {}): Prom
     created.length = 0;
     counter = 0;
     account = ACCOUNTS[stack] ?? ACCOUNTS.test;
+    partition = options.partition ?? "aws";
     const state = options.state ?? mockState;
     // What each registration request says, waiting for the mock's newResource call of the same type and name.
     const requests = new Map<string, Omit<Created, "type" | "name" | "custom" | "inputs" | "id" | "state">[]>();
