@@ -10,22 +10,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV } from "../functions/src/contract";
-import {
-    FunctionLayerArgs,
-    PolicyStatement,
-    baseTags,
-    checkDomainName,
-    checkInt,
-    createPipelineFunction,
-    dataStoreTags,
-    policyDocument,
-    principalRoleName,
-    requireArg,
-    resolveBaseArgs,
-    validateFunctionLayerArgs,
-    viaService,
-} from "./lib/lambda";
+import { accountEnvironment } from "./lib/layer";
+import { FunctionLayer, FunctionLayerArgs, ValidFunctionLayerArgs, createPipelineFunction, validateFunctionLayerArgs } from "./lib/lambda";
+import { Statement, policyDocument, viaService } from "./lib/policy";
+import { principalRoleArgs, principalRoleName } from "./lib/principal";
 import { createApiGatewayAccountSettings, createTls13RestApi, RestApiEndpoint, restApiEndpoint } from "./lib/restApi";
+import { storeTags } from "./lib/tags";
+import { checkDomainName, checkInt, checkNotRecordsKey, required } from "./lib/validate";
 
 const COMPONENT = "IngestionLayer";
 
@@ -83,6 +74,77 @@ export interface IngestionLayerArgs extends FunctionLayerArgs {
     readonly manageApiGatewayAccount?: boolean;
 }
 
+/** `IngestionLayerArgs` once checked, defaults applied. */
+export interface ValidIngestionLayerArgs extends ValidFunctionLayerArgs {
+    readonly domainName: string;
+    readonly basePath: string;
+    readonly streamRetentionHours: number;
+    /** Undefined: on-demand capacity. */
+    readonly streamShardCount?: number;
+    readonly maxEnvelopeBytes: number;
+    readonly producerTrustedPrincipalArns: readonly pulumi.Input<string>[];
+    readonly producerExternalId: pulumi.Input<string>;
+    readonly throttleRateLimit: number;
+    readonly throttleBurstLimit: number;
+    readonly quotaPerDay: number;
+    readonly wafRateLimitPer5Min: number;
+    readonly reservedConcurrency: number;
+    readonly timeoutSeconds: number;
+    readonly memoryMb: number;
+}
+
+/** Checks `args` (throws `IngestionLayer: argument "<name>" ...`) and applies the defaults. */
+export function validateIngestionLayerArgs(args: IngestionLayerArgs): ValidIngestionLayerArgs {
+    const base = validateFunctionLayerArgs(COMPONENT, args);
+    const domainName = checkDomainName(COMPONENT, "domainName", args.domainName);
+    required(COMPONENT, "certificateArn", args.certificateArn);
+    const basePath = args.basePath ?? "v1";
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(basePath)) {
+        throw new Error(`${COMPONENT}: argument "basePath" must be 1-63 lower-case letters, digits or "-", got "${basePath}"`);
+    }
+    required(COMPONENT, "streamKeyArn", args.streamKeyArn);
+    const streamRetentionHours = checkInt(COMPONENT, "streamRetentionHours", args.streamRetentionHours ?? 24, 24, 8760);
+    required(COMPONENT, "dedupTableName", args.dedupTableName);
+    required(COMPONENT, "dedupTableArn", args.dedupTableArn);
+    required(COMPONENT, "dedupTableKeyArn", args.dedupTableKeyArn);
+    const maxEnvelopeBytes = checkInt(COMPONENT, "maxEnvelopeBytes", args.maxEnvelopeBytes ?? 262144, 1, 1048576);
+    required(COMPONENT, "recordsKeyArn", args.recordsKeyArn);
+    checkNotRecordsKey(COMPONENT, args.recordsKeyArn, [
+        ["streamKeyArn", args.streamKeyArn],
+        ["dedupTableKeyArn", args.dedupTableKeyArn],
+        ["queueKeyArn", args.queueKeyArn],
+        ["envKeyArn", args.envKeyArn],
+    ]);
+    const trusted = required(COMPONENT, "producerTrustedPrincipalArns", args.producerTrustedPrincipalArns);
+    if (trusted.length === 0) {
+        throw new Error(`${COMPONENT}: argument "producerTrustedPrincipalArns" must not be empty`);
+    }
+    if (trusted.some((p) => p === "*")) {
+        throw new Error(`${COMPONENT}: argument "producerTrustedPrincipalArns" must name principals, not "*"`);
+    }
+    const producerExternalId = required(COMPONENT, "producerExternalId", args.producerExternalId);
+    if (typeof producerExternalId === "string" && producerExternalId.length < 16) {
+        throw new Error(`${COMPONENT}: argument "producerExternalId" must be at least 16 characters`);
+    }
+    return {
+        ...base,
+        domainName,
+        basePath,
+        streamRetentionHours,
+        ...(args.streamShardCount !== undefined ? { streamShardCount: checkInt(COMPONENT, "streamShardCount", args.streamShardCount, 1, 500) } : {}),
+        maxEnvelopeBytes,
+        producerTrustedPrincipalArns: trusted,
+        producerExternalId,
+        throttleRateLimit: checkInt(COMPONENT, "throttleRateLimit", args.throttleRateLimit ?? 50, 1, 10000),
+        throttleBurstLimit: checkInt(COMPONENT, "throttleBurstLimit", args.throttleBurstLimit ?? 100, 1, 5000),
+        quotaPerDay: checkInt(COMPONENT, "quotaPerDay", args.quotaPerDay ?? 1000000, 1, 2000000000),
+        wafRateLimitPer5Min: checkInt(COMPONENT, "wafRateLimitPer5Min", args.wafRateLimitPer5Min ?? 1000, 10, 2000000000),
+        reservedConcurrency: checkInt(COMPONENT, "reservedConcurrency", args.reservedConcurrency ?? 10, 1, 1000),
+        timeoutSeconds: checkInt(COMPONENT, "timeoutSeconds", args.timeoutSeconds ?? 10, 1, 29),
+        memoryMb: checkInt(COMPONENT, "memoryMb", args.memoryMb ?? 256, 128, 10240),
+    };
+}
+
 export class IngestionLayer extends pulumi.ComponentResource {
     /** Kinesis stream of accepted envelopes. */
     public readonly streamName: pulumi.Output<string>;
@@ -107,56 +169,12 @@ export class IngestionLayer extends pulumi.ComponentResource {
 
     constructor(name: string, args: IngestionLayerArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate everything before creating anything.
-        const base = resolveBaseArgs(COMPONENT, args);
-        validateFunctionLayerArgs(COMPONENT, args);
-        const domainName = checkDomainName(COMPONENT, "domainName", args.domainName);
-        requireArg(COMPONENT, "certificateArn", args.certificateArn);
-        const basePath = args.basePath ?? "v1";
-        if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(basePath)) {
-            throw new Error(`${COMPONENT}: argument "basePath" must be 1-63 lower-case letters, digits or "-", got "${basePath}"`);
-        }
-        requireArg(COMPONENT, "streamKeyArn", args.streamKeyArn);
-        const streamRetentionHours = checkInt(COMPONENT, "streamRetentionHours", args.streamRetentionHours ?? 24, 24, 8760);
-        requireArg(COMPONENT, "dedupTableName", args.dedupTableName);
-        requireArg(COMPONENT, "dedupTableArn", args.dedupTableArn);
-        requireArg(COMPONENT, "dedupTableKeyArn", args.dedupTableKeyArn);
-        const maxEnvelopeBytes = checkInt(COMPONENT, "maxEnvelopeBytes", args.maxEnvelopeBytes ?? 262144, 1, 1048576);
-        requireArg(COMPONENT, "recordsKeyArn", args.recordsKeyArn);
-        for (const [argName, value] of [
-            ["streamKeyArn", args.streamKeyArn],
-            ["dedupTableKeyArn", args.dedupTableKeyArn],
-            ["queueKeyArn", args.queueKeyArn],
-            ["envKeyArn", args.envKeyArn],
-        ] as const) {
-            if (typeof value === "string" && value === args.recordsKeyArn) {
-                throw new Error(`${COMPONENT}: argument "${argName}" must not be the records key (recordsKeyArn)`);
-            }
-        }
-        const trusted = requireArg(COMPONENT, "producerTrustedPrincipalArns", args.producerTrustedPrincipalArns);
-        if (trusted.length === 0) {
-            throw new Error(`${COMPONENT}: argument "producerTrustedPrincipalArns" must not be empty`);
-        }
-        if (trusted.some((p) => p === "*")) {
-            throw new Error(`${COMPONENT}: argument "producerTrustedPrincipalArns" must name principals, not "*"`);
-        }
-        const producerExternalId = requireArg(COMPONENT, "producerExternalId", args.producerExternalId);
-        if (typeof producerExternalId === "string" && producerExternalId.length < 16) {
-            throw new Error(`${COMPONENT}: argument "producerExternalId" must be at least 16 characters`);
-        }
-        const streamShardCount =
-            args.streamShardCount === undefined ? undefined : checkInt(COMPONENT, "streamShardCount", args.streamShardCount, 1, 500);
-        const throttleRateLimit = checkInt(COMPONENT, "throttleRateLimit", args.throttleRateLimit ?? 50, 1, 10000);
-        const throttleBurstLimit = checkInt(COMPONENT, "throttleBurstLimit", args.throttleBurstLimit ?? 100, 1, 5000);
-        const quotaPerDay = checkInt(COMPONENT, "quotaPerDay", args.quotaPerDay ?? 1000000, 1, 2000000000);
-        const wafRateLimitPer5Min = checkInt(COMPONENT, "wafRateLimitPer5Min", args.wafRateLimitPer5Min ?? 1000, 10, 2000000000);
-        const reservedConcurrency = checkInt(COMPONENT, "reservedConcurrency", args.reservedConcurrency ?? 10, 1, 1000);
-        const timeoutSeconds = checkInt(COMPONENT, "timeoutSeconds", args.timeoutSeconds ?? 10, 1, 29);
-        const memoryMb = checkInt(COMPONENT, "memoryMb", args.memoryMb ?? 256, 128, 10240);
-
+        const v = validateIngestionLayerArgs(args);
         super("e2ee:pipeline:IngestionLayer", name, {}, opts);
 
         const layer = "ingestion";
-        const { region } = base;
+        const base: FunctionLayer = { ...v, ...accountEnvironment(this, args), parent: this, name, layer, args };
+        const { region, domainName, basePath, streamShardCount } = v;
 
         const stream = new aws.kinesis.Stream(
             `${name}-stream`,
@@ -164,17 +182,17 @@ export class IngestionLayer extends pulumi.ComponentResource {
                 name: `${base.namePrefix}-envelopes`,
                 encryptionType: "KMS",
                 kmsKeyId: args.streamKeyArn,
-                retentionPeriod: streamRetentionHours,
+                retentionPeriod: v.streamRetentionHours,
                 ...(streamShardCount === undefined
                     ? { streamModeDetails: { streamMode: "ON_DEMAND" } }
                     : { streamModeDetails: { streamMode: "PROVISIONED" }, shardCount: streamShardCount }),
                 shardLevelMetrics: ["IncomingBytes", "IncomingRecords", "WriteProvisionedThroughputExceeded"],
-                tags: dataStoreTags(base, layer),
+                tags: storeTags(v.tags, layer, v.dataClassification),
             },
             { parent: this },
         );
 
-        const ingestStatements: PolicyStatement[] = [
+        const ingestStatements: Statement[] = [
             {
                 Sid: "PutEnvelopesOnStream",
                 Effect: "Allow",
@@ -204,35 +222,24 @@ export class IngestionLayer extends pulumi.ComponentResource {
             },
         ];
 
-        const ingest = createPipelineFunction(
-            name,
-            layer,
-            base,
-            args,
-            {
-                fn: "ingest",
-                principal: "ingest",
-                roleName: principalRoleName(base.namePrefix, "ingest"),
-                environment: {
-                    [ENV.ingest.STREAM_NAME]: stream.name,
-                    [ENV.ingest.DEDUP_TABLE]: args.dedupTableName,
-                    [ENV.ingest.MAX_ENVELOPE_BYTES]: String(maxEnvelopeBytes),
-                },
-                statements: ingestStatements,
-                reservedConcurrency,
-                timeoutSeconds,
-                memoryMb,
-                description: "Accepts producer-encrypted envelopes (ciphertext only) and puts them on the Kinesis stream.",
+        const ingest = createPipelineFunction(base, {
+            fn: "ingest",
+            principal: "ingest",
+            environment: {
+                [ENV.ingest.STREAM_NAME]: stream.name,
+                [ENV.ingest.DEDUP_TABLE]: args.dedupTableName,
+                [ENV.ingest.MAX_ENVELOPE_BYTES]: String(v.maxEnvelopeBytes),
             },
-            this,
-        );
+            statements: ingestStatements,
+            reservedConcurrency: v.reservedConcurrency,
+            timeoutSeconds: v.timeoutSeconds,
+            memoryMb: v.memoryMb,
+            description: "Accepts producer-encrypted envelopes (ciphertext only) and puts them on the Kinesis stream.",
+        });
 
-        const accountSettings =
-            (args.manageApiGatewayAccount ?? true) ? createApiGatewayAccountSettings(name, layer, base, this) : undefined;
+        const accountSettings = (args.manageApiGatewayAccount ?? true) ? createApiGatewayAccountSettings(base) : undefined;
 
         const api = createTls13RestApi(
-            name,
-            layer,
             base,
             {
                 apiName: "ingest",
@@ -245,37 +252,27 @@ export class IngestionLayer extends pulumi.ComponentResource {
                 domainName,
                 certificateArn: args.certificateArn,
                 basePath,
-                throttleRateLimit,
-                throttleBurstLimit,
-                quotaPerDay,
-                wafRateLimitPer5Min,
+                throttleRateLimit: v.throttleRateLimit,
+                throttleBurstLimit: v.throttleBurstLimit,
+                quotaPerDay: v.quotaPerDay,
+                wafRateLimitPer5Min: v.wafRateLimitPer5Min,
                 stageDependsOn: accountSettings !== undefined ? [accountSettings.account] : [],
             },
-            this,
         );
 
         // The producer: the only principal that may create data keys under the records key, and the only caller of the API.
-        const producerRoleName = principalRoleName(base.namePrefix, "producer");
+        const producerRoleName = principalRoleName(v.namePrefix, "producer");
         const producerRole = new aws.iam.Role(
             `${name}-producer-role`,
-            {
-                name: producerRoleName,
+            principalRoleArgs({
+                namePrefix: v.namePrefix,
+                principal: "producer",
+                layer,
                 description: "Producer: encrypts records with data keys from the records key and submits them to the ingestion API.",
-                assumeRolePolicy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "AssumeByProducer",
-                            Effect: "Allow",
-                            Principal: { AWS: trusted },
-                            Action: "sts:AssumeRole",
-                            Condition: { StringEquals: { "sts:ExternalId": producerExternalId } },
-                        },
-                    ],
-                }),
-                maxSessionDuration: 3600,
-                tags: { ...baseTags(base, layer), "e2ee:principal-role": "producer" },
-            },
+                trust: { principalArns: v.producerTrustedPrincipalArns, externalId: v.producerExternalId },
+                accountId: base.accountId,
+                tags: v.tags,
+            }),
             { parent: this },
         );
 
@@ -314,7 +311,7 @@ export class IngestionLayer extends pulumi.ComponentResource {
         this.producerRoleArn = pulumi
             .all([producerRole.arn, producerPolicy.id])
             .apply(([arn]) => arn);
-        this.api = restApiEndpoint(api, `${base.namePrefix}-ingest`);
+        this.api = restApiEndpoint(api, `${v.namePrefix}-ingest`);
         this.apiGatewayAccount = accountSettings?.account;
 
         this.registerOutputs({

@@ -15,12 +15,14 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Statement, roleArn, toJson } from "./lib/iam";
-import { KEY_ROLE_TAG, KeyRole, Tags, checkInt, layerTags, required } from "./lib/tags";
+import { KEY_ROLES, KEY_ROLE_TAG, KeyRole } from "../policies/conventions";
+import { LayerArgs, ValidLayerArgs, accountEnvironment, validateLayerArgs } from "./lib/layer";
+import { Statement, accountRootArn, policyDocument, roleArn, viaService } from "./lib/policy";
+import { layerTags } from "./lib/tags";
+import { ROLE_ARN, checkInt, required } from "./lib/validate";
 
 const COMPONENT = "KeysLayer";
 export const KEY_ROTATION_PERIOD_DAYS = 90;
-export const KEY_ROLES: readonly KeyRole[] = ["records", "storage", "logs", "secrets", "backup"];
 
 /** Key administration without any cryptographic use (no Decrypt, no GenerateDataKey*, no Encrypt, no grants). */
 export const KEY_ADMIN_ACTIONS: readonly string[] = [
@@ -70,13 +72,8 @@ const SERVICE_USE_ACTIONS: readonly string[] = [
     "kms:DescribeKey",
 ];
 
-export interface KeysLayerArgs {
-    /** Prefix of physical names (aliases `alias/<namePrefix>-<role>`). Required. */
-    readonly namePrefix: string;
-    /** AWS region of the stack, e.g. `eu-west-1`. Required. */
-    readonly region: string;
-    /** AWS account id. Default: `aws.getCallerIdentityOutput().accountId`. */
-    readonly accountId?: pulumi.Input<string>;
+/** The keys' aliases are `alias/<namePrefix>-<role>`. */
+export interface KeysLayerArgs extends LayerArgs {
     /** IAM role ARNs allowed to administer (never use) the keys; must include the deploying role. Required, non-empty. */
     readonly keyAdminArns: readonly string[];
     /** Explicit name of the producer role (the only `kms:GenerateDataKey` principal of the records key). Required. */
@@ -91,8 +88,31 @@ export interface KeysLayerArgs {
     readonly recordsKeyDependsOn?: pulumi.Input<pulumi.Resource[]>;
     /** Key deletion window in days, 7-30. Default 30. */
     readonly deletionWindowInDays?: number;
-    /** Extra tags of every key. Default none. */
-    readonly tags?: Tags;
+}
+
+/** `KeysLayerArgs` once checked, defaults applied. */
+export interface ValidKeysLayerArgs extends ValidLayerArgs {
+    readonly keyAdminArns: readonly string[];
+    readonly producerRoleName: string;
+    readonly recipientRoleName: string;
+    readonly deletionWindowInDays: number;
+}
+
+/** Checks `args` (throws `KeysLayer: argument "<name>" ...`) and applies the defaults. */
+export function validateKeysLayerArgs(args: KeysLayerArgs): ValidKeysLayerArgs {
+    const base = validateLayerArgs(COMPONENT, args);
+    const keyAdminArns = required(COMPONENT, "keyAdminArns", args.keyAdminArns);
+    if (keyAdminArns.length === 0) throw new Error(`${COMPONENT}: argument "keyAdminArns" must not be empty`);
+    for (const a of keyAdminArns) {
+        if (!ROLE_ARN.test(a)) throw new Error(`${COMPONENT}: argument "keyAdminArns" must contain IAM role ARNs, got "${a}"`);
+    }
+    const producerRoleName = required(COMPONENT, "producerRoleName", args.producerRoleName);
+    const recipientRoleName = required(COMPONENT, "recipientRoleName", args.recipientRoleName);
+    if (producerRoleName === recipientRoleName) {
+        throw new Error(`${COMPONENT}: argument "recipientRoleName" must differ from "producerRoleName" (the producer never decrypts)`);
+    }
+    const deletionWindowInDays = checkInt(COMPONENT, "deletionWindowInDays", args.deletionWindowInDays ?? 30, 7, 30);
+    return { ...base, keyAdminArns, producerRoleName, recipientRoleName, deletionWindowInDays };
 }
 
 export class KeysLayer extends pulumi.ComponentResource {
@@ -110,36 +130,17 @@ export class KeysLayer extends pulumi.ComponentResource {
     public readonly recordsKeyDependencies: pulumi.Output<pulumi.Resource[]>;
 
     constructor(name: string, args: KeysLayerArgs, opts?: pulumi.ComponentResourceOptions) {
-        required(COMPONENT, "args", args);
-        const namePrefix = required(COMPONENT, "namePrefix", args.namePrefix);
-        if (!/^[a-z][a-z0-9-]{0,39}$/.test(namePrefix)) {
-            throw new Error(`${COMPONENT}: argument "namePrefix" must be 1-40 lower-case letters, digits or "-", starting with a letter, got "${namePrefix}"`);
-        }
-        const region = required(COMPONENT, "region", args.region);
-        const admins = required(COMPONENT, "keyAdminArns", args.keyAdminArns);
-        if (admins.length === 0) throw new Error(`${COMPONENT}: argument "keyAdminArns" must not be empty`);
-        for (const a of admins) {
-            if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(a)) {
-                throw new Error(`${COMPONENT}: argument "keyAdminArns" must contain IAM role ARNs, got "${a}"`);
-            }
-        }
-        const producerRoleName = required(COMPONENT, "producerRoleName", args.producerRoleName);
-        const recipientRoleName = required(COMPONENT, "recipientRoleName", args.recipientRoleName);
-        if (producerRoleName === recipientRoleName) {
-            throw new Error(`${COMPONENT}: argument "recipientRoleName" must differ from "producerRoleName" (the producer never decrypts)`);
-        }
-        const deletionWindowInDays = checkInt(COMPONENT, "deletionWindowInDays", args.deletionWindowInDays ?? 30, 7, 30);
-
+        const v = validateKeysLayerArgs(args);
         super("e2ee:pipeline:KeysLayer", name, {}, opts);
 
-        const accountId = args.accountId
-            ? pulumi.output(args.accountId)
-            : aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-        const producerArn = roleArn(accountId, producerRoleName);
-        const recipientArn = roleArn(accountId, recipientRoleName);
-        const tags = layerTags(args.tags, "keys");
+        const { namePrefix, region, keyAdminArns: admins, deletionWindowInDays } = v;
+        const { accountId, partition } = accountEnvironment(this, args);
+        const producerArn = roleArn(partition, accountId, v.producerRoleName);
+        const recipientArn = roleArn(partition, accountId, v.recipientRoleName);
+        const root = accountRootArn(partition, accountId);
+        const tags = layerTags(v.tags, "keys");
         const sameAccount = { "kms:CallerAccount": accountId };
-        const via = (...services: string[]): string[] => services.map((s) => `${s}.${region}.amazonaws.com`);
+        const via = (...services: string[]): string[] => services.map((s) => viaService(s, region));
 
         const adminStatement: Statement = {
             Sid: "KeyAdministration",
@@ -152,7 +153,7 @@ export class KeysLayer extends pulumi.ComponentResource {
             {
                 Sid: "UseThroughServicesOnly",
                 Effect: "Allow",
-                Principal: { AWS: pulumi.interpolate`arn:aws:iam::${accountId}:root` },
+                Principal: { AWS: root },
                 Action: SERVICE_USE_ACTIONS,
                 Resource: "*",
                 Condition: { StringEquals: { ...sameAccount, "kms:ViaService": via(...services) } },
@@ -160,7 +161,7 @@ export class KeysLayer extends pulumi.ComponentResource {
             {
                 Sid: "GrantsForAwsResourcesOnly",
                 Effect: "Allow",
-                Principal: { AWS: pulumi.interpolate`arn:aws:iam::${accountId}:root` },
+                Principal: { AWS: root },
                 Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
                 Resource: "*",
                 Condition: {
@@ -229,7 +230,7 @@ export class KeysLayer extends pulumi.ComponentResource {
                     ],
                     Resource: "*",
                     Condition: {
-                        ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:aws:logs:${region}:${accountId}:log-group:*` },
+                        ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:*` },
                     },
                 },
                 {
@@ -239,7 +240,7 @@ export class KeysLayer extends pulumi.ComponentResource {
                     Action: ["kms:GenerateDataKey"],
                     Resource: "*",
                     Condition: {
-                        StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:aws:cloudtrail:*:${accountId}:trail/*` },
+                        StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:${partition}:cloudtrail:*:${accountId}:trail/*` },
                         StringEquals: { "aws:SourceAccount": accountId },
                     },
                 },
@@ -286,7 +287,7 @@ export class KeysLayer extends pulumi.ComponentResource {
                     deletionWindowInDays,
                     multiRegion: false,
                     bypassPolicyLockoutSafetyCheck: false,
-                    policy: toJson(policies[role]),
+                    policy: policyDocument(policies[role]),
                     tags: { ...tags, [KEY_ROLE_TAG]: role },
                 },
                 role === "records" && args.recordsKeyDependsOn !== undefined

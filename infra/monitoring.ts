@@ -16,8 +16,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createSecureBucket } from "./lib/bucket";
-import { Statement, serviceAssumeRolePolicy, toJson } from "./lib/iam";
-import { Tags, checkInt, layerTags, required, storeTags } from "./lib/tags";
+import { LoggingLayerArgs, ValidLoggingArgs, accountEnvironment, validateLoggingArgs } from "./lib/layer";
+import { Statement, denyInsecureTransport, policyDocument } from "./lib/policy";
+import { principalRoleArgs } from "./lib/principal";
+import { layerTags, storeTags } from "./lib/tags";
+import { checkInt, required } from "./lib/validate";
 
 const COMPONENT = "MonitoringLayer";
 
@@ -43,17 +46,8 @@ export interface MonitoredRestApi {
     readonly stage: pulumi.Input<string>;
 }
 
-export interface MonitoringLayerArgs {
-    /** Prefix of physical names. Required. */
-    readonly namePrefix: string;
-    /** AWS region of the stack. Required. */
-    readonly region: string;
-    /** AWS account id. Required. */
-    readonly accountId: pulumi.Input<string>;
-    /** ARN of the logs key: trail, log groups and alert topic. Required. */
-    readonly logsKeyArn: pulumi.Input<string>;
-    /** Retention of the log groups (days). Default 365. */
-    readonly logRetentionDays?: number;
+/** The logs key (`logsKeyArn`) encrypts the trail, its log group and bucket, and the alert topic. */
+export interface MonitoringLayerArgs extends LoggingLayerArgs {
     /** ARN of the records key whose use is watched. Required. */
     readonly recordsKeyArn: pulumi.Input<string>;
     /** ARN of the recipient role: the only expected `kms:Decrypt` principal of the records key. Required. */
@@ -77,8 +71,6 @@ export interface MonitoringLayerArgs {
     readonly thresholds: MonitoringThresholds;
     /** Email subscribed to the alert topic. Default none. */
     readonly alarmEmail?: string;
-    /** Extra tags. Default none. */
-    readonly tags?: Tags;
 }
 
 /** CloudTrail metric filter patterns (CIS AWS Foundations 4.x style), except the records-key ones built per stack. */
@@ -118,6 +110,45 @@ export const REJECTED_FLOWS_PATTERN =
 
 const LABEL = /^[a-z0-9][a-z0-9-]{0,40}$/;
 
+/** `MonitoringLayerArgs` once checked, defaults applied. */
+export interface ValidMonitoringLayerArgs extends ValidLoggingArgs {
+    readonly thresholds: Required<MonitoringThresholds>;
+}
+
+/** Checks `args` (throws `MonitoringLayer: argument "<name>" ...`) and applies the defaults. */
+export function validateMonitoringLayerArgs(args: MonitoringLayerArgs): ValidMonitoringLayerArgs {
+    const logging = validateLoggingArgs(COMPONENT, args);
+    required(COMPONENT, "recordsKeyArn", args.recordsKeyArn);
+    required(COMPONENT, "recipientRoleArn", args.recipientRoleArn);
+    required(COMPONENT, "producerRoleArn", args.producerRoleArn);
+    const t = required(COMPONENT, "thresholds", args.thresholds);
+    const count = (key: keyof MonitoringThresholds, value: number): number => checkInt(COMPONENT, `thresholds.${key}`, value, 1, Number.MAX_SAFE_INTEGER);
+    const thresholds = {
+        ingestRecordsPer5Min: count("ingestRecordsPer5Min", t.ingestRecordsPer5Min),
+        dlqDepth: count("dlqDepth", t.dlqDepth),
+        functionErrors: count("functionErrors", t.functionErrors),
+        authFailures: count("authFailures", t.authFailures),
+        unauthorizedApiCalls: count("unauthorizedApiCalls", t.unauthorizedApiCalls),
+        rejectedFlows: count("rejectedFlows", t.rejectedFlows ?? 100),
+    };
+    for (const [argName, record] of [
+        ["deadLetterQueues", args.deadLetterQueues],
+        ["functions", args.functions],
+        ["stateMachines", args.stateMachines],
+        ["restApis", args.restApis],
+    ] as const) {
+        for (const label of Object.keys(record ?? {})) {
+            if (!LABEL.test(label)) {
+                throw new Error(`${COMPONENT}: argument "${argName}" has an invalid label "${label}" (lower-case letters, digits, "-")`);
+            }
+        }
+    }
+    if (args.alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(args.alarmEmail)) {
+        throw new Error(`${COMPONENT}: argument "alarmEmail" must be an email address, got "${args.alarmEmail}"`);
+    }
+    return { ...logging, thresholds };
+}
+
 export class MonitoringLayer extends pulumi.ComponentResource {
     public readonly trailArn: pulumi.Output<string>;
     public readonly trailBucketName: pulumi.Output<string>;
@@ -130,52 +161,21 @@ export class MonitoringLayer extends pulumi.ComponentResource {
     public readonly metricNamespace: string;
 
     constructor(name: string, args: MonitoringLayerArgs, opts?: pulumi.ComponentResourceOptions) {
-        required(COMPONENT, "args", args);
-        const namePrefix = required(COMPONENT, "namePrefix", args.namePrefix);
-        const region = required(COMPONENT, "region", args.region);
-        const accountId = required(COMPONENT, "accountId", args.accountId);
-        required(COMPONENT, "logsKeyArn", args.logsKeyArn);
-        required(COMPONENT, "recordsKeyArn", args.recordsKeyArn);
-        required(COMPONENT, "recipientRoleArn", args.recipientRoleArn);
-        required(COMPONENT, "producerRoleArn", args.producerRoleArn);
-        const retention = checkInt(COMPONENT, "logRetentionDays", args.logRetentionDays ?? 365, 90, 3653);
-        const t = required(COMPONENT, "thresholds", args.thresholds);
-        const thresholds = {
-            ingestRecordsPer5Min: checkInt(COMPONENT, "thresholds.ingestRecordsPer5Min", t.ingestRecordsPer5Min, 1, Number.MAX_SAFE_INTEGER),
-            dlqDepth: checkInt(COMPONENT, "thresholds.dlqDepth", t.dlqDepth, 1, Number.MAX_SAFE_INTEGER),
-            functionErrors: checkInt(COMPONENT, "thresholds.functionErrors", t.functionErrors, 1, Number.MAX_SAFE_INTEGER),
-            authFailures: checkInt(COMPONENT, "thresholds.authFailures", t.authFailures, 1, Number.MAX_SAFE_INTEGER),
-            unauthorizedApiCalls: checkInt(COMPONENT, "thresholds.unauthorizedApiCalls", t.unauthorizedApiCalls, 1, Number.MAX_SAFE_INTEGER),
-            rejectedFlows: checkInt(COMPONENT, "thresholds.rejectedFlows", t.rejectedFlows ?? 100, 1, Number.MAX_SAFE_INTEGER),
-        };
-        for (const [argName, record] of [
-            ["deadLetterQueues", args.deadLetterQueues],
-            ["functions", args.functions],
-            ["stateMachines", args.stateMachines],
-            ["restApis", args.restApis],
-        ] as const) {
-            for (const label of Object.keys(record ?? {})) {
-                if (!LABEL.test(label)) {
-                    throw new Error(`${COMPONENT}: argument "${argName}" has an invalid label "${label}" (lower-case letters, digits, "-")`);
-                }
-            }
-        }
-        if (args.alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(args.alarmEmail)) {
-            throw new Error(`${COMPONENT}: argument "alarmEmail" must be an email address, got "${args.alarmEmail}"`);
-        }
-
+        const v = validateMonitoringLayerArgs(args);
         super("e2ee:pipeline:MonitoringLayer", name, {}, opts);
 
-        const tags = layerTags(args.tags, "monitoring");
+        const { namePrefix, region, thresholds, logRetentionDays: retention } = v;
+        const { accountId, partition } = accountEnvironment(this, args);
+        const tags = layerTags(v.tags, "monitoring");
         const trailName = `${namePrefix}-trail`;
-        const trailArn = pulumi.interpolate`arn:aws:cloudtrail:${region}:${accountId}:trail/${trailName}`;
+        const trailArn = pulumi.interpolate`arn:${partition}:cloudtrail:${region}:${accountId}:trail/${trailName}`;
         const metricNamespace = `${namePrefix}/security`;
 
         // ARNs built from explicit names are known before deployment, so policies can be checked during preview.
         const topicName = `${namePrefix}-security-alerts`;
-        const topicArn = pulumi.interpolate`arn:aws:sns:${region}:${accountId}:${topicName}`;
+        const topicArn = pulumi.interpolate`arn:${partition}:sns:${region}:${accountId}:${topicName}`;
         const trailLogGroupName = `/aws/cloudtrail/${namePrefix}`;
-        const trailLogGroupArn = pulumi.interpolate`arn:aws:logs:${region}:${accountId}:log-group:${trailLogGroupName}`;
+        const trailLogGroupArn = pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:${trailLogGroupName}`;
 
         // Alert topic, encrypted with the logs key; only CloudWatch alarms and EventBridge of this account publish.
         const topic = new aws.sns.Topic(
@@ -183,7 +183,7 @@ export class MonitoringLayer extends pulumi.ComponentResource {
             {
                 name: topicName,
                 kmsMasterKeyId: args.logsKeyArn,
-                tags: storeTags(args.tags, "monitoring", "internal"),
+                tags: storeTags(v.tags, "monitoring", "internal"),
             },
             { parent: this },
         );
@@ -191,7 +191,7 @@ export class MonitoringLayer extends pulumi.ComponentResource {
             `${name}-alerts-policy`,
             {
                 arn: topic.arn,
-                policy: toJson([
+                policy: policyDocument([
                     {
                         Sid: "AlarmsAndEventsPublish",
                         Effect: "Allow",
@@ -200,14 +200,7 @@ export class MonitoringLayer extends pulumi.ComponentResource {
                         Resource: topicArn,
                         Condition: { StringEquals: { "aws:SourceAccount": accountId } },
                     },
-                    {
-                        Sid: "DenyInsecureTransport",
-                        Effect: "Deny",
-                        Principal: "*",
-                        Action: "sns:Publish",
-                        Resource: topicArn,
-                        Condition: { Bool: { "aws:SecureTransport": "false" } },
-                    },
+                    denyInsecureTransport("sns:Publish", topicArn),
                 ]),
             },
             { parent: this },
@@ -222,8 +215,9 @@ export class MonitoringLayer extends pulumi.ComponentResource {
             `${name}-trail-bucket`,
             {
                 bucketName: trailBucketName,
+                partition,
                 kmsKeyArn: args.logsKeyArn,
-                tags: storeTags(args.tags, "monitoring", "confidential"),
+                tags: storeTags(v.tags, "monitoring", "confidential"),
                 extraStatements: (arn): Statement[] => [
                     {
                         Sid: "CloudTrailAclCheck",
@@ -251,19 +245,22 @@ export class MonitoringLayer extends pulumi.ComponentResource {
                 name: trailLogGroupName,
                 kmsKeyId: args.logsKeyArn,
                 retentionInDays: retention,
-                tags: storeTags(args.tags, "monitoring", "confidential"),
+                tags: storeTags(v.tags, "monitoring", "confidential"),
             },
             { parent: this },
         );
         const trailRole = new aws.iam.Role(
             `${name}-trail-role`,
-            {
-                name: `${namePrefix}-cloudtrail-logs`,
+            principalRoleArgs({
+                namePrefix,
+                principal: "cloudtrail",
+                roleName: `${namePrefix}-cloudtrail-logs`,
+                layer: "monitoring",
                 description: "CloudTrail delivery to CloudWatch Logs",
-                assumeRolePolicy: serviceAssumeRolePolicy("cloudtrail.amazonaws.com", accountId),
-                maxSessionDuration: 3600,
-                tags: { ...tags, "e2ee:principal-role": "cloudtrail" },
-            },
+                trust: { service: "cloudtrail.amazonaws.com" },
+                accountId,
+                tags: v.tags,
+            }),
             { parent: this },
         );
         const trailRolePolicy = new aws.iam.RolePolicy(
@@ -271,7 +268,7 @@ export class MonitoringLayer extends pulumi.ComponentResource {
             {
                 name: `${namePrefix}-cloudtrail-logs`,
                 role: trailRole.name,
-                policy: toJson([
+                policy: policyDocument([
                     {
                         Sid: "DeliverTrailEvents",
                         Effect: "Allow",

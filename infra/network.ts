@@ -6,8 +6,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { subnetCidr } from "./lib/cidr";
-import { serviceAssumeRolePolicy, toJson } from "./lib/iam";
-import { Tags, checkInt, layerTags, required, storeTags } from "./lib/tags";
+import { LoggingLayerArgs, ValidLoggingArgs, accountEnvironment, validateLoggingArgs } from "./lib/layer";
+import { policyDocument } from "./lib/policy";
+import { principalRoleArgs } from "./lib/principal";
+import { SUBNET_TIER_TAG, layerTags, storeTags } from "./lib/tags";
+import { IPV4_CIDR, checkInt, required } from "./lib/validate";
 
 const COMPONENT = "NetworkLayer";
 
@@ -16,25 +19,47 @@ export const DEFAULT_INTERFACE_ENDPOINTS: readonly string[] = ["kms", "kinesis-s
 /** Gateway endpoints (route-table based). */
 export const GATEWAY_ENDPOINTS: readonly string[] = ["s3", "dynamodb"];
 
-export interface NetworkLayerArgs {
-    /** Prefix of physical names. Required. */
-    readonly namePrefix: string;
-    /** AWS region, e.g. `eu-west-1` (endpoint service names). Required. */
-    readonly region: string;
-    /** AWS account id (endpoint policies, trust conditions). Required. */
-    readonly accountId: pulumi.Input<string>;
+/** The flow-log group is encrypted with `logsKeyArn`; the endpoint policies admit only `accountId`'s principals. */
+export interface NetworkLayerArgs extends LoggingLayerArgs {
     /** VPC CIDR block, /16 to /20. Required. */
     readonly cidrBlock: string;
     /** Number of availability zones (one private subnet each), 2-4. Default 2. */
     readonly availabilityZoneCount?: number;
     /** Interface endpoint services (short names). Default `DEFAULT_INTERFACE_ENDPOINTS`. */
     readonly interfaceEndpoints?: readonly string[];
-    /** ARN of the logs key (tag `e2ee:key-role: logs`) encrypting the flow-log group. Required. */
-    readonly logsKeyArn: pulumi.Input<string>;
-    /** Flow-log retention in days (>= 90). Default 365. */
-    readonly logRetentionDays?: number;
-    /** Extra tags. Default none. */
-    readonly tags?: Tags;
+}
+
+/** `NetworkLayerArgs` once checked, defaults applied. */
+export interface ValidNetworkLayerArgs extends ValidLoggingArgs {
+    readonly cidrBlock: string;
+    readonly availabilityZoneCount: number;
+    /** One private subnet per zone, /20 of a /16 (4 more prefix bits). */
+    readonly subnetCidrs: readonly string[];
+    readonly interfaceEndpoints: readonly string[];
+}
+
+/** Checks `args` (throws `NetworkLayer: argument "<name>" ...`) and applies the defaults. */
+export function validateNetworkLayerArgs(args: NetworkLayerArgs): ValidNetworkLayerArgs {
+    const logging = validateLoggingArgs(COMPONENT, args);
+    const cidrBlock = required(COMPONENT, "cidrBlock", args.cidrBlock);
+    const cidr = IPV4_CIDR.exec(cidrBlock);
+    if (!cidr || Number(cidr[5]) < 16 || Number(cidr[5]) > 20) {
+        throw new Error(`${COMPONENT}: argument "cidrBlock" must be an IPv4 CIDR block from /16 to /20, got "${cidrBlock}"`);
+    }
+    const availabilityZoneCount = checkInt(COMPONENT, "availabilityZoneCount", args.availabilityZoneCount ?? 2, 2, 4);
+    const subnetCidrs = [...Array(availabilityZoneCount).keys()].map((i) => {
+        try {
+            return subnetCidr(cidrBlock, 4, i);
+        } catch (e) {
+            throw new Error(`${COMPONENT}: argument "cidrBlock": ${(e as Error).message}`);
+        }
+    });
+    const interfaceEndpoints = args.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS;
+    if (interfaceEndpoints.length === 0) throw new Error(`${COMPONENT}: argument "interfaceEndpoints" must not be empty`);
+    for (const s of interfaceEndpoints) {
+        if (!/^[a-z0-9][a-z0-9.-]*$/.test(s)) throw new Error(`${COMPONENT}: argument "interfaceEndpoints" has an invalid service name "${s}"`);
+    }
+    return { ...logging, cidrBlock, availabilityZoneCount, subnetCidrs, interfaceEndpoints };
 }
 
 export class NetworkLayer extends pulumi.ComponentResource {
@@ -53,35 +78,12 @@ export class NetworkLayer extends pulumi.ComponentResource {
     public readonly endpointIds: Readonly<Record<string, pulumi.Output<string>>>;
 
     constructor(name: string, args: NetworkLayerArgs, opts?: pulumi.ComponentResourceOptions) {
-        required(COMPONENT, "args", args);
-        const namePrefix = required(COMPONENT, "namePrefix", args.namePrefix);
-        const region = required(COMPONENT, "region", args.region);
-        required(COMPONENT, "accountId", args.accountId);
-        const cidrBlock = required(COMPONENT, "cidrBlock", args.cidrBlock);
-        const cidr = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(cidrBlock);
-        if (!cidr || Number(cidr[2]) < 16 || Number(cidr[2]) > 20) {
-            throw new Error(`${COMPONENT}: argument "cidrBlock" must be an IPv4 CIDR block from /16 to /20, got "${cidrBlock}"`);
-        }
-        const azCount = checkInt(COMPONENT, "availabilityZoneCount", args.availabilityZoneCount ?? 2, 2, 4);
-        const subnetCidrs = [...Array(azCount).keys()].map((i) => {
-            try {
-                return subnetCidr(cidrBlock, 4, i);
-            } catch (e) {
-                throw new Error(`${COMPONENT}: argument "cidrBlock": ${(e as Error).message}`);
-            }
-        });
-        const interfaceServices = args.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS;
-        if (interfaceServices.length === 0) throw new Error(`${COMPONENT}: argument "interfaceEndpoints" must not be empty`);
-        for (const s of interfaceServices) {
-            if (!/^[a-z0-9][a-z0-9.-]*$/.test(s)) throw new Error(`${COMPONENT}: argument "interfaceEndpoints" has an invalid service name "${s}"`);
-        }
-        required(COMPONENT, "logsKeyArn", args.logsKeyArn);
-        const retention = checkInt(COMPONENT, "logRetentionDays", args.logRetentionDays ?? 365, 90, 3653);
-
+        const v = validateNetworkLayerArgs(args);
         super("e2ee:pipeline:NetworkLayer", name, {}, opts);
 
-        const tags = layerTags(args.tags, "network");
-        const accountId = args.accountId;
+        const { namePrefix, region, cidrBlock, subnetCidrs, availabilityZoneCount: azCount, interfaceEndpoints: interfaceServices } = v;
+        const { accountId, partition } = accountEnvironment(this, args);
+        const tags = layerTags(v.tags, "network");
 
         const vpc = new aws.ec2.Vpc(
             `${name}-vpc`,
@@ -121,7 +123,7 @@ export class NetworkLayer extends pulumi.ComponentResource {
                         return names[i];
                     }),
                     mapPublicIpOnLaunch: false,
-                    tags: { ...tags, Name: `${namePrefix}-private-${i}`, "e2ee:subnet-tier": "private" },
+                    tags: { ...tags, Name: `${namePrefix}-private-${i}`, [SUBNET_TIER_TAG]: "private" },
                 },
                 { parent: this },
             );
@@ -151,7 +153,7 @@ export class NetworkLayer extends pulumi.ComponentResource {
         );
 
         // Endpoint policies: only principals of this account; gateway endpoints also only resources of this account.
-        const interfacePolicy = toJson([
+        const interfacePolicy = policyDocument([
             {
                 Sid: "OnlyThisAccountsPrincipals",
                 Effect: "Allow",
@@ -161,7 +163,7 @@ export class NetworkLayer extends pulumi.ComponentResource {
                 Condition: { StringEquals: { "aws:PrincipalAccount": accountId } },
             },
         ]);
-        const gatewayPolicy = toJson([
+        const gatewayPolicy = policyDocument([
             {
                 Sid: "OnlyThisAccountsPrincipalsAndResources",
                 Effect: "Allow",
@@ -252,26 +254,29 @@ export class NetworkLayer extends pulumi.ComponentResource {
         // Flow logs: every accepted and rejected flow, to a log group encrypted with the logs key.
         const flowLogGroupName = `/vpc/${namePrefix}/flow-logs`;
         // Known before deployment (region, account and name), so the role policy can be checked during preview.
-        const flowLogGroupArn = pulumi.interpolate`arn:aws:logs:${region}:${accountId}:log-group:${flowLogGroupName}`;
+        const flowLogGroupArn = pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:${flowLogGroupName}`;
         const flowLogGroup = new aws.cloudwatch.LogGroup(
             `${name}-flow-logs`,
             {
                 name: flowLogGroupName,
-                kmsKeyId: args.logsKeyArn,
-                retentionInDays: retention,
-                tags: storeTags(args.tags, "network", "internal"),
+                kmsKeyId: v.logsKeyArn,
+                retentionInDays: v.logRetentionDays,
+                tags: storeTags(v.tags, "network", "internal"),
             },
             { parent: this },
         );
         const flowLogRole = new aws.iam.Role(
             `${name}-flow-logs-role`,
-            {
-                name: `${namePrefix}-vpc-flow-logs`,
+            principalRoleArgs({
+                namePrefix,
+                principal: "flow-logs",
+                roleName: `${namePrefix}-vpc-flow-logs`,
+                layer: "network",
                 description: "VPC flow logs delivery to CloudWatch Logs",
-                assumeRolePolicy: serviceAssumeRolePolicy("vpc-flow-logs.amazonaws.com", accountId),
-                maxSessionDuration: 3600,
-                tags: { ...tags, "e2ee:principal-role": "flow-logs" },
-            },
+                trust: { service: "vpc-flow-logs.amazonaws.com" },
+                accountId,
+                tags: v.tags,
+            }),
             { parent: this },
         );
         new aws.iam.RolePolicy(
@@ -279,7 +284,7 @@ export class NetworkLayer extends pulumi.ComponentResource {
             {
                 name: `${namePrefix}-vpc-flow-logs`,
                 role: flowLogRole.name,
-                policy: toJson([
+                policy: policyDocument([
                     {
                         Sid: "DeliverFlowLogs",
                         Effect: "Allow",

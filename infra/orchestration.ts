@@ -13,17 +13,12 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    PipelineLayerBaseArgs,
-    PolicyStatement,
-    baseTags,
-    dataStoreTags,
-    policyDocument,
-    principalRoleName,
-    requireArg,
-    resolveBaseArgs,
-    serviceTrustPolicy,
-} from "./lib/lambda";
+import { DataClassification } from "../policies/conventions";
+import { LoggingLayerArgs, accountEnvironment, validateClassification, validateLoggingArgs } from "./lib/layer";
+import { Statement, policyDocument } from "./lib/policy";
+import { principalRoleArgs, principalRoleName } from "./lib/principal";
+import { layerTags, storeTags } from "./lib/tags";
+import { IPV4_CIDR, checkInt, checkKubernetesName, required } from "./lib/validate";
 
 const COMPONENT = "OrchestrationLayer";
 
@@ -45,7 +40,9 @@ export const POD_SECURITY_LABELS: Readonly<Record<string, string>> = {
     "pod-security.kubernetes.io/warn-version": "latest",
 };
 
-export interface OrchestrationLayerArgs extends PipelineLayerBaseArgs {
+export interface OrchestrationLayerArgs extends LoggingLayerArgs {
+    /** `data-classification` of the execution log group. Default `confidential`. */
+    readonly dataClassification?: DataClassification;
     /** Customer-managed KMS key that encrypts the state machine's data (`encryptionConfiguration`). Required. */
     readonly stateMachineKeyArn: pulumi.Input<string>;
     /** Stages run in order. Required, non-empty, unique names. */
@@ -66,21 +63,13 @@ export interface OrchestrationLayerArgs extends PipelineLayerBaseArgs {
     readonly meshNamespace?: string;
 }
 
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-
-function checkK8sName(argName: string, value: string): string {
-    if (!K8S_NAME.test(value)) {
-        throw new Error(`${COMPONENT}: argument "${argName}" must be a Kubernetes namespace name (RFC 1123 label), got "${value}"`);
-    }
-    return value;
-}
+const checkK8sName = (argName: string, value: string): string => checkKubernetesName(COMPONENT, argName, value);
 
 /** The Amazon States Language definition: one Task per step, retried, any failure ends in `PipelineFailed`. */
 export function stateMachineDefinition(
     steps: readonly { name: string; functionArn: string }[],
     maxAttempts: number,
-    partition = "aws",
+    partition: string,
 ): string {
     const states: Record<string, unknown> = {};
     steps.forEach((step, i) => {
@@ -123,9 +112,10 @@ export class OrchestrationLayer extends pulumi.ComponentResource {
     public readonly serviceAccountName?: pulumi.Output<string>;
 
     constructor(name: string, args: OrchestrationLayerArgs, opts?: pulumi.ComponentResourceOptions) {
-        const base = resolveBaseArgs(COMPONENT, args);
-        requireArg(COMPONENT, "stateMachineKeyArn", args.stateMachineKeyArn);
-        const steps = requireArg(COMPONENT, "steps", args.steps);
+        const base = validateLoggingArgs(COMPONENT, args);
+        const dataClassification = validateClassification(COMPONENT, args.dataClassification, "confidential");
+        required(COMPONENT, "stateMachineKeyArn", args.stateMachineKeyArn);
+        const steps = required(COMPONENT, "steps", args.steps);
         if (steps.length === 0) {
             throw new Error(`${COMPONENT}: argument "steps" must not be empty`);
         }
@@ -140,12 +130,9 @@ export class OrchestrationLayer extends pulumi.ComponentResource {
                 throw new Error(`${COMPONENT}: argument "steps[${i}].name" duplicates "${s.name}"`);
             }
             seen.add(s.name);
-            requireArg(COMPONENT, `steps[${i}].functionArn`, s.functionArn);
+            required(COMPONENT, `steps[${i}].functionArn`, s.functionArn);
         });
-        const maxAttempts = args.maxAttemptsPerStep ?? 2;
-        if (!Number.isInteger(maxAttempts) || maxAttempts < 0 || maxAttempts > 10) {
-            throw new Error(`${COMPONENT}: argument "maxAttemptsPerStep" must be an integer between 0 and 10, got ${maxAttempts}`);
-        }
+        const maxAttempts = checkInt(COMPONENT, "maxAttemptsPerStep", args.maxAttemptsPerStep ?? 2, 0, 10);
         const enableKubernetes = args.enableKubernetes ?? false;
         const namespace = checkK8sName("kubernetesNamespace", args.kubernetesNamespace ?? "e2ee-pipeline");
         const dnsNamespace = checkK8sName("dnsNamespace", args.dnsNamespace ?? "kube-system");
@@ -160,7 +147,7 @@ export class OrchestrationLayer extends pulumi.ComponentResource {
             }
             if (Array.isArray(cidrs)) {
                 for (const c of cidrs) {
-                    if (typeof c === "string" && (!CIDR.test(c) || c === "0.0.0.0/0")) {
+                    if (typeof c === "string" && (!IPV4_CIDR.test(c) || c === "0.0.0.0/0")) {
                         throw new Error(`${COMPONENT}: argument "vpcEndpointCidrs" must list IPv4 CIDRs narrower than 0.0.0.0/0, got "${c}"`);
                     }
                 }
@@ -170,7 +157,8 @@ export class OrchestrationLayer extends pulumi.ComponentResource {
         super("e2ee:pipeline:OrchestrationLayer", name, {}, opts);
 
         const layer = "orchestration";
-        const { partition, region, accountId } = base;
+        const { region } = base;
+        const { partition, accountId } = accountEnvironment(this, args);
         const stateMachineName = `${base.namePrefix}-pipeline`;
         const stateMachineArn = pulumi.interpolate`arn:${partition}:states:${region}:${accountId}:stateMachine:${stateMachineName}`;
 
@@ -179,9 +167,9 @@ export class OrchestrationLayer extends pulumi.ComponentResource {
             {
                 // The /aws/vendedlogs/ prefix keeps CloudWatch Logs resource policies small.
                 name: `/aws/vendedlogs/states/${stateMachineName}`,
-                kmsKeyId: base.logKeyArn,
+                kmsKeyId: base.logsKeyArn,
                 retentionInDays: base.logRetentionDays,
-                tags: dataStoreTags(base, layer),
+                tags: storeTags(base.tags, layer, dataClassification),
             },
             { parent: this },
         );
@@ -189,18 +177,20 @@ export class OrchestrationLayer extends pulumi.ComponentResource {
         const roleName = principalRoleName(base.namePrefix, "orchestrator");
         const role = new aws.iam.Role(
             `${name}-sfn-role`,
-            {
-                name: roleName,
+            principalRoleArgs({
+                namePrefix: base.namePrefix,
+                principal: "orchestrator",
+                layer,
                 description: `Execution role of the ${stateMachineName} state machine (least privilege).`,
-                assumeRolePolicy: serviceTrustPolicy("states.amazonaws.com", accountId),
-                maxSessionDuration: 3600,
-                tags: { ...baseTags(base, layer), "e2ee:principal-role": "orchestrator" },
-            },
+                trust: { service: "states.amazonaws.com" },
+                accountId,
+                tags: base.tags,
+            }),
             { parent: this },
         );
 
         const functionArns = pulumi.all(steps.map((s) => s.functionArn));
-        const statements: PolicyStatement[] = [
+        const statements: Statement[] = [
             {
                 Sid: "InvokePipelineStages",
                 Effect: "Allow",
@@ -271,7 +261,7 @@ export class OrchestrationLayer extends pulumi.ComponentResource {
                     logDestination: pulumi.interpolate`${logGroup.arn}:*`,
                 },
                 tracingConfiguration: { enabled: true },
-                tags: baseTags(base, layer),
+                tags: layerTags(base.tags, layer),
             },
             { parent: this, dependsOn: [rolePolicy] },
         );
@@ -386,7 +376,7 @@ export class OrchestrationLayer extends pulumi.ComponentResource {
                 `${name}-config`,
                 {
                     metadata: { name: "pipeline-config", namespace: nsName, labels },
-                    data: { STATE_MACHINE_ARN: stateMachine.arn, AWS_REGION: pulumi.output(region) },
+                    data: { STATE_MACHINE_ARN: stateMachine.arn, AWS_REGION: region },
                 },
                 k8sOpts,
             );

@@ -3,13 +3,14 @@
  * -> orchestration -> serving -> monitoring. `infra/index.ts` calls `createPipeline(loadConfig())`; tests call it
  * once per stack under Pulumi mocks.
  */
+import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { FunctionName } from "../functions/src/contract";
 import { PipelineConfig } from "./config";
 import { IngestionLayer } from "./ingestion";
 import { KeysLayer } from "./keys";
-import { principalRoleName } from "./lib/lambda";
+import { principalRoleName } from "./lib/principal";
 import { MonitoringLayer } from "./monitoring";
 import { NetworkLayer } from "./network";
 import { OrchestrationLayer } from "./orchestration";
@@ -59,6 +60,7 @@ export interface Pipeline {
 export function createPipeline(config: PipelineConfig, options: PipelineOptions = {}): Pipeline {
     const namePrefix = config.namePrefix;
     const tags = { project: "e2ee-pipeline", environment: config.environment };
+    const partition = aws.getPartitionOutput().partition;
     const producerRoleName = principalRoleName(namePrefix, "producer");
     const recipientRoleName = principalRoleName(namePrefix, "recipient");
 
@@ -79,6 +81,7 @@ export function createPipeline(config: PipelineConfig, options: PipelineOptions 
     const keys = new KeysLayer("keys", {
         namePrefix,
         region: config.region,
+        partition,
         keyAdminArns: config.keyAdminArns,
         producerRoleName,
         recipientRoleName,
@@ -103,28 +106,23 @@ export function createPipeline(config: PipelineConfig, options: PipelineOptions 
     return { config, keys, ...layers };
 
     function createLayers(): Omit<Pipeline, "config" | "keys"> {
-        const accountId = keys.accountId;
+        // What every layer is told: names, region, account, partition, tags; and where the layers that log write.
+        const layer = { namePrefix, region: config.region, accountId: keys.accountId, partition, tags };
+        const base = { ...layer, logsKeyArn: keys.logsKey.arn, logRetentionDays: config.logRetentionDays };
 
         const network = new NetworkLayer("network", {
-            namePrefix,
-            region: config.region,
-            accountId,
+            ...base,
             cidrBlock: config.vpcCidr,
             availabilityZoneCount: config.availabilityZoneCount,
-            logsKeyArn: keys.logsKey.arn,
-            logRetentionDays: config.logRetentionDays,
-            tags,
         });
 
         const storage = new StorageLayer("storage", {
-            namePrefix,
-            accountId,
+            ...layer,
             storageKeyArn: keys.storageKey.arn,
             backupKeyArn: keys.backupKey.arn,
             deletionProtection: config.deletionProtection,
             backupRetentionDays: config.backupRetentionDays,
             backupSchedule: config.backupSchedule,
-            tags,
         });
 
         const kubernetesProvider = config.kubernetes.enabled
@@ -135,14 +133,6 @@ export function createPipeline(config: PipelineConfig, options: PipelineOptions 
               })
             : undefined;
 
-        const base = {
-            namePrefix,
-            accountId,
-            region: config.region,
-            logKeyArn: keys.logsKey.arn,
-            logRetentionDays: config.logRetentionDays,
-            tags,
-        };
         const functionBase = {
             ...base,
             privateSubnetIds: network.privateSubnetIds,
@@ -217,11 +207,7 @@ export function createPipeline(config: PipelineConfig, options: PipelineOptions 
 
         const queueName = (arn: pulumi.Output<string>): pulumi.Output<string> => arn.apply((a) => a.split(":").pop() ?? a);
         const monitoring = new MonitoringLayer("monitoring", {
-            namePrefix,
-            region: config.region,
-            accountId,
-            logsKeyArn: keys.logsKey.arn,
-            logRetentionDays: config.logRetentionDays,
+            ...base,
             recordsKeyArn: keys.recordsKey.arn,
             recipientRoleArn: keys.recipientRoleArn,
             producerRoleArn: keys.producerRoleArn,
@@ -245,7 +231,6 @@ export function createPipeline(config: PipelineConfig, options: PipelineOptions 
             flowLogGroupName: network.flowLogGroupName,
             thresholds: config.alarms,
             ...(config.alarmEmail !== undefined ? { alarmEmail: config.alarmEmail } : {}),
-            tags,
         });
 
         return { network, storage, ingestion, processing, orchestration, serving, monitoring, kubernetesProvider };

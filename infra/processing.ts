@@ -9,17 +9,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_DATA_PREFIX, ENV } from "../functions/src/contract";
-import {
-    FunctionLayerArgs,
-    PolicyStatement,
-    checkInt,
-    createPipelineFunction,
-    principalRoleName,
-    requireArg,
-    resolveBaseArgs,
-    validateFunctionLayerArgs,
-    viaService,
-} from "./lib/lambda";
+import { accountEnvironment } from "./lib/layer";
+import { FunctionLayer, FunctionLayerArgs, ValidFunctionLayerArgs, createPipelineFunction, validateFunctionLayerArgs } from "./lib/lambda";
+import { Statement, viaService } from "./lib/policy";
+import { S3_KEY_PREFIX, checkInt, checkNotRecordsKey, checkPattern, required } from "./lib/validate";
 
 const COMPONENT = "ProcessingLayer";
 
@@ -55,6 +48,44 @@ export interface ProcessingLayerArgs extends FunctionLayerArgs {
     readonly memoryMb?: number;
 }
 
+/** `ProcessingLayerArgs` once checked, defaults applied. */
+export interface ValidProcessingLayerArgs extends ValidFunctionLayerArgs {
+    readonly dataPrefix: string;
+    readonly batchSize: number;
+    readonly batchingWindowSeconds: number;
+    readonly maximumRetryAttempts: number;
+    readonly reservedConcurrency: number;
+    readonly timeoutSeconds: number;
+    readonly memoryMb: number;
+}
+
+/** Checks `args` (throws `ProcessingLayer: argument "<name>" ...`) and applies the defaults. */
+export function validateProcessingLayerArgs(args: ProcessingLayerArgs): ValidProcessingLayerArgs {
+    const base = validateFunctionLayerArgs(COMPONENT, args);
+    required(COMPONENT, "streamArn", args.streamArn);
+    required(COMPONENT, "streamKeyArn", args.streamKeyArn);
+    required(COMPONENT, "dataBucketName", args.dataBucketName);
+    required(COMPONENT, "dataBucketArn", args.dataBucketArn);
+    required(COMPONENT, "dataBucketKeyArn", args.dataBucketKeyArn);
+    const dataPrefix = checkPattern(COMPONENT, "dataPrefix", args.dataPrefix ?? DEFAULT_DATA_PREFIX, S3_KEY_PREFIX, 'a non-empty S3 key prefix ending with "/"');
+    checkNotRecordsKey(COMPONENT, args.recordsKeyArn, [
+        ["streamKeyArn", args.streamKeyArn],
+        ["dataBucketKeyArn", args.dataBucketKeyArn],
+        ["queueKeyArn", args.queueKeyArn],
+        ["envKeyArn", args.envKeyArn],
+    ]);
+    return {
+        ...base,
+        dataPrefix,
+        batchSize: checkInt(COMPONENT, "batchSize", args.batchSize ?? 100, 1, 10000),
+        batchingWindowSeconds: checkInt(COMPONENT, "batchingWindowSeconds", args.batchingWindowSeconds ?? 5, 0, 300),
+        maximumRetryAttempts: checkInt(COMPONENT, "maximumRetryAttempts", args.maximumRetryAttempts ?? 3, 0, 10000),
+        reservedConcurrency: checkInt(COMPONENT, "reservedConcurrency", args.reservedConcurrency ?? 5, 1, 1000),
+        timeoutSeconds: checkInt(COMPONENT, "timeoutSeconds", args.timeoutSeconds ?? 60, 1, 900),
+        memoryMb: checkInt(COMPONENT, "memoryMb", args.memoryMb ?? 512, 128, 10240),
+    };
+}
+
 export class ProcessingLayer extends pulumi.ComponentResource {
     public readonly processFunctionName: pulumi.Output<string>;
     public readonly processFunctionArn: pulumi.Output<string>;
@@ -65,42 +96,14 @@ export class ProcessingLayer extends pulumi.ComponentResource {
     public readonly logGroupName: pulumi.Output<string>;
 
     constructor(name: string, args: ProcessingLayerArgs, opts?: pulumi.ComponentResourceOptions) {
-        const base = resolveBaseArgs(COMPONENT, args);
-        validateFunctionLayerArgs(COMPONENT, args);
-        requireArg(COMPONENT, "streamArn", args.streamArn);
-        requireArg(COMPONENT, "streamKeyArn", args.streamKeyArn);
-        requireArg(COMPONENT, "dataBucketName", args.dataBucketName);
-        requireArg(COMPONENT, "dataBucketArn", args.dataBucketArn);
-        requireArg(COMPONENT, "dataBucketKeyArn", args.dataBucketKeyArn);
-        const dataPrefix = args.dataPrefix ?? DEFAULT_DATA_PREFIX;
-        if (!/^[A-Za-z0-9!_.'()-]+(\/[A-Za-z0-9!_.'()-]+)*\/$/.test(dataPrefix)) {
-            throw new Error(`${COMPONENT}: argument "dataPrefix" must be a non-empty S3 key prefix ending with "/", got "${dataPrefix}"`);
-        }
-        if (typeof args.recordsKeyArn === "string") {
-            for (const [argName, value] of [
-                ["streamKeyArn", args.streamKeyArn],
-                ["dataBucketKeyArn", args.dataBucketKeyArn],
-                ["queueKeyArn", args.queueKeyArn],
-                ["envKeyArn", args.envKeyArn],
-            ] as const) {
-                if (value === args.recordsKeyArn) {
-                    throw new Error(`${COMPONENT}: argument "${argName}" must not be the records key (recordsKeyArn)`);
-                }
-            }
-        }
-        const batchSize = checkInt(COMPONENT, "batchSize", args.batchSize ?? 100, 1, 10000);
-        const batchingWindowSeconds = checkInt(COMPONENT, "batchingWindowSeconds", args.batchingWindowSeconds ?? 5, 0, 300);
-        const maximumRetryAttempts = checkInt(COMPONENT, "maximumRetryAttempts", args.maximumRetryAttempts ?? 3, 0, 10000);
-        const reservedConcurrency = checkInt(COMPONENT, "reservedConcurrency", args.reservedConcurrency ?? 5, 1, 1000);
-        const timeoutSeconds = checkInt(COMPONENT, "timeoutSeconds", args.timeoutSeconds ?? 60, 1, 900);
-        const memoryMb = checkInt(COMPONENT, "memoryMb", args.memoryMb ?? 512, 128, 10240);
-
+        const v = validateProcessingLayerArgs(args);
         super("e2ee:pipeline:ProcessingLayer", name, {}, opts);
 
         const layer = "processing";
-        const { region } = base;
+        const base: FunctionLayer = { ...v, ...accountEnvironment(this, args), parent: this, name, layer, args };
+        const { region, dataPrefix } = v;
 
-        const statements: PolicyStatement[] = [
+        const statements: Statement[] = [
             {
                 Sid: "ReadEnvelopeStream",
                 Effect: "Allow",
@@ -136,27 +139,19 @@ export class ProcessingLayer extends pulumi.ComponentResource {
             },
         ];
 
-        const processFn = createPipelineFunction(
-            name,
-            layer,
-            base,
-            args,
-            {
-                fn: "process",
-                principal: "process",
-                roleName: principalRoleName(base.namePrefix, "process"),
-                environment: {
-                    [ENV.process.DATA_BUCKET]: args.dataBucketName,
-                    [ENV.process.DATA_PREFIX]: dataPrefix,
-                },
-                statements,
-                reservedConcurrency,
-                timeoutSeconds,
-                memoryMb,
-                description: "Batches ciphertext envelopes from the stream into the data lake (never decrypts).",
+        const processFn = createPipelineFunction(base, {
+            fn: "process",
+            principal: "process",
+            environment: {
+                [ENV.process.DATA_BUCKET]: args.dataBucketName,
+                [ENV.process.DATA_PREFIX]: dataPrefix,
             },
-            this,
-        );
+            statements,
+            reservedConcurrency: v.reservedConcurrency,
+            timeoutSeconds: v.timeoutSeconds,
+            memoryMb: v.memoryMb,
+            description: "Batches ciphertext envelopes from the stream into the data lake (never decrypts).",
+        });
 
         const mapping = new aws.lambda.EventSourceMapping(
             `${name}-stream-mapping`,
@@ -164,9 +159,9 @@ export class ProcessingLayer extends pulumi.ComponentResource {
                 functionName: processFn.function.arn,
                 eventSourceArn: args.streamArn,
                 startingPosition: "TRIM_HORIZON",
-                batchSize,
-                maximumBatchingWindowInSeconds: batchingWindowSeconds,
-                maximumRetryAttempts,
+                batchSize: v.batchSize,
+                maximumBatchingWindowInSeconds: v.batchingWindowSeconds,
+                maximumRetryAttempts: v.maximumRetryAttempts,
                 bisectBatchOnFunctionError: true,
                 functionResponseTypes: ["ReportBatchItemFailures"],
                 destinationConfig: { onFailure: { destinationArn: processFn.deadLetterQueue.arn } },

@@ -15,20 +15,13 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_DATA_PREFIX, ENV } from "../functions/src/contract";
-import {
-    FunctionLayerArgs,
-    PolicyStatement,
-    checkDomainName,
-    baseTags,
-    checkInt,
-    createPipelineFunction,
-    principalRoleName,
-    requireArg,
-    resolveBaseArgs,
-    validateFunctionLayerArgs,
-    viaService,
-} from "./lib/lambda";
+import { accountEnvironment } from "./lib/layer";
+import { FunctionLayer, FunctionLayerArgs, createPipelineFunction, validateFunctionLayerArgs } from "./lib/lambda";
+import { Statement, viaService } from "./lib/policy";
+import { principalRoleName } from "./lib/principal";
 import { createTls13RestApi, RestApiEndpoint, restApiEndpoint } from "./lib/restApi";
+import { layerTags } from "./lib/tags";
+import { IMAGE_BY_DIGEST, S3_KEY_PREFIX, checkDomainName, checkInt, checkKubernetesName, checkPattern, required } from "./lib/validate";
 
 const COMPONENT = "ServingLayer";
 
@@ -36,8 +29,6 @@ const COMPONENT = "ServingLayer";
 export const CERTIFICATE_DURATION = "2160h";
 /** Renew 30 days before expiry. */
 export const CERTIFICATE_RENEW_BEFORE = "720h";
-/** Container images are pinned by digest. */
-export const IMAGE_BY_DIGEST = /^[a-z0-9]([a-z0-9._/:-]*[a-z0-9])?@sha256:[0-9a-f]{64}$/;
 
 export interface ServingLayerArgs extends FunctionLayerArgs {
     /** Custom domain of the recipient API, e.g. `records.dev.example.com` (TLS 1.3 only). Required. */
@@ -131,22 +122,18 @@ export class ServingLayer extends pulumi.ComponentResource {
     public readonly certificateSecretName?: string;
 
     constructor(name: string, args: ServingLayerArgs, opts?: pulumi.ComponentResourceOptions) {
-        const base = resolveBaseArgs(COMPONENT, args);
-        validateFunctionLayerArgs(COMPONENT, args);
+        const v = validateFunctionLayerArgs(COMPONENT, args);
         const domainName = checkDomainName(COMPONENT, "domainName", args.domainName);
-        requireArg(COMPONENT, "certificateArn", args.certificateArn);
+        required(COMPONENT, "certificateArn", args.certificateArn);
         const basePath = args.basePath ?? "v1";
         if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(basePath)) {
             throw new Error(`${COMPONENT}: argument "basePath" must be 1-63 lower-case letters, digits or "-", got "${basePath}"`);
         }
-        requireArg(COMPONENT, "dataBucketName", args.dataBucketName);
-        requireArg(COMPONENT, "dataBucketArn", args.dataBucketArn);
-        requireArg(COMPONENT, "dataBucketKeyArn", args.dataBucketKeyArn);
-        const dataPrefix = args.dataPrefix ?? DEFAULT_DATA_PREFIX;
-        if (!/^[A-Za-z0-9!_.'()-]+(\/[A-Za-z0-9!_.'()-]+)*\/$/.test(dataPrefix)) {
-            throw new Error(`${COMPONENT}: argument "dataPrefix" must be a non-empty S3 key prefix ending with "/", got "${dataPrefix}"`);
-        }
-        requireArg(COMPONENT, "recordsKeyArn", args.recordsKeyArn);
+        required(COMPONENT, "dataBucketName", args.dataBucketName);
+        required(COMPONENT, "dataBucketArn", args.dataBucketArn);
+        required(COMPONENT, "dataBucketKeyArn", args.dataBucketKeyArn);
+        const dataPrefix = checkPattern(COMPONENT, "dataPrefix", args.dataPrefix ?? DEFAULT_DATA_PREFIX, S3_KEY_PREFIX, 'a non-empty S3 key prefix ending with "/"');
+        required(COMPONENT, "recordsKeyArn", args.recordsKeyArn);
         const throttleRateLimit = checkInt(COMPONENT, "throttleRateLimit", args.throttleRateLimit ?? 20, 1, 10000);
         const throttleBurstLimit = checkInt(COMPONENT, "throttleBurstLimit", args.throttleBurstLimit ?? 40, 1, 5000);
         const quotaPerDay = checkInt(COMPONENT, "quotaPerDay", args.quotaPerDay ?? 100000, 1, 2000000000);
@@ -158,10 +145,7 @@ export class ServingLayer extends pulumi.ComponentResource {
         const enableKubernetes = args.enableKubernetes ?? false;
         const replicas = checkInt(COMPONENT, "replicas", args.replicas ?? 2, 1, 20);
         const containerPort = checkInt(COMPONENT, "containerPort", args.containerPort ?? 8443, 1024, 65535);
-        const ingressNamespace = args.ingressNamespace ?? "istio-system";
-        if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ingressNamespace)) {
-            throw new Error(`${COMPONENT}: argument "ingressNamespace" must be a Kubernetes namespace name, got "${ingressNamespace}"`);
-        }
+        const ingressNamespace = checkKubernetesName(COMPONENT, "ingressNamespace", args.ingressNamespace ?? "istio-system");
         const issuerKind = args.certificateIssuerKind ?? "ClusterIssuer";
         if (issuerKind !== "ClusterIssuer" && issuerKind !== "Issuer") {
             throw new Error(`${COMPONENT}: argument "certificateIssuerKind" must be "ClusterIssuer" or "Issuer", got "${String(issuerKind)}"`);
@@ -197,9 +181,10 @@ export class ServingLayer extends pulumi.ComponentResource {
         super("e2ee:pipeline:ServingLayer", name, {}, opts);
 
         const layer = "serving";
+        const base: FunctionLayer = { ...v, ...accountEnvironment(this, args), parent: this, name, layer, args };
         const { region } = base;
 
-        const statements: PolicyStatement[] = [
+        const statements: Statement[] = [
             {
                 Sid: "ReadCiphertextBatches",
                 Effect: "Allow",
@@ -230,28 +215,20 @@ export class ServingLayer extends pulumi.ComponentResource {
         ];
 
         const recipientRoleName = principalRoleName(base.namePrefix, "recipient");
-        const recipient = createPipelineFunction(
-            name,
-            layer,
-            base,
-            args,
-            {
-                fn: "recipient",
-                principal: "recipient",
-                roleName: recipientRoleName,
-                environment: {
-                    [ENV.recipient.DATA_BUCKET]: args.dataBucketName,
-                    [ENV.recipient.RECORDS_KEY_ARN]: args.recordsKeyArn,
-                    [ENV.recipient.DATA_PREFIX]: dataPrefix,
-                },
-                statements,
-                reservedConcurrency,
-                timeoutSeconds,
-                memoryMb,
-                description: "The recipient: reads ciphertext batches and decrypts records (the only records-key Decrypt holder).",
+        const recipient = createPipelineFunction(base, {
+            fn: "recipient",
+            principal: "recipient",
+            environment: {
+                [ENV.recipient.DATA_BUCKET]: args.dataBucketName,
+                [ENV.recipient.RECORDS_KEY_ARN]: args.recordsKeyArn,
+                [ENV.recipient.DATA_PREFIX]: dataPrefix,
             },
-            this,
-        );
+            statements,
+            reservedConcurrency,
+            timeoutSeconds,
+            memoryMb,
+            description: "The recipient: reads ciphertext batches and decrypts records (the only records-key Decrypt holder).",
+        });
 
         let userPoolArn: pulumi.Output<string>;
         if (args.userPoolArn !== undefined) {
@@ -288,7 +265,7 @@ export class ServingLayer extends pulumi.ComponentResource {
                             stringAttributeConstraints: { minLength: "1", maxLength: "2048" },
                         },
                     ],
-                    tags: baseTags(base, layer),
+                    tags: layerTags(base.tags, layer),
                 },
                 { parent: this },
             );
@@ -316,8 +293,6 @@ export class ServingLayer extends pulumi.ComponentResource {
         }
 
         const api = createTls13RestApi(
-            name,
-            layer,
             base,
             {
                 apiName: "recipient",
@@ -335,7 +310,6 @@ export class ServingLayer extends pulumi.ComponentResource {
                 wafRateLimitPer5Min,
                 stageDependsOn: args.apiGatewayAccount !== undefined ? [args.apiGatewayAccount] : [],
             },
-            this,
         );
 
         this.recipientFunctionName = recipient.function.name;

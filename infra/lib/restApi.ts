@@ -1,12 +1,18 @@
 /**
- * Shared construct of the ingestion and serving layers (owned by infra-B): a TLS 1.3-only, IAM-authenticated,
+ * The REST API of the ingestion and serving layers: a TLS 1.3-only, IAM- or Cognito-authenticated,
  * API-key-metered, throttled, WAF-protected API Gateway REST API in front of one Lambda function.
  *
  * Not a ComponentResource: every resource is a child of the calling layer (`{ parent }`).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ResolvedBaseArgs, baseTags, dataStoreTags, policyDocument, serviceTrustPolicy } from "./lambda";
+import { FunctionLayer } from "./lambda";
+import { policyDocument } from "./policy";
+import { principalRoleArgs } from "./principal";
+import { layerTags, storeTags } from "./tags";
+
+/** What a layer tells the REST API helpers about itself. */
+export type ApiLayer = Omit<FunctionLayer, "args">;
 
 /** API Gateway security policy that negotiates only TLS 1.3 (REST APIs, regional custom domains). */
 export const TLS13_SECURITY_POLICY = "SecurityPolicy_TLS13_1_3_2025_09";
@@ -102,7 +108,7 @@ export interface Tls13RestApi {
     readonly webAclAssociation: aws.wafv2.WebAclAssociation;
     readonly wafLogGroup: aws.cloudwatch.LogGroup;
     readonly wafLogging: aws.wafv2.WebAclLoggingConfiguration;
-    /** `arn:aws:execute-api:<region>:<account>:<api-id>/<stage>/<METHOD>/<path>` of the one route. */
+    /** `arn:<partition>:execute-api:<region>:<account>:<api-id>/<stage>/<METHOD>/<path>` of the one route. */
     readonly routeArn: pulumi.Output<string>;
     /** `https://<domain>/<basePath>/<path>`. */
     readonly url: string;
@@ -146,17 +152,12 @@ function metricName(s: string): string {
     return s.replace(/[^A-Za-z0-9_-]/g, "-");
 }
 
-export function createTls13RestApi(
-    componentName: string,
-    layer: string,
-    base: ResolvedBaseArgs,
-    o: Tls13RestApiOptions,
-    parent: pulumi.Resource,
-): Tls13RestApi {
-    const child = `${componentName}-${o.apiName}`;
+export function createTls13RestApi(base: ApiLayer, o: Tls13RestApiOptions): Tls13RestApi {
+    const { parent } = base;
+    const child = `${base.name}-${o.apiName}`;
     const physical = `${base.namePrefix}-${o.apiName}`;
-    const tags = baseTags(base, layer);
-    const storeTags = dataStoreTags(base, layer);
+    const tags = layerTags(base.tags, base.layer);
+    const dataTags = storeTags(base.tags, base.layer, base.dataClassification);
 
     const restApi = new aws.apigateway.RestApi(
         `${child}-api`,
@@ -280,9 +281,9 @@ export function createTls13RestApi(
         `${child}-access-logs`,
         {
             name: `/aws/apigateway/${physical}/access`,
-            kmsKeyId: base.logKeyArn,
+            kmsKeyId: base.logsKeyArn,
             retentionInDays: base.logRetentionDays,
-            tags: storeTags,
+            tags: dataTags,
         },
         { parent },
     );
@@ -413,9 +414,9 @@ export function createTls13RestApi(
         `${child}-waf-logs`,
         {
             name: `aws-waf-logs-${physical}`,
-            kmsKeyId: base.logKeyArn,
+            kmsKeyId: base.logsKeyArn,
             retentionInDays: base.logRetentionDays,
-            tags: storeTags,
+            tags: dataTags,
         },
         { parent },
     );
@@ -469,23 +470,22 @@ export interface ApiGatewayAccountSettings {
  * role scoped to this account's log groups (instead of the AWS-managed AmazonAPIGatewayPushToCloudWatchLogs, which
  * allows `logs:*`-style access on "*"). One per account and region: create it once per stack.
  */
-export function createApiGatewayAccountSettings(
-    componentName: string,
-    layer: string,
-    base: ResolvedBaseArgs,
-    parent: pulumi.Resource,
-): ApiGatewayAccountSettings {
-    const { partition, region, accountId } = base;
+export function createApiGatewayAccountSettings(base: ApiLayer): ApiGatewayAccountSettings {
+    const { parent, partition, region, accountId } = base;
+    const componentName = base.name;
     const roleName = `${base.namePrefix}-apigateway-logs`;
     const role = new aws.iam.Role(
         `${componentName}-apigateway-logs-role`,
-        {
-            name: roleName,
+        principalRoleArgs({
+            namePrefix: base.namePrefix,
+            principal: "api-logging",
+            roleName,
+            layer: base.layer,
             description: "API Gateway writes access logs to this account's log groups.",
-            assumeRolePolicy: serviceTrustPolicy("apigateway.amazonaws.com", accountId),
-            maxSessionDuration: 3600,
-            tags: { ...baseTags(base, layer), "e2ee:principal-role": "api-logging" },
-        },
+            trust: { service: "apigateway.amazonaws.com" },
+            accountId,
+            tags: base.tags,
+        }),
         { parent },
     );
     const logGroups = pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:*`;

@@ -175,7 +175,7 @@ describe("infra/network NetworkLayer", function () {
         ["one zone", { availabilityZoneCount: 1 }, 'NetworkLayer: argument "availabilityZoneCount" must be an integer from 2 to 4, got 1'],
         ["no interface endpoints", { interfaceEndpoints: [] }, 'NetworkLayer: argument "interfaceEndpoints" must not be empty'],
         ["no logs key", { logsKeyArn: "" }, 'NetworkLayer: argument "logsKeyArn" is required'],
-        ["30-day flow-log retention", { logRetentionDays: 30 }, 'NetworkLayer: argument "logRetentionDays" must be an integer from 90 to 3653, got 30'],
+        ["30-day flow-log retention", { logRetentionDays: 30 }, 'NetworkLayer: argument "logRetentionDays" must be a CloudWatch Logs retention value of at least 90 days (90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653), got 30'],
         ["a 91-day flow-log retention (CloudWatch Logs has no such value)", { logRetentionDays: 91 }, 'NetworkLayer: argument "logRetentionDays" must be a CloudWatch Logs retention value of at least 90 days (90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653), got 91'],
     ];
     for (const [what, over, message] of invalid) {

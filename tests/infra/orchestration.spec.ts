@@ -28,7 +28,7 @@ function validArgs(): OrchestrationLayerArgs {
         namePrefix: "e2ee-pipeline-dev",
         accountId: ACCOUNT,
         region: REGION,
-        logKeyArn: LOGS_KEY,
+        logsKeyArn: LOGS_KEY,
         stateMachineKeyArn: STORAGE_KEY,
         steps: [
             { name: "Compact", functionArn: PROCESS_ARN },
@@ -282,7 +282,7 @@ describe("infra/orchestration OrchestrationLayer", function () {
             [
                 "too many attempts",
                 () => ({ maxAttemptsPerStep: 11 }),
-                'OrchestrationLayer: argument "maxAttemptsPerStep" must be an integer between 0 and 10, got 11',
+                'OrchestrationLayer: argument "maxAttemptsPerStep" must be an integer from 0 to 10, got 11',
             ],
             [
                 "Kubernetes without provider",

@@ -48,7 +48,7 @@ function validArgs(): ServingLayerArgs {
         namePrefix: "e2ee-pipeline-dev",
         accountId: ACCOUNT,
         region: REGION,
-        logKeyArn: LOGS_KEY,
+        logsKeyArn: LOGS_KEY,
         logRetentionDays: 90,
         privateSubnetIds: ["subnet-aaa", "subnet-bbb"],
         securityGroupIds: ["sg-123"],
@@ -342,7 +342,7 @@ describe("infra/serving ServingLayer", function () {
                 () => ({ ...k8sOn(), kubernetesNamespace: undefined }),
                 'ServingLayer: argument "kubernetesNamespace" is required when "enableKubernetes" is true',
             ],
-            ["privileged port", () => ({ containerPort: 443 }), 'ServingLayer: argument "containerPort" must be an integer between 1024 and 65535, got 443'],
+            ["privileged port", () => ({ containerPort: 443 }), 'ServingLayer: argument "containerPort" must be an integer from 1024 to 65535, got 443'],
             ["bad memory limit", () => ({ memoryLimit: "1G" }), 'ServingLayer: argument "memoryLimit" must be a memory quantity such as "256Mi", got "1G"'],
             [
                 "bad issuer kind",

@@ -7,6 +7,7 @@ const STORAGE_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/storage-0002`;
 const BACKUP_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/backup-0005`;
 const args = (over: Partial<StorageLayerArgs> = {}): StorageLayerArgs => ({
     namePrefix: "e2ee-pipeline-test",
+    region: REGION,
     accountId: ACCOUNT,
     storageKeyArn: STORAGE_KEY,
     backupKeyArn: BACKUP_KEY,
@@ -111,7 +112,7 @@ describe("infra/storage StorageLayer", function () {
         assert.deepEqual(statement(policyOf(role, "assumeRolePolicy"), "AssumeByService").Principal, { Service: "backup.amazonaws.com" });
         assert.deepEqual(
             ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn),
-            [...BACKUP_ROLE_MANAGED_POLICIES],
+            BACKUP_ROLE_MANAGED_POLICIES.map((p) => `arn:aws:iam::aws:policy/${p}`),
         );
         const settings = one("aws:backup/regionSettings:RegionSettings", "storage-backup-region-settings");
         assert.deepEqual(settings.inputs.resourceTypeManagementPreference, { DynamoDB: true });
