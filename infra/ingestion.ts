@@ -5,7 +5,8 @@
  * --> ingest Lambda (private subnets) --> Kinesis stream (SSE with a customer-managed key).
  *
  * Records arrive already envelope-encrypted by the producer (records key, `kms:GenerateDataKey` held only by the
- * producer role created here). Nothing in this layer can decrypt them: no role here has `kms:Decrypt` on the records key.
+ * producer role, which this layer is given and grants that and the API call). Nothing in this layer can decrypt
+ * them: no role here has `kms:Decrypt` on the records key.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -13,7 +14,6 @@ import { ENV } from "../functions/src/contract";
 import { accountEnvironment } from "./lib/layer";
 import { FunctionLayer, FunctionLayerArgs, ValidFunctionLayerArgs, createPipelineFunction, validateFunctionLayerArgs } from "./lib/lambda";
 import { Statement, policyDocument, viaService } from "./lib/policy";
-import { principalRoleArgs, principalRoleName } from "./lib/principal";
 import { createApiGatewayAccountSettings, createTls13RestApi, RestApiEndpoint, restApiEndpoint } from "./lib/restApi";
 import { storeTags } from "./lib/tags";
 import { checkDomainName, checkInt, checkNotRecordsKey, required } from "./lib/validate";
@@ -47,12 +47,10 @@ export interface IngestionLayerArgs extends FunctionLayerArgs {
      */
     readonly recordsKeyArn: pulumi.Input<string>;
     /**
-     * Principals allowed to assume the producer role (`<namePrefix>-producer`), e.g. the producer application's
-     * role ARN. Required, non-empty, no `*`.
+     * The producer role (`producerPrincipal(...).role`), created before the keys. The layer gives it its only
+     * permissions: `kms:GenerateDataKey` on the records key and invoking the one route. Required.
      */
-    readonly producerTrustedPrincipalArns: readonly pulumi.Input<string>[];
-    /** `sts:ExternalId` the producer must present to assume the producer role (16+ characters). Required. */
-    readonly producerExternalId: pulumi.Input<string>;
+    readonly producerRole: aws.iam.Role;
     /** Stage and usage-plan steady-state rate limit, requests per second. Default 50. */
     readonly throttleRateLimit?: number;
     /** Stage and usage-plan burst limit. Default 100. */
@@ -82,8 +80,6 @@ export interface ValidIngestionLayerArgs extends ValidFunctionLayerArgs {
     /** Undefined: on-demand capacity. */
     readonly streamShardCount?: number;
     readonly maxEnvelopeBytes: number;
-    readonly producerTrustedPrincipalArns: readonly pulumi.Input<string>[];
-    readonly producerExternalId: pulumi.Input<string>;
     readonly throttleRateLimit: number;
     readonly throttleBurstLimit: number;
     readonly quotaPerDay: number;
@@ -115,17 +111,7 @@ export function validateIngestionLayerArgs(args: IngestionLayerArgs): ValidInges
         ["queueKeyArn", args.queueKeyArn],
         ["envKeyArn", args.envKeyArn],
     ]);
-    const trusted = required(COMPONENT, "producerTrustedPrincipalArns", args.producerTrustedPrincipalArns);
-    if (trusted.length === 0) {
-        throw new Error(`${COMPONENT}: argument "producerTrustedPrincipalArns" must not be empty`);
-    }
-    if (trusted.some((p) => p === "*")) {
-        throw new Error(`${COMPONENT}: argument "producerTrustedPrincipalArns" must name principals, not "*"`);
-    }
-    const producerExternalId = required(COMPONENT, "producerExternalId", args.producerExternalId);
-    if (typeof producerExternalId === "string" && producerExternalId.length < 16) {
-        throw new Error(`${COMPONENT}: argument "producerExternalId" must be at least 16 characters`);
-    }
+    required(COMPONENT, "producerRole", args.producerRole);
     return {
         ...base,
         domainName,
@@ -133,8 +119,6 @@ export function validateIngestionLayerArgs(args: IngestionLayerArgs): ValidInges
         streamRetentionHours,
         ...(args.streamShardCount !== undefined ? { streamShardCount: checkInt(COMPONENT, "streamShardCount", args.streamShardCount, 1, 500) } : {}),
         maxEnvelopeBytes,
-        producerTrustedPrincipalArns: trusted,
-        producerExternalId,
         throttleRateLimit: checkInt(COMPONENT, "throttleRateLimit", args.throttleRateLimit ?? 50, 1, 10000),
         throttleBurstLimit: checkInt(COMPONENT, "throttleBurstLimit", args.throttleBurstLimit ?? 100, 1, 5000),
         quotaPerDay: checkInt(COMPONENT, "quotaPerDay", args.quotaPerDay ?? 1000000, 1, 2000000000),
@@ -156,8 +140,8 @@ export class IngestionLayer extends pulumi.ComponentResource {
     public readonly ingestDeadLetterQueueName: pulumi.Output<string>;
     /** Log group of the ingest function. */
     public readonly logGroupName: pulumi.Output<string>;
-    /** Name of the producer role (`<namePrefix>-producer`), known before deployment. */
-    public readonly producerRoleName: string;
+    /** Name of the producer role. */
+    public readonly producerRoleName: pulumi.Output<string>;
     public readonly producerRoleArn: pulumi.Output<string>;
     /** The TLS 1.3 REST API (POST /records for producers): physical name `<namePrefix>-ingest`, stage, key, WAF, domain, URL. */
     public readonly api: RestApiEndpoint;
@@ -261,25 +245,12 @@ export class IngestionLayer extends pulumi.ComponentResource {
         );
 
         // The producer: the only principal that may create data keys under the records key, and the only caller of the API.
-        const producerRoleName = principalRoleName(v.namePrefix, "producer");
-        const producerRole = new aws.iam.Role(
-            `${name}-producer-role`,
-            principalRoleArgs({
-                namePrefix: v.namePrefix,
-                principal: "producer",
-                layer,
-                description: "Producer: encrypts records with data keys from the records key and submits them to the ingestion API.",
-                trust: { principalArns: v.producerTrustedPrincipalArns, externalId: v.producerExternalId },
-                accountId: base.accountId,
-                tags: v.tags,
-            }),
-            { parent: this },
-        );
+        const producerRole = args.producerRole;
 
         const producerPolicy = new aws.iam.RolePolicy(
             `${name}-producer-policy`,
             {
-                name: `${producerRoleName}-least-privilege`,
+                name: pulumi.interpolate`${producerRole.name}-least-privilege`,
                 role: producerRole.name,
                 policy: policyDocument([
                     {
@@ -307,7 +278,7 @@ export class IngestionLayer extends pulumi.ComponentResource {
         this.ingestDeadLetterQueueArn = ingest.deadLetterQueue.arn;
         this.ingestDeadLetterQueueName = ingest.deadLetterQueue.name;
         this.logGroupName = ingest.logGroup.name;
-        this.producerRoleName = producerRoleName;
+        this.producerRoleName = producerRole.name;
         this.producerRoleArn = pulumi
             .all([producerRole.arn, producerPolicy.id])
             .apply(([arn]) => arn);

@@ -76,16 +76,14 @@ const SERVICE_USE_ACTIONS: readonly string[] = [
 export interface KeysLayerArgs extends LayerArgs {
     /** IAM role ARNs allowed to administer (never use) the keys; must include the deploying role. Required, non-empty. */
     readonly keyAdminArns: readonly string[];
-    /** Explicit name of the producer role (the only `kms:GenerateDataKey` principal of the records key). Required. */
-    readonly producerRoleName: string;
-    /** Explicit name of the recipient role (the only `kms:Decrypt` principal of the records key). Required. */
-    readonly recipientRoleName: string;
     /**
-     * Resources the records key must wait for: the producer and recipient roles its key policy names (KMS refuses a key
-     * policy whose principals do not exist yet). A promise is fine: the roles may be created by later layers.
-     * Default none (the roles already exist).
+     * The producer role (e.g. `producerPrincipal(...).role`): the only `kms:GenerateDataKey` principal of the records
+     * key. The key policy names it by its name, and the records key is created after it (KMS refuses a key policy
+     * whose principals do not exist yet). Required.
      */
-    readonly recordsKeyDependsOn?: pulumi.Input<pulumi.Resource[]>;
+    readonly producerRole: aws.iam.Role;
+    /** The recipient role (e.g. `recipientPrincipal(...).role`): the only `kms:Decrypt` principal of the records key, likewise. Required. */
+    readonly recipientRole: aws.iam.Role;
     /** Key deletion window in days, 7-30. Default 30. */
     readonly deletionWindowInDays?: number;
 }
@@ -93,8 +91,6 @@ export interface KeysLayerArgs extends LayerArgs {
 /** `KeysLayerArgs` once checked, defaults applied. */
 export interface ValidKeysLayerArgs extends ValidLayerArgs {
     readonly keyAdminArns: readonly string[];
-    readonly producerRoleName: string;
-    readonly recipientRoleName: string;
     readonly deletionWindowInDays: number;
 }
 
@@ -106,13 +102,12 @@ export function validateKeysLayerArgs(args: KeysLayerArgs): ValidKeysLayerArgs {
     for (const a of keyAdminArns) {
         if (!ROLE_ARN.test(a)) throw new Error(`${COMPONENT}: argument "keyAdminArns" must contain IAM role ARNs, got "${a}"`);
     }
-    const producerRoleName = required(COMPONENT, "producerRoleName", args.producerRoleName);
-    const recipientRoleName = required(COMPONENT, "recipientRoleName", args.recipientRoleName);
-    if (producerRoleName === recipientRoleName) {
-        throw new Error(`${COMPONENT}: argument "recipientRoleName" must differ from "producerRoleName" (the producer never decrypts)`);
+    const producerRole = required(COMPONENT, "producerRole", args.producerRole);
+    if (required(COMPONENT, "recipientRole", args.recipientRole) === producerRole) {
+        throw new Error(`${COMPONENT}: argument "recipientRole" must differ from "producerRole" (the producer never decrypts)`);
     }
     const deletionWindowInDays = checkInt(COMPONENT, "deletionWindowInDays", args.deletionWindowInDays ?? 30, 7, 30);
-    return { ...base, keyAdminArns, producerRoleName, recipientRoleName, deletionWindowInDays };
+    return { ...base, keyAdminArns, deletionWindowInDays };
 }
 
 export class KeysLayer extends pulumi.ComponentResource {
@@ -126,8 +121,6 @@ export class KeysLayer extends pulumi.ComponentResource {
     public readonly aliases: Readonly<Record<KeyRole, string>>;
     public readonly producerRoleArn: pulumi.Output<string>;
     public readonly recipientRoleArn: pulumi.Output<string>;
-    /** What the records key waits for (`recordsKeyDependsOn`), resolved; [] when none. */
-    public readonly recordsKeyDependencies: pulumi.Output<pulumi.Resource[]>;
 
     constructor(name: string, args: KeysLayerArgs, opts?: pulumi.ComponentResourceOptions) {
         const v = validateKeysLayerArgs(args);
@@ -135,8 +128,9 @@ export class KeysLayer extends pulumi.ComponentResource {
 
         const { namePrefix, region, keyAdminArns: admins, deletionWindowInDays } = v;
         const { accountId, partition } = accountEnvironment(this, args);
-        const producerArn = roleArn(partition, accountId, v.producerRoleName);
-        const recipientArn = roleArn(partition, accountId, v.recipientRoleName);
+        // Built from the roles' names, which are known before deployment, so the policy can be checked during preview.
+        const producerArn = roleArn(partition, accountId, args.producerRole.name);
+        const recipientArn = roleArn(partition, accountId, args.recipientRole.name);
         const root = accountRootArn(partition, accountId);
         const tags = layerTags(v.tags, "keys");
         const sameAccount = { "kms:CallerAccount": accountId };
@@ -290,9 +284,7 @@ export class KeysLayer extends pulumi.ComponentResource {
                     policy: policyDocument(policies[role]),
                     tags: { ...tags, [KEY_ROLE_TAG]: role },
                 },
-                role === "records" && args.recordsKeyDependsOn !== undefined
-                    ? { parent: this, dependsOn: args.recordsKeyDependsOn }
-                    : { parent: this },
+                role === "records" ? { parent: this, dependsOn: [args.producerRole, args.recipientRole] } : { parent: this },
             );
             aliases[role] = `alias/${namePrefix}-${role}`;
             new aws.kms.Alias(`${name}-${role}-alias`, { name: aliases[role], targetKeyId: keys[role].keyId }, { parent: this });
@@ -307,7 +299,6 @@ export class KeysLayer extends pulumi.ComponentResource {
         this.aliases = aliases;
         this.producerRoleArn = producerArn;
         this.recipientRoleArn = recipientArn;
-        this.recordsKeyDependencies = pulumi.output(args.recordsKeyDependsOn ?? []) as pulumi.Output<pulumi.Resource[]>;
         this.registerOutputs({
             recordsKeyArn: keys.records.arn,
             storageKeyArn: keys.storage.arn,

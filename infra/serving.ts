@@ -18,7 +18,6 @@ import { DEFAULT_DATA_PREFIX, ENV } from "../functions/src/contract";
 import { accountEnvironment } from "./lib/layer";
 import { FunctionLayer, FunctionLayerArgs, createPipelineFunction, validateFunctionLayerArgs } from "./lib/lambda";
 import { Statement, viaService } from "./lib/policy";
-import { principalRoleName } from "./lib/principal";
 import { createTls13RestApi, RestApiEndpoint, restApiEndpoint } from "./lib/restApi";
 import { layerTags } from "./lib/tags";
 import { IMAGE_BY_DIGEST, S3_KEY_PREFIX, checkDomainName, checkInt, checkKubernetesName, checkPattern, required } from "./lib/validate";
@@ -47,6 +46,11 @@ export interface ServingLayerArgs extends FunctionLayerArgs {
     readonly dataPrefix?: string;
     /** The records key: the recipient role is its only `kms:Decrypt` holder. Required. */
     readonly recordsKeyArn: pulumi.Input<string>;
+    /**
+     * The recipient role (`recipientPrincipal(...).role`), created before the keys: the recipient function runs as
+     * it, and the layer gives it its permissions (reading the data lake, decrypting with the records key). Required.
+     */
+    readonly recipientRole: aws.iam.Role;
     /**
      * Existing Cognito user pool whose ID tokens the API accepts (users carry a `custom:tenants` attribute).
      * Default: the layer creates one (admin-created users only, MFA required, tenants attribute not user-writable).
@@ -101,8 +105,8 @@ export interface ServingLayerArgs extends FunctionLayerArgs {
 export class ServingLayer extends pulumi.ComponentResource {
     public readonly recipientFunctionName: pulumi.Output<string>;
     public readonly recipientFunctionArn: pulumi.Output<string>;
-    /** `<namePrefix>-recipient`, known before deployment (the records key policy names it). */
-    public readonly recipientRoleName: string;
+    /** Name of the recipient role (the records key policy names it). */
+    public readonly recipientRoleName: pulumi.Output<string>;
     public readonly recipientRoleArn: pulumi.Output<string>;
     public readonly recipientDeadLetterQueueArn: pulumi.Output<string>;
     public readonly recipientDeadLetterQueueName: pulumi.Output<string>;
@@ -134,6 +138,7 @@ export class ServingLayer extends pulumi.ComponentResource {
         required(COMPONENT, "dataBucketKeyArn", args.dataBucketKeyArn);
         const dataPrefix = checkPattern(COMPONENT, "dataPrefix", args.dataPrefix ?? DEFAULT_DATA_PREFIX, S3_KEY_PREFIX, 'a non-empty S3 key prefix ending with "/"');
         required(COMPONENT, "recordsKeyArn", args.recordsKeyArn);
+        required(COMPONENT, "recipientRole", args.recipientRole);
         const throttleRateLimit = checkInt(COMPONENT, "throttleRateLimit", args.throttleRateLimit ?? 20, 1, 10000);
         const throttleBurstLimit = checkInt(COMPONENT, "throttleBurstLimit", args.throttleBurstLimit ?? 40, 1, 5000);
         const quotaPerDay = checkInt(COMPONENT, "quotaPerDay", args.quotaPerDay ?? 100000, 1, 2000000000);
@@ -214,9 +219,9 @@ export class ServingLayer extends pulumi.ComponentResource {
             },
         ];
 
-        const recipientRoleName = principalRoleName(base.namePrefix, "recipient");
         const recipient = createPipelineFunction(base, {
             fn: "recipient",
+            role: args.recipientRole,
             principal: "recipient",
             environment: {
                 [ENV.recipient.DATA_BUCKET]: args.dataBucketName,
@@ -314,7 +319,7 @@ export class ServingLayer extends pulumi.ComponentResource {
 
         this.recipientFunctionName = recipient.function.name;
         this.recipientFunctionArn = recipient.function.arn;
-        this.recipientRoleName = recipientRoleName;
+        this.recipientRoleName = args.recipientRole.name;
         this.recipientRoleArn = recipient.role.arn;
         this.recipientDeadLetterQueueArn = recipient.deadLetterQueue.arn;
         this.recipientDeadLetterQueueName = recipient.deadLetterQueue.name;

@@ -102,13 +102,18 @@ export interface PipelineFunction {
     readonly function: aws.lambda.Function;
 }
 
+/** Description of a pipeline function's execution role. */
+export function functionRoleDescription(namePrefix: string, fn: FunctionName): string {
+    return `Execution role of the ${pipelineFunctionName(namePrefix, fn)} Lambda function (least privilege).`;
+}
+
 /** The role of a pipeline function: `principal`'s, assumed by Lambda for this account only. */
 export function functionRoleSpec(namePrefix: string, fn: FunctionName, principal: PrincipalRole, layer: string, accountId: pulumi.Input<string>, tags?: Tags): PrincipalRoleSpec {
     return {
         namePrefix,
         principal,
         layer,
-        description: `Execution role of the ${pipelineFunctionName(namePrefix, fn)} Lambda function (least privilege).`,
+        description: functionRoleDescription(namePrefix, fn),
         trust: { service: "lambda.amazonaws.com" },
         accountId,
         ...(tags !== undefined ? { tags } : {}),

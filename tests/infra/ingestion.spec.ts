@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
+import type { Principal } from "../../infra/components/principal";
 import type { IngestionLayerArgs } from "../../infra/ingestion";
-import { created, one, ofType, policyOf, settle, startMocks } from "./support/harness";
+import { created, one, ofType, policyOf, settle, startMocks, valueOf } from "./support/harness";
 
 const ACCOUNT = "111111111111";
 const REGION = "eu-west-1";
@@ -45,6 +46,8 @@ const LOGS_KEY = KEY("logs-0003");
 const SECRETS_KEY = KEY("secrets-0004");
 const CERT = `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/0b1e4c7a-1d2e-4f3a-9b8c-7d6e5f4a3b21`;
 const DEDUP_TABLE_ARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/e2ee-pipeline-dev-dedup`;
+/** The producer's role, created before the layer as the pipeline creates it. */
+let producer: Principal;
 
 function validArgs(): IngestionLayerArgs {
     return {
@@ -65,8 +68,7 @@ function validArgs(): IngestionLayerArgs {
         dedupTableArn: DEDUP_TABLE_ARN,
         dedupTableKeyArn: STORAGE_KEY,
         recordsKeyArn: RECORDS_KEY,
-        producerTrustedPrincipalArns: ["arn:aws:iam::222222222222:role/dev-record-producer"],
-        producerExternalId: "external-id-0123456789",
+        producerRole: producer.role,
     };
 }
 
@@ -77,7 +79,14 @@ describe("infra/ingestion IngestionLayer", function () {
     before(async function () {
         await startMocks("dev", { state: mockState });
         ({ IngestionLayer } = await import("../../infra/ingestion"));
+        const { producerPrincipal } = await import("../../infra/components/principal");
         created.length = 0;
+        producer = producerPrincipal("ingestion-producer", {
+            namePrefix: "e2ee-pipeline-dev",
+            region: REGION,
+            accountId: ACCOUNT,
+            trust: { principalArns: ["arn:aws:iam::222222222222:role/dev-record-producer"], externalId: "external-id-0123456789" },
+        });
         layer = new IngestionLayer("ingestion", validArgs());
         await settle();
     });
@@ -315,10 +324,10 @@ describe("infra/ingestion IngestionLayer", function () {
         }
     });
 
-    it("creates the producer role: GenerateDataKey on the records key and Invoke on the one route, assumed with an external id", function () {
+    it("gives the producer role (created before the layer) GenerateDataKey on the records key and Invoke on the one route; it is assumed with an external id", async function () {
         const role = one("aws:iam/role:Role", "ingestion-producer-role");
         assert.equal(role.inputs.name, "e2ee-pipeline-dev-producer");
-        assert.equal(layer.producerRoleName, "e2ee-pipeline-dev-producer");
+        assert.equal(await valueOf(layer.producerRoleName), "e2ee-pipeline-dev-producer");
         assert.equal((role.inputs.tags as Record<string, string>)["e2ee:principal-role"], "producer");
         assert.deepEqual(policyOf(role, "assumeRolePolicy").Statement, [
             {
@@ -420,9 +429,7 @@ describe("infra/ingestion IngestionLayer", function () {
             ["missing certificateArn", { certificateArn: undefined }, 'IngestionLayer: argument "certificateArn" is required'],
             ["records key as stream key", { streamKeyArn: RECORDS_KEY }, 'IngestionLayer: argument "streamKeyArn" must not be the records key (recordsKeyArn)'],
             ["records key as queue key", { queueKeyArn: RECORDS_KEY }, 'IngestionLayer: argument "queueKeyArn" must not be the records key (recordsKeyArn)'],
-            ["no producers", { producerTrustedPrincipalArns: [] }, 'IngestionLayer: argument "producerTrustedPrincipalArns" must not be empty'],
-            ["wildcard producer", { producerTrustedPrincipalArns: ["*"] }, 'IngestionLayer: argument "producerTrustedPrincipalArns" must name principals, not "*"'],
-            ["short external id", { producerExternalId: "short" }, 'IngestionLayer: argument "producerExternalId" must be at least 16 characters'],
+            ["missing producerRole", { producerRole: undefined }, 'IngestionLayer: argument "producerRole" is required'],
             ["empty subnets", { privateSubnetIds: [] }, 'IngestionLayer: argument "privateSubnetIds" must not be empty'],
             ["missing envKeyArn", { envKeyArn: undefined }, 'IngestionLayer: argument "envKeyArn" is required'],
             ["timeout above API Gateway's limit", { timeoutSeconds: 30 }, 'IngestionLayer: argument "timeoutSeconds" must be an integer from 1 to 29, got 30'],

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { Principal } from "../../infra/components/principal";
 import type { ServingLayerArgs } from "../../infra/serving";
-import { created, one, policyOf, settle, startMocks } from "./support/harness";
+import { created, one, policyOf, settle, startMocks, valueOf } from "./support/harness";
 
 const ACCOUNT = "111111111111";
 const REGION = "eu-west-1";
@@ -42,6 +43,12 @@ const CERT = `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/11111111-2222-4333-84
 const BUCKET = "e2ee-pipeline-dev-data-lake";
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
 const IMAGE = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/recipient@sha256:${"ab".repeat(32)}`;
+/** The recipient's role, created before the layer as the pipeline creates it. */
+let recipient: Principal;
+async function recipientRole(): Promise<Principal> {
+    const { recipientPrincipal } = await import("../../infra/components/principal");
+    return recipientPrincipal("serving-recipient", { namePrefix: "e2ee-pipeline-dev", region: REGION, accountId: ACCOUNT });
+}
 
 function validArgs(): ServingLayerArgs {
     return {
@@ -62,6 +69,7 @@ function validArgs(): ServingLayerArgs {
         dataBucketKeyArn: STORAGE_KEY,
         dataPrefix: "batches/",
         recordsKeyArn: RECORDS_KEY,
+        recipientRole: recipient.role,
     };
 }
 
@@ -73,21 +81,23 @@ describe("infra/serving ServingLayer", function () {
         await startMocks("dev", { state: mockState });
         ({ ServingLayer: Layer } = await import("../../infra/serving"));
         provider = new k8s.Provider("serving-test-cluster", { kubeconfig: "{}" });
+        recipient = await recipientRole();
         await settle();
     });
 
     describe("AWS only (Kubernetes disabled)", function () {
         let layer: InstanceType<typeof Layer>;
         before(async function () {
-            created.length = 0;
+            await startMocks("dev", { state: mockState });
+            recipient = await recipientRole();
             layer = new Layer("serving", validArgs());
             await settle();
         });
 
-        it("makes the explicitly named recipient role the one holder of kms:Decrypt on the records key", function () {
+        it("makes the explicitly named recipient role the one holder of kms:Decrypt on the records key", async function () {
             const role = one("aws:iam/role:Role", "serving-recipient-role");
             assert.equal(role.inputs.name, "e2ee-pipeline-dev-recipient");
-            assert.equal(layer.recipientRoleName, "e2ee-pipeline-dev-recipient");
+            assert.equal(await valueOf(layer.recipientRoleName), "e2ee-pipeline-dev-recipient");
             assert.equal((role.inputs.tags as Record<string, string>)["e2ee:principal-role"], "recipient");
             const statements = policyOf(one("aws:iam/rolePolicy:RolePolicy", "serving-recipient-policy")).Statement;
             assert.deepEqual(statements.slice(7), [

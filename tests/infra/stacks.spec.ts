@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import * as aws from "@pulumi/aws";
 import { validateConfig } from "../../infra/config";
 import { LAYER_NAMES, LAYER_TYPES, createPipeline } from "../../infra/pipeline";
-import { Created, created, readStackConfig, settle, stackNames, startMocks, stubCode, valueOf } from "./support/harness";
+import { Created, created, readStackConfig, settle, stackNames, startMocks, stubCode } from "./support/harness";
 import { BuiltStack, LayerCounts, buildStack, builtStack, countByLayer, formatCountTable, layerOf } from "./support/stack";
 
 const DATA_STORE_TYPES = [
@@ -59,12 +58,16 @@ describe("stacks: dev and prod build under mocks with every layer", function () 
                 for (const layer of LAYER_NAMES) assert.ok(counts[stack][layer] > 0, `${stack}: layer ${layer} is empty`);
             });
 
-            it("makes the records key wait for the producer and recipient roles its policy names (KMS requires existing principals)", async function () {
-                const deps = await valueOf(built[stack].pipeline.keys.recordsKeyDependencies);
-                assert.equal(deps.length, 2);
-                const names = await Promise.all(deps.map((d) => valueOf((d as aws.iam.Role).name)));
-                assert.deepEqual(names.sort(), [`e2ee-pipeline-${stack}-producer`, `e2ee-pipeline-${stack}-recipient`]);
-                for (const d of deps) assert.ok(d instanceof aws.iam.Role);
+            it("makes the records key wait for the producer and recipient roles its policy names (KMS requires existing principals)", function () {
+                const rs = built[stack].resources;
+                const records = rs.find((r) => r.type === "aws:kms/key:Key" && r.name === "keys-records-key");
+                const roles = (records?.dependencies ?? []).map((urn) => rs.find((r) => r.urn === urn));
+                assert.deepEqual(roles.map((r) => [r?.type, r?.inputs.name]).sort(), [
+                    ["aws:iam/role:Role", `e2ee-pipeline-${stack}-producer`],
+                    ["aws:iam/role:Role", `e2ee-pipeline-${stack}-recipient`],
+                ]);
+                const order = (name: string): number => rs.findIndex((r) => r.name === name);
+                assert.ok(order("ingestion-producer-role") < order("keys-records-key") && order("serving-recipient-role") < order("keys-records-key"));
             });
 
             it("encrypts every log group with the logs key and keeps it for the stack's retention", async function () {
