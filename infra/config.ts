@@ -18,17 +18,27 @@ export const NAMESPACE = "e2ee-pipeline";
 export type Environment = "dev" | "prod";
 
 
-export interface KubernetesConfig {
-    readonly enabled: boolean;
+interface KubernetesConfigCommon {
     /** kubeconfig context to use; undefined = the kubeconfig's current context. */
     readonly context?: string;
     /** Namespace for the pipeline's Kubernetes workloads. Default `e2ee-pipeline`. */
     readonly namespace: string;
-    /** Recipient container image pinned by digest (`repo@sha256:<64 hex>`). Required when enabled. */
-    readonly recipientImage?: string;
-    /** cert-manager ClusterIssuer of the serving certificate. Required when enabled. */
-    readonly certificateIssuer?: string;
 }
+
+/** The Kubernetes part: off, or on with the recipient's image and certificate issuer (both required then). */
+export type KubernetesConfig =
+    | (KubernetesConfigCommon & {
+          readonly enabled: false;
+          readonly recipientImage?: string;
+          readonly certificateIssuer?: string;
+      })
+    | (KubernetesConfigCommon & {
+          readonly enabled: true;
+          /** Recipient container image pinned by digest (`repo@sha256:<64 hex>`). */
+          readonly recipientImage: string;
+          /** cert-manager ClusterIssuer of the serving certificate. */
+          readonly certificateIssuer: string;
+      });
 
 export interface AlarmThresholds {
     /** Kinesis IncomingRecords (sum over 5 minutes) above which ingestion volume is unusual. */
@@ -262,13 +272,17 @@ export function validateConfig(raw: Readonly<Record<string, string | undefined>>
         if (!re.test(v)) errors.push(`${full(key)} must be ${what}, got ${quote(v)}`);
         return v;
     };
-    const kubernetes: KubernetesConfig = {
-        enabled: k8sEnabled,
+    const k8sCommon = {
         context: get("kubernetesContext"),
         namespace: str("kubernetesNamespace", KUBERNETES_NAME, "a Kubernetes namespace name (RFC 1123 label)", "e2ee-pipeline"),
-        recipientImage: k8sOptional("kubernetesRecipientImage", IMAGE_BY_DIGEST, "a container image pinned by digest (repo@sha256:<64 hex>)"),
-        certificateIssuer: k8sOptional("kubernetesCertificateIssuer", KUBERNETES_NAME, "a cert-manager issuer name (RFC 1123 label)"),
     };
+    const recipientImage = k8sOptional("kubernetesRecipientImage", IMAGE_BY_DIGEST, "a container image pinned by digest (repo@sha256:<64 hex>)");
+    const certificateIssuer = k8sOptional("kubernetesCertificateIssuer", KUBERNETES_NAME, "a cert-manager issuer name (RFC 1123 label)");
+    // Enabled without the image or the issuer has been reported above, and no configuration is returned then.
+    const kubernetes: KubernetesConfig =
+        k8sEnabled && recipientImage !== undefined && certificateIssuer !== undefined
+            ? { enabled: true, ...k8sCommon, recipientImage, certificateIssuer }
+            : { enabled: false, ...k8sCommon, recipientImage, certificateIssuer };
 
     const alarms: AlarmThresholds = {
         ingestRecordsPer5Min: int("alarmIngestRecordsPer5Min", 1, Number.MAX_SAFE_INTEGER),

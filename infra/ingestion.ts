@@ -11,22 +11,23 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV } from "../functions/src/contract";
-import { accountEnvironment } from "./lib/layer";
+import { PublicApiArgs, RestApiEndpoint, Tls13RestApi, ValidPublicApiArgs, validatePublicApiArgs } from "./components/tls13RestApi";
+import { createApiGatewayAccountSettings } from "./lib/apiGatewayAccount";
+import { accountEnvironment, loggingArgsOf } from "./lib/layer";
 import { FunctionLayer, FunctionLayerArgs, ValidFunctionLayerArgs, createPipelineFunction, validateFunctionLayerArgs } from "./lib/lambda";
 import { Statement, policyDocument, viaService } from "./lib/policy";
-import { createApiGatewayAccountSettings, createTls13RestApi, RestApiEndpoint, restApiEndpoint } from "./lib/restApi";
 import { storeTags } from "./lib/tags";
-import { checkDomainName, checkInt, checkNotRecordsKey, required } from "./lib/validate";
+import { checkInt, checkNotRecordsKey, required } from "./lib/validate";
 
 const COMPONENT = "IngestionLayer";
+/** Defaults of the ingestion API's limits. */
+export const INGESTION_API_LIMITS = { throttleRateLimit: 50, throttleBurstLimit: 100, quotaPerDay: 1000000, wafRateLimitPer5Min: 1000 } as const;
 
-export interface IngestionLayerArgs extends FunctionLayerArgs {
-    /** Custom domain of the ingestion API, e.g. `ingest.dev.example.com` (TLS 1.3 only). Required. */
-    readonly domainName: string;
-    /** ACM certificate ARN for `domainName`, in the stack's region (from config). Required. */
-    readonly certificateArn: pulumi.Input<string>;
-    /** Base path of the API on the custom domain. Default `v1`. */
-    readonly basePath?: string;
+/**
+ * The ingestion API (`PublicApiArgs`, e.g. domain `ingest.dev.example.com`) defaults to 50 requests per second,
+ * bursts of 100, 1000000 requests per key and day, and 1000 requests per source IP per 5 minutes.
+ */
+export interface IngestionLayerArgs extends FunctionLayerArgs, PublicApiArgs {
     /** Customer-managed KMS key of the Kinesis stream (e.g. the storage key; never the records key). Required. */
     readonly streamKeyArn: pulumi.Input<string>;
     /** Provisioned shard count of the stream, 1-500. Default: undefined = ON_DEMAND capacity mode. */
@@ -51,14 +52,6 @@ export interface IngestionLayerArgs extends FunctionLayerArgs {
      * permissions: `kms:GenerateDataKey` on the records key and invoking the one route. Required.
      */
     readonly producerRole: aws.iam.Role;
-    /** Stage and usage-plan steady-state rate limit, requests per second. Default 50. */
-    readonly throttleRateLimit?: number;
-    /** Stage and usage-plan burst limit. Default 100. */
-    readonly throttleBurstLimit?: number;
-    /** Usage-plan quota per API key and day. Default 1000000. */
-    readonly quotaPerDay?: number;
-    /** WAF rate-based rule: requests per source IP per 5 minutes, 10-2000000000. Default 1000. */
-    readonly wafRateLimitPer5Min?: number;
     /** Reserved concurrency of the ingest function, 1-1000. Default 10. */
     readonly reservedConcurrency?: number;
     /** Timeout of the ingest function in seconds, 1-29 (API Gateway's limit). Default 10. */
@@ -73,17 +66,11 @@ export interface IngestionLayerArgs extends FunctionLayerArgs {
 }
 
 /** `IngestionLayerArgs` once checked, defaults applied. */
-export interface ValidIngestionLayerArgs extends ValidFunctionLayerArgs {
-    readonly domainName: string;
-    readonly basePath: string;
+export interface ValidIngestionLayerArgs extends ValidFunctionLayerArgs, ValidPublicApiArgs {
     readonly streamRetentionHours: number;
     /** Undefined: on-demand capacity. */
     readonly streamShardCount?: number;
     readonly maxEnvelopeBytes: number;
-    readonly throttleRateLimit: number;
-    readonly throttleBurstLimit: number;
-    readonly quotaPerDay: number;
-    readonly wafRateLimitPer5Min: number;
     readonly reservedConcurrency: number;
     readonly timeoutSeconds: number;
     readonly memoryMb: number;
@@ -92,12 +79,7 @@ export interface ValidIngestionLayerArgs extends ValidFunctionLayerArgs {
 /** Checks `args` (throws `IngestionLayer: argument "<name>" ...`) and applies the defaults. */
 export function validateIngestionLayerArgs(args: IngestionLayerArgs): ValidIngestionLayerArgs {
     const base = validateFunctionLayerArgs(COMPONENT, args);
-    const domainName = checkDomainName(COMPONENT, "domainName", args.domainName);
-    required(COMPONENT, "certificateArn", args.certificateArn);
-    const basePath = args.basePath ?? "v1";
-    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(basePath)) {
-        throw new Error(`${COMPONENT}: argument "basePath" must be 1-63 lower-case letters, digits or "-", got "${basePath}"`);
-    }
+    const api = validatePublicApiArgs(COMPONENT, args, INGESTION_API_LIMITS);
     required(COMPONENT, "streamKeyArn", args.streamKeyArn);
     const streamRetentionHours = checkInt(COMPONENT, "streamRetentionHours", args.streamRetentionHours ?? 24, 24, 8760);
     required(COMPONENT, "dedupTableName", args.dedupTableName);
@@ -114,15 +96,10 @@ export function validateIngestionLayerArgs(args: IngestionLayerArgs): ValidInges
     required(COMPONENT, "producerRole", args.producerRole);
     return {
         ...base,
-        domainName,
-        basePath,
+        ...api,
         streamRetentionHours,
         ...(args.streamShardCount !== undefined ? { streamShardCount: checkInt(COMPONENT, "streamShardCount", args.streamShardCount, 1, 500) } : {}),
         maxEnvelopeBytes,
-        throttleRateLimit: checkInt(COMPONENT, "throttleRateLimit", args.throttleRateLimit ?? 50, 1, 10000),
-        throttleBurstLimit: checkInt(COMPONENT, "throttleBurstLimit", args.throttleBurstLimit ?? 100, 1, 5000),
-        quotaPerDay: checkInt(COMPONENT, "quotaPerDay", args.quotaPerDay ?? 1000000, 1, 2000000000),
-        wafRateLimitPer5Min: checkInt(COMPONENT, "wafRateLimitPer5Min", args.wafRateLimitPer5Min ?? 1000, 10, 2000000000),
         reservedConcurrency: checkInt(COMPONENT, "reservedConcurrency", args.reservedConcurrency ?? 10, 1, 1000),
         timeoutSeconds: checkInt(COMPONENT, "timeoutSeconds", args.timeoutSeconds ?? 10, 1, 29),
         memoryMb: checkInt(COMPONENT, "memoryMb", args.memoryMb ?? 256, 128, 10240),
@@ -158,7 +135,7 @@ export class IngestionLayer extends pulumi.ComponentResource {
 
         const layer = "ingestion";
         const base: FunctionLayer = { ...v, ...accountEnvironment(this, args), parent: this, name, layer, args };
-        const { region, domainName, basePath, streamShardCount } = v;
+        const { region, streamShardCount } = v;
 
         const stream = new aws.kinesis.Stream(
             `${name}-stream`,
@@ -223,9 +200,13 @@ export class IngestionLayer extends pulumi.ComponentResource {
 
         const accountSettings = (args.manageApiGatewayAccount ?? true) ? createApiGatewayAccountSettings(base) : undefined;
 
-        const api = createTls13RestApi(
-            base,
+        const api = new Tls13RestApi(
+            `${name}-ingest`,
             {
+                ...loggingArgsOf(base),
+                dataClassification: v.dataClassification,
+                layer,
+                formerParent: this,
                 apiName: "ingest",
                 pathParts: ["records"],
                 httpMethod: "POST",
@@ -233,15 +214,16 @@ export class IngestionLayer extends pulumi.ComponentResource {
                 auth: { type: "AWS_IAM" },
                 binaryMediaTypes: ["application/octet-stream"],
                 handler: ingest.function,
-                domainName,
+                domainName: v.domainName,
                 certificateArn: args.certificateArn,
-                basePath,
+                basePath: v.basePath,
                 throttleRateLimit: v.throttleRateLimit,
                 throttleBurstLimit: v.throttleBurstLimit,
                 quotaPerDay: v.quotaPerDay,
                 wafRateLimitPer5Min: v.wafRateLimitPer5Min,
                 stageDependsOn: accountSettings !== undefined ? [accountSettings.account] : [],
             },
+            { parent: this },
         );
 
         // The producer: the only principal that may create data keys under the records key, and the only caller of the API.
@@ -282,7 +264,7 @@ export class IngestionLayer extends pulumi.ComponentResource {
         this.producerRoleArn = pulumi
             .all([producerRole.arn, producerPolicy.id])
             .apply(([arn]) => arn);
-        this.api = restApiEndpoint(api, `${v.namePrefix}-ingest`);
+        this.api = api.endpoint;
         this.apiGatewayAccount = accountSettings?.account;
 
         this.registerOutputs({

@@ -111,12 +111,16 @@ export function createPipeline(config: PipelineConfig, options: PipelineOptions 
         backupSchedule: config.backupSchedule,
     });
 
-    const kubernetesProvider = config.kubernetes.enabled
-        ? new k8s.Provider("kubernetes", {
-              ...(config.kubernetes.context !== undefined ? { context: config.kubernetes.context } : {}),
-              ...(options.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(options.kubeconfig) } : {}),
-              namespace: config.kubernetes.namespace,
-          })
+    // The Kubernetes part: its configuration and the provider of its cluster, or nothing.
+    const cluster = config.kubernetes.enabled
+        ? {
+              config: config.kubernetes,
+              provider: new k8s.Provider("kubernetes", {
+                  ...(config.kubernetes.context !== undefined ? { context: config.kubernetes.context } : {}),
+                  ...(options.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(options.kubeconfig) } : {}),
+                  namespace: config.kubernetes.namespace,
+              }),
+          }
         : undefined;
 
     const functionBase = {
@@ -159,13 +163,8 @@ export function createPipeline(config: PipelineConfig, options: PipelineOptions 
         ...base,
         stateMachineKeyArn: keys.storageKey.arn,
         steps: [{ name: "ProcessBatch", functionArn: processing.processFunctionArn }],
-        enableKubernetes: config.kubernetes.enabled,
-        ...(kubernetesProvider !== undefined
-            ? {
-                  kubernetesProvider,
-                  kubernetesNamespace: config.kubernetes.namespace,
-                  vpcEndpointCidrs: [...network.privateSubnetCidrs],
-              }
+        ...(cluster !== undefined
+            ? { kubernetes: { provider: cluster.provider, namespace: cluster.config.namespace, vpcEndpointCidrs: [...network.privateSubnetCidrs] } }
             : {}),
     });
 
@@ -180,13 +179,14 @@ export function createPipeline(config: PipelineConfig, options: PipelineOptions 
         recordsKeyArn: keys.recordsKey.arn,
         recipientRole: recipient.role,
         ...(ingestion.apiGatewayAccount !== undefined ? { apiGatewayAccount: ingestion.apiGatewayAccount } : {}),
-        enableKubernetes: config.kubernetes.enabled,
-        ...(kubernetesProvider !== undefined
+        ...(cluster !== undefined
             ? {
-                  kubernetesProvider,
-                  kubernetesNamespace: orchestration.namespaceName ?? config.kubernetes.namespace,
-                  image: config.kubernetes.recipientImage,
-                  certificateIssuerName: config.kubernetes.certificateIssuer,
+                  kubernetes: {
+                      provider: cluster.provider,
+                      namespace: orchestration.namespaceName ?? cluster.config.namespace,
+                      image: cluster.config.recipientImage,
+                      certificateIssuerName: cluster.config.certificateIssuer,
+                  },
               }
             : {}),
     });
@@ -218,5 +218,5 @@ export function createPipeline(config: PipelineConfig, options: PipelineOptions 
         ...(config.alarmEmail !== undefined ? { alarmEmail: config.alarmEmail } : {}),
     });
 
-    return { config, producer, recipient, keys, network, storage, ingestion, processing, orchestration, serving, monitoring, kubernetesProvider };
+    return { config, producer, recipient, keys, network, storage, ingestion, processing, orchestration, serving, monitoring, kubernetesProvider: cluster?.provider };
 }

@@ -7,7 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PRINCIPAL_ROLES, PrincipalRole } from "../../policies/conventions";
-import { FormerParent, childOptions } from "../lib/component";
+import { FormerParent, LayerPartArgs, childOptions } from "../lib/component";
 import { LayerArgs, ValidLayerArgs, accountEnvironment, validateLayerArgs } from "../lib/layer";
 import { functionRoleDescription } from "../lib/lambda";
 import { roleArn } from "../lib/policy";
@@ -17,17 +17,13 @@ import { checkOneOf, required } from "../lib/validate";
 const COMPONENT = "Principal";
 export const PRINCIPAL_TYPE = "e2ee:pipeline:Principal";
 
-export interface PrincipalArgs extends LayerArgs {
+export interface PrincipalArgs extends LayerArgs, LayerPartArgs {
     /** Which principal: the role's name is `<namePrefix>-<principal>`, its `e2ee:principal-role` tag is `principal`. Required. */
     readonly principal: PrincipalRole;
-    /** The layer the principal belongs to (tag `e2ee:layer`). Required. */
-    readonly layer: string;
     /** Description of the role. Required. */
     readonly description: string;
     /** Who may assume the role: an AWS service, or named principals with an external id (16+ characters, no `*`). Required. */
     readonly trust: RoleTrust;
-    /** Where the role was created before this component existed (see `FormerParent`). Default none. */
-    readonly formerParent?: FormerParent;
 }
 
 /** `PrincipalArgs` once checked. */

@@ -12,6 +12,14 @@ import * as pulumi from "@pulumi/pulumi";
  */
 export type FormerParent = pulumi.Resource | pulumi.Input<pulumi.URN>;
 
+/** What a component that is part of a layer is told besides its own arguments. */
+export interface LayerPartArgs {
+    /** The layer it belongs to: the `e2ee:layer` tag of its resources. Required. */
+    readonly layer: string;
+    /** Where its resources were created before it existed (see `FormerParent`). Default none. */
+    readonly formerParent?: FormerParent;
+}
+
 /** `{ parent: component }`, with the alias to the child's URN under `formerParent` when there is one. */
 export function childOptions(component: pulumi.Resource, formerParent: FormerParent | undefined, extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions {
     return { ...extra, parent: component, ...(formerParent !== undefined ? { aliases: [{ parent: formerParent }] } : {}) };

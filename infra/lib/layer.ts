@@ -73,3 +73,9 @@ export function accountEnvironment(layer: pulumi.Resource, args: LayerArgs): Acc
         partition: args.partition !== undefined ? pulumi.output(args.partition) : aws.getPartitionOutput({}, { parent: layer }).partition,
     };
 }
+
+/** The `LoggingLayerArgs` a layer hands on to a component of its own: its validated values, account and partition. */
+export function loggingArgsOf(layer: ValidLoggingArgs & AccountEnvironment): LoggingLayerArgs {
+    const { namePrefix, region, accountId, partition, tags, logsKeyArn, logRetentionDays } = layer;
+    return { namePrefix, region, accountId, partition, tags, logsKeyArn, logRetentionDays };
+}

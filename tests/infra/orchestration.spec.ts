@@ -147,12 +147,7 @@ describe("infra/orchestration OrchestrationLayer", function () {
         let layer: InstanceType<typeof Layer>;
         before(async function () {
             created.length = 0;
-            layer = new Layer("orch", {
-                ...validArgs(),
-                enableKubernetes: true,
-                kubernetesProvider: provider,
-                vpcEndpointCidrs: ["10.40.0.0/20", "10.40.16.0/20"],
-            });
+            layer = new Layer("orch", { ...validArgs(), kubernetes: { provider, vpcEndpointCidrs: ["10.40.0.0/20", "10.40.16.0/20"] } });
             await settle();
         });
 
@@ -265,7 +260,7 @@ describe("infra/orchestration OrchestrationLayer", function () {
     });
 
     describe("argument validation (names the argument, creates nothing)", function () {
-        const cases: [string, () => Partial<OrchestrationLayerArgs> & Record<string, unknown>, string][] = [
+        const cases: [string, () => Partial<Record<keyof OrchestrationLayerArgs, unknown>>, string][] = [
             ["missing stateMachineKeyArn", () => ({ stateMachineKeyArn: undefined }), 'OrchestrationLayer: argument "stateMachineKeyArn" is required'],
             ["no steps", () => ({ steps: [] }), 'OrchestrationLayer: argument "steps" must not be empty'],
             [
@@ -286,23 +281,23 @@ describe("infra/orchestration OrchestrationLayer", function () {
             ],
             [
                 "Kubernetes without provider",
-                () => ({ enableKubernetes: true, vpcEndpointCidrs: ["10.0.0.0/20"] }),
-                'OrchestrationLayer: argument "kubernetesProvider" is required when "enableKubernetes" is true',
+                () => ({ kubernetes: { vpcEndpointCidrs: ["10.0.0.0/20"] } }),
+                'OrchestrationLayer: argument "kubernetes.provider" is required',
             ],
             [
                 "Kubernetes without endpoint CIDRs",
-                () => ({ enableKubernetes: true, kubernetesProvider: provider }),
-                'OrchestrationLayer: argument "vpcEndpointCidrs" must list at least one CIDR when "enableKubernetes" is true',
+                () => ({ kubernetes: { provider } }),
+                'OrchestrationLayer: argument "kubernetes.vpcEndpointCidrs" must list at least one CIDR',
             ],
             [
                 "egress to the world",
-                () => ({ enableKubernetes: true, kubernetesProvider: provider, vpcEndpointCidrs: ["0.0.0.0/0"] }),
-                'OrchestrationLayer: argument "vpcEndpointCidrs" must list IPv4 CIDRs narrower than 0.0.0.0/0, got "0.0.0.0/0"',
+                () => ({ kubernetes: { provider, vpcEndpointCidrs: ["0.0.0.0/0"] } }),
+                'OrchestrationLayer: argument "kubernetes.vpcEndpointCidrs" must list IPv4 CIDRs narrower than 0.0.0.0/0, got "0.0.0.0/0"',
             ],
             [
                 "bad namespace",
-                () => ({ kubernetesNamespace: "E2EE_Pipeline" }),
-                'OrchestrationLayer: argument "kubernetesNamespace" must be a Kubernetes namespace name (RFC 1123 label), got "E2EE_Pipeline"',
+                () => ({ kubernetes: { provider, vpcEndpointCidrs: ["10.0.0.0/20"], namespace: "E2EE_Pipeline" } }),
+                'OrchestrationLayer: argument "kubernetes.namespace" must be a Kubernetes namespace name (RFC 1123 label), got "E2EE_Pipeline"',
             ],
         ];
         for (const [title, patch, message] of cases) {

@@ -240,11 +240,7 @@ describe("infra/serving ServingLayer", function () {
             created.length = 0;
             layer = new Layer("srv", {
                 ...validArgs(),
-                enableKubernetes: true,
-                kubernetesProvider: provider,
-                kubernetesNamespace: pulumi.output("e2ee-pipeline"),
-                image: IMAGE,
-                certificateIssuerName: "internal-ca",
+                kubernetes: { provider, namespace: pulumi.output("e2ee-pipeline"), image: IMAGE, certificateIssuerName: "internal-ca" },
             });
             await settle();
         });
@@ -321,12 +317,8 @@ describe("infra/serving ServingLayer", function () {
     });
 
     describe("argument validation (names the argument, creates nothing)", function () {
-        const k8sOn = (): Partial<ServingLayerArgs> => ({
-            enableKubernetes: true,
-            kubernetesProvider: provider,
-            kubernetesNamespace: "e2ee-pipeline",
-            image: IMAGE,
-            certificateIssuerName: "internal-ca",
+        const k8sOn = (over: Record<string, unknown> = {}): Partial<Record<keyof ServingLayerArgs, unknown>> => ({
+            kubernetes: { provider, namespace: "e2ee-pipeline", image: IMAGE, certificateIssuerName: "internal-ca", ...over },
         });
         const cases: [string, () => Partial<Record<keyof ServingLayerArgs, unknown>>, string][] = [
             ["missing recordsKeyArn", () => ({ recordsKeyArn: undefined }), 'ServingLayer: argument "recordsKeyArn" is required'],
@@ -334,30 +326,30 @@ describe("infra/serving ServingLayer", function () {
             ["missing dataBucketArn", () => ({ dataBucketArn: undefined }), 'ServingLayer: argument "dataBucketArn" is required'],
             [
                 "image by tag",
-                () => ({ ...k8sOn(), image: "registry.example.com/recipient:1.2.3" }),
-                'ServingLayer: argument "image" must be pinned by digest ("<repository>@sha256:<64 hex digits>") when "enableKubernetes" is true, got "registry.example.com/recipient:1.2.3"',
+                () => k8sOn({ image: "registry.example.com/recipient:1.2.3" }),
+                'ServingLayer: argument "kubernetes.image" must be pinned by digest ("<repository>@sha256:<64 hex digits>"), got "registry.example.com/recipient:1.2.3"',
             ],
             [
                 "missing issuer",
-                () => ({ ...k8sOn(), certificateIssuerName: undefined }),
-                'ServingLayer: argument "certificateIssuerName" is required when "enableKubernetes" is true',
+                () => k8sOn({ certificateIssuerName: undefined }),
+                'ServingLayer: argument "kubernetes.certificateIssuerName" is required',
             ],
             [
                 "missing provider",
-                () => ({ ...k8sOn(), kubernetesProvider: undefined }),
-                'ServingLayer: argument "kubernetesProvider" is required when "enableKubernetes" is true',
+                () => k8sOn({ provider: undefined }),
+                'ServingLayer: argument "kubernetes.provider" is required',
             ],
             [
                 "missing namespace",
-                () => ({ ...k8sOn(), kubernetesNamespace: undefined }),
-                'ServingLayer: argument "kubernetesNamespace" is required when "enableKubernetes" is true',
+                () => k8sOn({ namespace: undefined }),
+                'ServingLayer: argument "kubernetes.namespace" is required',
             ],
-            ["privileged port", () => ({ containerPort: 443 }), 'ServingLayer: argument "containerPort" must be an integer from 1024 to 65535, got 443'],
-            ["bad memory limit", () => ({ memoryLimit: "1G" }), 'ServingLayer: argument "memoryLimit" must be a memory quantity such as "256Mi", got "1G"'],
+            ["privileged port", () => k8sOn({ containerPort: 443 }), 'ServingLayer: argument "kubernetes.containerPort" must be an integer from 1024 to 65535, got 443'],
+            ["bad memory limit", () => k8sOn({ memoryLimit: "1G" }), 'ServingLayer: argument "kubernetes.memoryLimit" must be a memory quantity such as "256Mi", got "1G"'],
             [
                 "bad issuer kind",
-                () => ({ certificateIssuerKind: "SelfSigned" }),
-                'ServingLayer: argument "certificateIssuerKind" must be "ClusterIssuer" or "Issuer", got "SelfSigned"',
+                () => k8sOn({ certificateIssuerKind: "SelfSigned" }),
+                'ServingLayer: argument "kubernetes.certificateIssuerKind" must be "ClusterIssuer" or "Issuer", got "SelfSigned"',
             ],
         ];
         for (const [title, patch, message] of cases) {
