@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import type { Principal } from "../../infra/components/principal";
-import type { IngestionLayerArgs } from "../../infra/ingestion";
+import { IngestionLayerArgs, validateIngestionLayerArgs } from "../../infra/ingestion";
 import { created, one, ofType, policyOf, settle, startMocks, valueOf } from "./support/harness";
 
 const ACCOUNT = "111111111111";
@@ -419,6 +419,28 @@ describe("infra/ingestion IngestionLayer", function () {
     });
 
     describe("argument validation (names the argument, creates nothing)", function () {
+        it("validateIngestionLayerArgs applies the defaults", function () {
+            assert.deepEqual(validateIngestionLayerArgs(validArgs()), {
+                namePrefix: "e2ee-pipeline-dev",
+                region: REGION,
+                tags: {},
+                logsKeyArn: LOGS_KEY,
+                logRetentionDays: 90,
+                dataClassification: "confidential",
+                domainName: "ingest.dev.pipeline.example.com",
+                basePath: "v1",
+                throttleRateLimit: 50,
+                throttleBurstLimit: 100,
+                quotaPerDay: 1000000,
+                wafRateLimitPer5Min: 1000,
+                streamRetentionHours: 24,
+                maxEnvelopeBytes: 262144,
+                reservedConcurrency: 10,
+                timeoutSeconds: 10,
+                memoryMb: 256,
+            });
+        });
+
         const cases: [string, Partial<Record<keyof IngestionLayerArgs, unknown>>, string][] = [
             ["missing domainName", { domainName: undefined }, 'IngestionLayer: argument "domainName" is required'],
             [
@@ -450,6 +472,7 @@ describe("infra/ingestion IngestionLayer", function () {
         for (const [title, patch, message] of cases) {
             it(title, async function () {
                 created.length = 0;
+                assert.throws(() => validateIngestionLayerArgs({ ...validArgs(), ...patch } as IngestionLayerArgs), { message });
                 assert.throws(() => new IngestionLayer(`bad-${title}`, { ...validArgs(), ...patch } as IngestionLayerArgs), { message });
                 await settle();
                 assert.equal(created.length, 0);

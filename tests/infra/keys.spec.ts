@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as aws from "@pulumi/aws";
-import { DECRYPT_ACTIONS, GENERATE_DATA_KEY_ACTIONS, KEY_ADMIN_ACTIONS, KeysLayer, KeysLayerArgs } from "../../infra/keys";
+import { DECRYPT_ACTIONS, GENERATE_DATA_KEY_ACTIONS, KEY_ADMIN_ACTIONS, KeysLayer, KeysLayerArgs, validateKeysLayerArgs } from "../../infra/keys";
 import { ACCOUNTS, REGION, created, one, ofType, policyOf, settle, startMocks, statement, valueOf } from "./support/harness";
 
 const ACCOUNT = ACCOUNTS.test;
@@ -171,6 +171,16 @@ describe("infra/keys KeysLayer", function () {
         assert.deepEqual(statement(policyOf(k), "RecipientDecrypt").Principal, { AWS: "arn:aws:iam::999999999999:role/e2ee-pipeline-test-recipient" });
     });
 
+    it("validateKeysLayerArgs applies the defaults", function () {
+        assert.deepEqual(validateKeysLayerArgs(args()), {
+            namePrefix: "e2ee-pipeline-test",
+            region: REGION,
+            tags: { project: "e2ee-pipeline" },
+            keyAdminArns: [ADMIN],
+            deletionWindowInDays: 30,
+        });
+    });
+
     const invalid: [string, () => Partial<KeysLayerArgs>, string][] = [
         ["no key admins", () => ({ keyAdminArns: [] }), 'KeysLayer: argument "keyAdminArns" must not be empty'],
         ["a root key admin", () => ({ keyAdminArns: [`arn:aws:iam::${ACCOUNT}:root`] }), `KeysLayer: argument "keyAdminArns" must contain IAM role ARNs, got "arn:aws:iam::${ACCOUNT}:root"`],
@@ -182,6 +192,7 @@ describe("infra/keys KeysLayer", function () {
     for (const [what, over, message] of invalid) {
         it(`rejects ${what} before creating anything`, async function () {
             await startMocks("test");
+            assert.throws(() => validateKeysLayerArgs(args(over())), { message });
             assert.throws(() => new KeysLayer("keys", args(over())), { message });
             await settle();
             assert.equal(created.length, 0);

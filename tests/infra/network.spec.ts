@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { subnetCidr } from "../../infra/lib/cidr";
-import { DEFAULT_INTERFACE_ENDPOINTS, NetworkLayer, NetworkLayerArgs } from "../../infra/network";
+import { DEFAULT_INTERFACE_ENDPOINTS, NetworkLayer, NetworkLayerArgs, validateNetworkLayerArgs } from "../../infra/network";
 import { ACCOUNTS, REGION, created, one, ofType, policyOf, settle, startMocks, valueOf } from "./support/harness";
 
 const ACCOUNT = ACCOUNTS.test;
@@ -169,6 +169,20 @@ describe("infra/network NetworkLayer", function () {
         assert.deepEqual(kms.inputs.subnetIds, ofType("aws:ec2/subnet:Subnet").map((s) => s.id));
     });
 
+    it("validateNetworkLayerArgs applies the defaults and carves one /20 per zone", function () {
+        assert.deepEqual(validateNetworkLayerArgs(args({ logRetentionDays: undefined })), {
+            namePrefix: "e2ee-pipeline-test",
+            region: REGION,
+            tags: {},
+            logsKeyArn: LOGS_KEY,
+            logRetentionDays: 365,
+            cidrBlock: "10.40.0.0/16",
+            availabilityZoneCount: 2,
+            subnetCidrs: ["10.40.0.0/20", "10.40.16.0/20"],
+            interfaceEndpoints: DEFAULT_INTERFACE_ENDPOINTS,
+        });
+    });
+
     const invalid: [string, Partial<NetworkLayerArgs>, string][] = [
         ["a /8 VPC", { cidrBlock: "10.0.0.0/8" }, 'NetworkLayer: argument "cidrBlock" must be an IPv4 CIDR block from /16 to /20, got "10.0.0.0/8"'],
         ["a misaligned VPC block", { cidrBlock: "10.40.1.0/16" }, 'NetworkLayer: argument "cidrBlock": CIDR block "10.40.1.0/16" is not aligned to its prefix'],
@@ -181,6 +195,7 @@ describe("infra/network NetworkLayer", function () {
     for (const [what, over, message] of invalid) {
         it(`rejects ${what} before creating anything`, async function () {
             await startMocks("test");
+            assert.throws(() => validateNetworkLayerArgs(args(over)), { message });
             assert.throws(() => new NetworkLayer("network", args(over)), { message });
             await settle();
             assert.equal(created.length, 0);

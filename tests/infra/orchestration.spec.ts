@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { OrchestrationLayerArgs } from "../../infra/orchestration";
+import { OrchestrationLayerArgs, validateOrchestrationLayerArgs } from "../../infra/orchestration";
 import { created, one, policyOf, settle, startMocks } from "./support/harness";
 
 const ACCOUNT = "111111111111";
@@ -260,6 +260,24 @@ describe("infra/orchestration OrchestrationLayer", function () {
     });
 
     describe("argument validation (names the argument, creates nothing)", function () {
+        it("validateOrchestrationLayerArgs applies the defaults, and checks the Kubernetes settings only when they are given", function () {
+            assert.deepEqual(validateOrchestrationLayerArgs(validArgs()), {
+                namePrefix: "e2ee-pipeline-dev",
+                region: REGION,
+                tags: {},
+                logsKeyArn: LOGS_KEY,
+                logRetentionDays: 365,
+                dataClassification: "confidential",
+                steps: validArgs().steps,
+                maxAttemptsPerStep: 2,
+            });
+            assert.deepEqual(validateOrchestrationLayerArgs({ ...validArgs(), kubernetes: { provider, vpcEndpointCidrs: ["10.0.0.0/20"] } }).kubernetes, {
+                namespace: "e2ee-pipeline",
+                dnsNamespace: "kube-system",
+                meshNamespace: "istio-system",
+            });
+        });
+
         const cases: [string, () => Partial<Record<keyof OrchestrationLayerArgs, unknown>>, string][] = [
             ["missing stateMachineKeyArn", () => ({ stateMachineKeyArn: undefined }), 'OrchestrationLayer: argument "stateMachineKeyArn" is required'],
             ["no steps", () => ({ steps: [] }), 'OrchestrationLayer: argument "steps" must not be empty'],
@@ -303,6 +321,7 @@ describe("infra/orchestration OrchestrationLayer", function () {
         for (const [title, patch, message] of cases) {
             it(title, async function () {
                 created.length = 0;
+                assert.throws(() => validateOrchestrationLayerArgs({ ...validArgs(), ...patch() } as OrchestrationLayerArgs), { message });
                 assert.throws(() => new Layer(`bad-${title}`, { ...validArgs(), ...patch() } as OrchestrationLayerArgs), { message });
                 await settle();
                 assert.equal(created.length, 0);

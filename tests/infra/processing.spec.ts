@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import type { ProcessingLayerArgs } from "../../infra/processing";
+import { ProcessingLayerArgs, validateProcessingLayerArgs } from "../../infra/processing";
 import { created, one, policyOf, settle, startMocks } from "./support/harness";
 
 const ACCOUNT = "111111111111";
@@ -185,6 +185,24 @@ describe("infra/processing ProcessingLayer", function () {
     });
 
     describe("argument validation (names the argument, creates nothing)", function () {
+        it("validateProcessingLayerArgs applies the defaults", function () {
+            assert.deepEqual(validateProcessingLayerArgs(validArgs()), {
+                namePrefix: "e2ee-pipeline-dev",
+                region: REGION,
+                tags: {},
+                logsKeyArn: LOGS_KEY,
+                logRetentionDays: 365,
+                dataClassification: "restricted",
+                dataPrefix: "records/",
+                batchSize: 100,
+                batchingWindowSeconds: 5,
+                maximumRetryAttempts: 3,
+                reservedConcurrency: 5,
+                timeoutSeconds: 60,
+                memoryMb: 512,
+            });
+        });
+
         const cases: [string, Partial<Record<keyof ProcessingLayerArgs, unknown>>, string][] = [
             ["missing streamArn", { streamArn: undefined }, 'ProcessingLayer: argument "streamArn" is required'],
             ["missing dataBucketKeyArn", { dataBucketKeyArn: "" }, 'ProcessingLayer: argument "dataBucketKeyArn" is required'],
@@ -212,6 +230,7 @@ describe("infra/processing ProcessingLayer", function () {
         for (const [title, patch, message] of cases) {
             it(title, async function () {
                 created.length = 0;
+                assert.throws(() => validateProcessingLayerArgs({ ...validArgs(), ...patch } as ProcessingLayerArgs), { message });
                 assert.throws(() => new ProcessingLayer(`bad-${title}`, { ...validArgs(), ...patch } as ProcessingLayerArgs), { message });
                 await settle();
                 assert.equal(created.length, 0);

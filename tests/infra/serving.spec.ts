@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Principal } from "../../infra/components/principal";
-import type { ServingLayerArgs } from "../../infra/serving";
+import { ServingLayerArgs, validateServingLayerArgs } from "../../infra/serving";
 import { created, one, policyOf, settle, startMocks, valueOf } from "./support/harness";
 
 const ACCOUNT = "111111111111";
@@ -317,6 +317,37 @@ describe("infra/serving ServingLayer", function () {
     });
 
     describe("argument validation (names the argument, creates nothing)", function () {
+        it("validateServingLayerArgs applies the defaults, and checks the Kubernetes settings only when they are given", function () {
+            assert.deepEqual(validateServingLayerArgs(validArgs()), {
+                namePrefix: "e2ee-pipeline-dev",
+                region: REGION,
+                tags: {},
+                logsKeyArn: LOGS_KEY,
+                logRetentionDays: 90,
+                dataClassification: "confidential",
+                domainName: "records.dev.pipeline.example.com",
+                basePath: "v1",
+                throttleRateLimit: 20,
+                throttleBurstLimit: 40,
+                quotaPerDay: 100000,
+                wafRateLimitPer5Min: 500,
+                dataPrefix: "batches/",
+                reservedConcurrency: 5,
+                timeoutSeconds: 10,
+                memoryMb: 256,
+            });
+            assert.deepEqual(validateServingLayerArgs({ ...validArgs(), ...k8sOn() } as ServingLayerArgs).kubernetes, {
+                image: IMAGE,
+                certificateIssuerName: "internal-ca",
+                certificateIssuerKind: "ClusterIssuer",
+                replicas: 2,
+                containerPort: 8443,
+                ingressNamespace: "istio-system",
+                cpuLimit: "500m",
+                memoryLimit: "256Mi",
+            });
+        });
+
         const k8sOn = (over: Record<string, unknown> = {}): Partial<Record<keyof ServingLayerArgs, unknown>> => ({
             kubernetes: { provider, namespace: "e2ee-pipeline", image: IMAGE, certificateIssuerName: "internal-ca", ...over },
         });
@@ -355,6 +386,7 @@ describe("infra/serving ServingLayer", function () {
         for (const [title, patch, message] of cases) {
             it(title, async function () {
                 created.length = 0;
+                assert.throws(() => validateServingLayerArgs({ ...validArgs(), ...patch() } as ServingLayerArgs), { message });
                 assert.throws(() => new Layer(`bad-${title}`, { ...validArgs(), ...patch() } as ServingLayerArgs), { message });
                 await settle();
                 assert.equal(created.length, 0);
