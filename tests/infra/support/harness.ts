@@ -38,6 +38,8 @@ export interface Created {
     readonly dependencies?: readonly string[];
     /** The URNs its aliases stand for, resolved as the engine resolves them. */
     readonly aliases?: readonly string[];
+    /** Reference of its provider (`<provider URN>::<id>`), when one was given. */
+    readonly provider?: string;
 }
 
 /** The id and outputs the mocks return for one registration. */
@@ -258,7 +260,16 @@ export async function startMocks(stack: string, options: MockOptions = {}): Prom
                 const inputs = a.inputs as Record<string, unknown>;
                 const { id, state: outputs } = state(a.type, a.name, inputs);
                 const request = requests.get(`${a.type}::${a.name}`)?.shift();
-                created.push({ type: a.type, name: a.name, custom: a.custom !== false, inputs, id, state: outputs, ...request });
+                created.push({
+                    type: a.type,
+                    name: a.name,
+                    custom: a.custom !== false,
+                    inputs,
+                    id,
+                    state: outputs,
+                    ...request,
+                    ...(a.provider !== undefined && a.provider !== "" ? { provider: a.provider } : {}),
+                });
                 return { id, state: outputs };
             },
             call: (a) => invoke(a.token, a.inputs as Record<string, unknown>),
