@@ -110,6 +110,167 @@ export function validateKeysLayerArgs(args: KeysLayerArgs): ValidKeysLayerArgs {
     return { ...base, keyAdminArns, deletionWindowInDays };
 }
 
+/** Who the key policies name: the key administrators, the account (for service use), the producer and the recipient. */
+export interface KeyPolicyPrincipals {
+    readonly region: string;
+    readonly accountId: pulumi.Input<string>;
+    readonly partition: pulumi.Input<string>;
+    readonly keyAdminArns: readonly string[];
+    readonly producerRoleArn: pulumi.Input<string>;
+    readonly recipientRoleArn: pulumi.Input<string>;
+}
+
+/**
+ * The statements of each key's policy. Every key lets its administrators administer it (never use it). The records
+ * key lets only the producer create data keys and only the recipient decrypt, denies both to everyone else and
+ * denies grants; the storage, secrets and backup keys are usable only through their services; the logs key only
+ * by CloudWatch Logs for this account's log groups, CloudTrail for this account's trails, and the alert topic's
+ * publishers.
+ */
+export function keyPolicies(p: KeyPolicyPrincipals): Record<KeyRole, Statement[]> {
+    const { region, accountId } = p;
+    const producerArn = p.producerRoleArn;
+    const recipientArn = p.recipientRoleArn;
+    const root = accountRootArn(p.partition, accountId);
+    const partition = p.partition;
+    const admins = p.keyAdminArns;
+    const sameAccount = { "kms:CallerAccount": accountId };
+    const via = (...services: string[]): string[] => services.map((s) => viaService(s, region));
+
+    const adminStatement: Statement = {
+        Sid: "KeyAdministration",
+        Effect: "Allow",
+        Principal: { AWS: [...admins] },
+        Action: KEY_ADMIN_ACTIONS,
+        Resource: "*",
+    };
+    const serviceUse = (services: string[]): Statement[] => [
+        {
+            Sid: "UseThroughServicesOnly",
+            Effect: "Allow",
+            Principal: { AWS: root },
+            Action: SERVICE_USE_ACTIONS,
+            Resource: "*",
+            Condition: { StringEquals: { ...sameAccount, "kms:ViaService": via(...services) } },
+        },
+        {
+            Sid: "GrantsForAwsResourcesOnly",
+            Effect: "Allow",
+            Principal: { AWS: root },
+            Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+            Resource: "*",
+            Condition: {
+                StringEquals: { ...sameAccount, "kms:ViaService": via(...services) },
+                Bool: { "kms:GrantIsForAWSResource": "true" },
+            },
+        },
+    ];
+
+    return {
+        records: [
+            adminStatement,
+            {
+                Sid: "ProducerGenerateDataKey",
+                Effect: "Allow",
+                Principal: { AWS: producerArn },
+                Action: ["kms:GenerateDataKey"],
+                Resource: "*",
+            },
+            {
+                Sid: "RecipientDecrypt",
+                Effect: "Allow",
+                Principal: { AWS: recipientArn },
+                Action: ["kms:Decrypt"],
+                Resource: "*",
+            },
+            {
+                Sid: "DenyDecryptExceptRecipient",
+                Effect: "Deny",
+                Principal: "*",
+                Action: DECRYPT_ACTIONS,
+                Resource: "*",
+                Condition: { ArnNotEquals: { "aws:PrincipalArn": recipientArn } },
+            },
+            {
+                Sid: "DenyDataKeysExceptProducer",
+                Effect: "Deny",
+                Principal: "*",
+                Action: GENERATE_DATA_KEY_ACTIONS,
+                Resource: "*",
+                Condition: { ArnNotEquals: { "aws:PrincipalArn": producerArn } },
+            },
+            {
+                Sid: "DenyGrants",
+                Effect: "Deny",
+                Principal: "*",
+                Action: ["kms:CreateGrant"],
+                Resource: "*",
+            },
+        ],
+        storage: [adminStatement, ...serviceUse(["s3", "dynamodb", "kinesis", "sqs", "states"])],
+        logs: [
+            adminStatement,
+            {
+                Sid: "CloudWatchLogsEncryptLogGroups",
+                Effect: "Allow",
+                Principal: { Service: `logs.${region}.amazonaws.com` },
+                Action: [
+                    "kms:Encrypt",
+                    "kms:Decrypt",
+                    "kms:ReEncryptFrom",
+                    "kms:ReEncryptTo",
+                    "kms:GenerateDataKey",
+                    "kms:GenerateDataKeyWithoutPlaintext",
+                    "kms:DescribeKey",
+                ],
+                Resource: "*",
+                Condition: {
+                    ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:*` },
+                },
+            },
+            {
+                Sid: "CloudTrailEncryptLogFiles",
+                Effect: "Allow",
+                Principal: { Service: "cloudtrail.amazonaws.com" },
+                Action: ["kms:GenerateDataKey"],
+                Resource: "*",
+                Condition: {
+                    StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:${partition}:cloudtrail:*:${accountId}:trail/*` },
+                    StringEquals: { "aws:SourceAccount": accountId },
+                },
+            },
+            {
+                Sid: "CloudTrailDescribeKey",
+                Effect: "Allow",
+                Principal: { Service: "cloudtrail.amazonaws.com" },
+                Action: ["kms:DescribeKey"],
+                Resource: "*",
+                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+            },
+            {
+                Sid: "AlarmsAndEventsPublishToEncryptedTopic",
+                Effect: "Allow",
+                Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
+                Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+                Resource: "*",
+                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+            },
+        ],
+        secrets: [adminStatement, ...serviceUse(["secretsmanager", "lambda"])],
+        backup: [adminStatement, ...serviceUse(["backup"])],
+    };
+}
+
+/** What each key is for (the second sentence of its description). */
+export const KEY_DESCRIPTIONS: Readonly<Record<KeyRole, string>> = {
+    records: "Producer-side envelope encryption of records: producer generates data keys, only the recipient decrypts.",
+    storage: "Encryption at rest of the data lake, tables, streams and queues (through those services only).",
+    logs: "Encryption of CloudWatch log groups, CloudTrail log files and the alert topic.",
+    secrets: "Encryption of secrets and Lambda environment variables.",
+    backup: "Encryption of the backup vault; independent of the keys of the data it protects.",
+};
+
+
 export class KeysLayer extends pulumi.ComponentResource {
     public readonly accountId: pulumi.Output<string>;
     public readonly recordsKey: aws.kms.Key;
@@ -131,141 +292,8 @@ export class KeysLayer extends pulumi.ComponentResource {
         // Built from the roles' names, which are known before deployment, so the policy can be checked during preview.
         const producerArn = roleArn(partition, accountId, args.producerRole.name);
         const recipientArn = roleArn(partition, accountId, args.recipientRole.name);
-        const root = accountRootArn(partition, accountId);
         const tags = layerTags(v.tags, "keys");
-        const sameAccount = { "kms:CallerAccount": accountId };
-        const via = (...services: string[]): string[] => services.map((s) => viaService(s, region));
-
-        const adminStatement: Statement = {
-            Sid: "KeyAdministration",
-            Effect: "Allow",
-            Principal: { AWS: [...admins] },
-            Action: KEY_ADMIN_ACTIONS,
-            Resource: "*",
-        };
-        const serviceUse = (services: string[]): Statement[] => [
-            {
-                Sid: "UseThroughServicesOnly",
-                Effect: "Allow",
-                Principal: { AWS: root },
-                Action: SERVICE_USE_ACTIONS,
-                Resource: "*",
-                Condition: { StringEquals: { ...sameAccount, "kms:ViaService": via(...services) } },
-            },
-            {
-                Sid: "GrantsForAwsResourcesOnly",
-                Effect: "Allow",
-                Principal: { AWS: root },
-                Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
-                Resource: "*",
-                Condition: {
-                    StringEquals: { ...sameAccount, "kms:ViaService": via(...services) },
-                    Bool: { "kms:GrantIsForAWSResource": "true" },
-                },
-            },
-        ];
-
-        const policies: Record<KeyRole, Statement[]> = {
-            records: [
-                adminStatement,
-                {
-                    Sid: "ProducerGenerateDataKey",
-                    Effect: "Allow",
-                    Principal: { AWS: producerArn },
-                    Action: ["kms:GenerateDataKey"],
-                    Resource: "*",
-                },
-                {
-                    Sid: "RecipientDecrypt",
-                    Effect: "Allow",
-                    Principal: { AWS: recipientArn },
-                    Action: ["kms:Decrypt"],
-                    Resource: "*",
-                },
-                {
-                    Sid: "DenyDecryptExceptRecipient",
-                    Effect: "Deny",
-                    Principal: "*",
-                    Action: DECRYPT_ACTIONS,
-                    Resource: "*",
-                    Condition: { ArnNotEquals: { "aws:PrincipalArn": recipientArn } },
-                },
-                {
-                    Sid: "DenyDataKeysExceptProducer",
-                    Effect: "Deny",
-                    Principal: "*",
-                    Action: GENERATE_DATA_KEY_ACTIONS,
-                    Resource: "*",
-                    Condition: { ArnNotEquals: { "aws:PrincipalArn": producerArn } },
-                },
-                {
-                    Sid: "DenyGrants",
-                    Effect: "Deny",
-                    Principal: "*",
-                    Action: ["kms:CreateGrant"],
-                    Resource: "*",
-                },
-            ],
-            storage: [adminStatement, ...serviceUse(["s3", "dynamodb", "kinesis", "sqs", "states"])],
-            logs: [
-                adminStatement,
-                {
-                    Sid: "CloudWatchLogsEncryptLogGroups",
-                    Effect: "Allow",
-                    Principal: { Service: `logs.${region}.amazonaws.com` },
-                    Action: [
-                        "kms:Encrypt",
-                        "kms:Decrypt",
-                        "kms:ReEncryptFrom",
-                        "kms:ReEncryptTo",
-                        "kms:GenerateDataKey",
-                        "kms:GenerateDataKeyWithoutPlaintext",
-                        "kms:DescribeKey",
-                    ],
-                    Resource: "*",
-                    Condition: {
-                        ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:*` },
-                    },
-                },
-                {
-                    Sid: "CloudTrailEncryptLogFiles",
-                    Effect: "Allow",
-                    Principal: { Service: "cloudtrail.amazonaws.com" },
-                    Action: ["kms:GenerateDataKey"],
-                    Resource: "*",
-                    Condition: {
-                        StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:${partition}:cloudtrail:*:${accountId}:trail/*` },
-                        StringEquals: { "aws:SourceAccount": accountId },
-                    },
-                },
-                {
-                    Sid: "CloudTrailDescribeKey",
-                    Effect: "Allow",
-                    Principal: { Service: "cloudtrail.amazonaws.com" },
-                    Action: ["kms:DescribeKey"],
-                    Resource: "*",
-                    Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-                },
-                {
-                    Sid: "AlarmsAndEventsPublishToEncryptedTopic",
-                    Effect: "Allow",
-                    Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
-                    Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-                    Resource: "*",
-                    Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-                },
-            ],
-            secrets: [adminStatement, ...serviceUse(["secretsmanager", "lambda"])],
-            backup: [adminStatement, ...serviceUse(["backup"])],
-        };
-
-        const descriptions: Record<KeyRole, string> = {
-            records: "Producer-side envelope encryption of records: producer generates data keys, only the recipient decrypts.",
-            storage: "Encryption at rest of the data lake, tables, streams and queues (through those services only).",
-            logs: "Encryption of CloudWatch log groups, CloudTrail log files and the alert topic.",
-            secrets: "Encryption of secrets and Lambda environment variables.",
-            backup: "Encryption of the backup vault; independent of the keys of the data it protects.",
-        };
+        const policies = keyPolicies({ region, accountId, partition, keyAdminArns: admins, producerRoleArn: producerArn, recipientRoleArn: recipientArn });
 
         const keys = {} as Record<KeyRole, aws.kms.Key>;
         const aliases = {} as Record<KeyRole, string>;
@@ -273,7 +301,7 @@ export class KeysLayer extends pulumi.ComponentResource {
             keys[role] = new aws.kms.Key(
                 `${name}-${role}-key`,
                 {
-                    description: `${namePrefix} ${role} key. ${descriptions[role]}`,
+                    description: `${namePrefix} ${role} key. ${KEY_DESCRIPTIONS[role]}`,
                     customerMasterKeySpec: "SYMMETRIC_DEFAULT",
                     keyUsage: "ENCRYPT_DECRYPT",
                     enableKeyRotation: true,

@@ -62,6 +62,268 @@ export function validateNetworkLayerArgs(args: NetworkLayerArgs): ValidNetworkLa
     return { ...logging, cidrBlock, availabilityZoneCount, subnetCidrs, interfaceEndpoints };
 }
 
+/** What the parts of the network layer share. */
+interface NetworkParts {
+    readonly parent: pulumi.Resource;
+    /** The layer's name, prefix of its children's names. */
+    readonly name: string;
+    readonly v: ValidNetworkLayerArgs;
+    readonly accountId: pulumi.Output<string>;
+    readonly partition: pulumi.Output<string>;
+    readonly tags: Record<string, string>;
+}
+
+/** The VPC (its default security group allowing nothing), one private subnet per zone and their one route table. */
+function createVpc(n: NetworkParts): { vpc: aws.ec2.Vpc; routeTable: aws.ec2.RouteTable; subnets: aws.ec2.Subnet[] } {
+    const { parent, name, v, tags } = n;
+    const { namePrefix, region, cidrBlock, subnetCidrs, availabilityZoneCount: azCount } = v;
+    const vpc = new aws.ec2.Vpc(
+        `${name}-vpc`,
+        {
+            cidrBlock,
+            enableDnsSupport: true,
+            enableDnsHostnames: true,
+            tags: { ...tags, Name: `${namePrefix}-vpc` },
+        },
+        { parent },
+    );
+
+    // The default security group of the VPC allows nothing.
+    new aws.ec2.DefaultSecurityGroup(
+        `${name}-default-sg`,
+        { vpcId: vpc.id, ingress: [], egress: [], tags: { ...tags, Name: `${namePrefix}-default-deny-all` } },
+        { parent },
+    );
+
+    const azs = aws.getAvailabilityZonesOutput({ state: "available" }, { parent });
+    const routeTable = new aws.ec2.RouteTable(
+        `${name}-private-rt`,
+        // Only the implicit local route and the gateway endpoints: no internet gateway, no NAT.
+        { vpcId: vpc.id, tags: { ...tags, Name: `${namePrefix}-private` } },
+        { parent },
+    );
+    const subnets = subnetCidrs.map((subnetBlock, i) => {
+        const subnet = new aws.ec2.Subnet(
+            `${name}-private-${i}`,
+            {
+                vpcId: vpc.id,
+                cidrBlock: subnetBlock,
+                availabilityZone: azs.names.apply((names) => {
+                    if (names.length < azCount) {
+                        throw new Error(`${COMPONENT}: argument "availabilityZoneCount" is ${azCount} but ${region} has ${names.length} available zones`);
+                    }
+                    return names[i];
+                }),
+                mapPublicIpOnLaunch: false,
+                tags: { ...tags, Name: `${namePrefix}-private-${i}`, [SUBNET_TIER_TAG]: "private" },
+            },
+            { parent },
+        );
+        new aws.ec2.RouteTableAssociation(`${name}-private-${i}-rta`, { subnetId: subnet.id, routeTableId: routeTable.id }, { parent });
+        return subnet;
+    });
+
+    return { vpc, routeTable, subnets };
+}
+
+/**
+ * The VPC endpoints (gateway endpoints on the route table, interface endpoints in the subnets) and the two security
+ * groups: the endpoints admit HTTPS from the workloads only, the workloads send HTTPS to the endpoints only.
+ */
+function createEndpoints(
+    n: NetworkParts,
+    net: { vpc: aws.ec2.Vpc; routeTable: aws.ec2.RouteTable; subnets: aws.ec2.Subnet[] },
+): { endpointSg: aws.ec2.SecurityGroup; workloadSg: aws.ec2.SecurityGroup; endpointIds: Record<string, pulumi.Output<string>> } {
+    const { parent, name, v, accountId, tags } = n;
+    const { vpc, routeTable, subnets } = net;
+    const { namePrefix, region, interfaceEndpoints: interfaceServices } = v;
+    const endpointSg = new aws.ec2.SecurityGroup(
+        `${name}-endpoints-sg`,
+        {
+            vpcId: vpc.id,
+            description: "Interface VPC endpoints: HTTPS from the pipeline workloads only",
+            revokeRulesOnDelete: true,
+            tags: { ...tags, Name: `${namePrefix}-endpoints` },
+        },
+        { parent },
+    );
+    const workloadSg = new aws.ec2.SecurityGroup(
+        `${name}-workload-sg`,
+        {
+            vpcId: vpc.id,
+            description: "Pipeline workloads: no ingress; egress HTTPS to the VPC endpoints only",
+            revokeRulesOnDelete: true,
+            tags: { ...tags, Name: `${namePrefix}-workloads` },
+        },
+        { parent },
+    );
+
+    // Endpoint policies: only principals of this account; gateway endpoints also only resources of this account.
+    const interfacePolicy = policyDocument([
+        {
+            Sid: "OnlyThisAccountsPrincipals",
+            Effect: "Allow",
+            Principal: "*",
+            Action: "*",
+            Resource: "*",
+            Condition: { StringEquals: { "aws:PrincipalAccount": accountId } },
+        },
+    ]);
+    const gatewayPolicy = policyDocument([
+        {
+            Sid: "OnlyThisAccountsPrincipalsAndResources",
+            Effect: "Allow",
+            Principal: "*",
+            Action: "*",
+            Resource: "*",
+            Condition: { StringEquals: { "aws:PrincipalAccount": accountId, "aws:ResourceAccount": accountId } },
+        },
+    ]);
+
+    const endpointIds: Record<string, pulumi.Output<string>> = {};
+    const gateways: Record<string, aws.ec2.VpcEndpoint> = {};
+    for (const service of GATEWAY_ENDPOINTS) {
+        gateways[service] = new aws.ec2.VpcEndpoint(
+            `${name}-${service}-endpoint`,
+            {
+                vpcId: vpc.id,
+                serviceName: `com.amazonaws.${region}.${service}`,
+                vpcEndpointType: "Gateway",
+                routeTableIds: [routeTable.id],
+                policy: gatewayPolicy,
+                tags: { ...tags, Name: `${namePrefix}-${service}` },
+            },
+            { parent },
+        );
+        endpointIds[service] = gateways[service].id;
+    }
+    for (const service of interfaceServices) {
+        const endpoint = new aws.ec2.VpcEndpoint(
+            `${name}-${service}-endpoint`,
+            {
+                vpcId: vpc.id,
+                serviceName: `com.amazonaws.${region}.${service}`,
+                vpcEndpointType: "Interface",
+                privateDnsEnabled: true,
+                subnetIds: subnets.map((s) => s.id),
+                securityGroupIds: [endpointSg.id],
+                policy: interfacePolicy,
+                tags: { ...tags, Name: `${namePrefix}-${service}` },
+            },
+            { parent },
+        );
+        endpointIds[service] = endpoint.id;
+    }
+
+    new aws.vpc.SecurityGroupIngressRule(
+        `${name}-endpoints-https-from-workloads`,
+        {
+            securityGroupId: endpointSg.id,
+            description: "HTTPS from the pipeline workloads",
+            ipProtocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
+            referencedSecurityGroupId: workloadSg.id,
+            tags,
+        },
+        { parent },
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+        `${name}-workloads-https-to-endpoints`,
+        {
+            securityGroupId: workloadSg.id,
+            description: "HTTPS to the interface VPC endpoints",
+            ipProtocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
+            referencedSecurityGroupId: endpointSg.id,
+            tags,
+        },
+        { parent },
+    );
+    for (const service of GATEWAY_ENDPOINTS) {
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-workloads-https-to-${service}`,
+            {
+                securityGroupId: workloadSg.id,
+                description: `HTTPS to ${service} through its gateway endpoint (AWS prefix list)`,
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                prefixListId: gateways[service].prefixListId,
+                tags,
+            },
+            { parent },
+        );
+    }
+
+    return { endpointSg, workloadSg, endpointIds };
+}
+
+/** Flow logs: every accepted and rejected flow, to a log group encrypted with the logs key, delivered by its own role. */
+function createFlowLogs(n: NetworkParts, vpc: aws.ec2.Vpc): aws.cloudwatch.LogGroup {
+    const { parent, name, v, accountId, partition, tags } = n;
+    const { namePrefix, region } = v;
+    const flowLogGroupName = `/vpc/${namePrefix}/flow-logs`;
+    // Known before deployment (region, account and name), so the role policy can be checked during preview.
+    const flowLogGroupArn = pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:${flowLogGroupName}`;
+    const flowLogGroup = new aws.cloudwatch.LogGroup(
+        `${name}-flow-logs`,
+        {
+            name: flowLogGroupName,
+            kmsKeyId: v.logsKeyArn,
+            retentionInDays: v.logRetentionDays,
+            tags: storeTags(v.tags, "network", "internal"),
+        },
+        { parent },
+    );
+    const flowLogRole = new aws.iam.Role(
+        `${name}-flow-logs-role`,
+        principalRoleArgs({
+            namePrefix,
+            principal: "flow-logs",
+            roleName: `${namePrefix}-vpc-flow-logs`,
+            layer: "network",
+            description: "VPC flow logs delivery to CloudWatch Logs",
+            trust: { service: "vpc-flow-logs.amazonaws.com" },
+            accountId,
+            tags: v.tags,
+        }),
+        { parent },
+    );
+    new aws.iam.RolePolicy(
+        `${name}-flow-logs-policy`,
+        {
+            name: `${namePrefix}-vpc-flow-logs`,
+            role: flowLogRole.name,
+            policy: policyDocument([
+                {
+                    Sid: "DeliverFlowLogs",
+                    Effect: "Allow",
+                    Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                    Resource: [flowLogGroupArn, pulumi.interpolate`${flowLogGroupArn}:*`],
+                },
+            ]),
+        },
+        { parent, dependsOn: [flowLogGroup] },
+    );
+    new aws.ec2.FlowLog(
+        `${name}-flow-log`,
+        {
+            vpcId: vpc.id,
+            trafficType: "ALL",
+            logDestinationType: "cloud-watch-logs",
+            logDestination: flowLogGroup.arn,
+            iamRoleArn: flowLogRole.arn,
+            maxAggregationInterval: 60,
+            tags,
+        },
+        { parent },
+    );
+
+    return flowLogGroup;
+}
+
 export class NetworkLayer extends pulumi.ComponentResource {
     public readonly vpcId: pulumi.Output<string>;
     public readonly privateSubnetIds: pulumi.Output<string[]>;
@@ -81,237 +343,14 @@ export class NetworkLayer extends pulumi.ComponentResource {
         const v = validateNetworkLayerArgs(args);
         super("e2ee:pipeline:NetworkLayer", name, {}, opts);
 
-        const { namePrefix, region, cidrBlock, subnetCidrs, availabilityZoneCount: azCount, interfaceEndpoints: interfaceServices } = v;
-        const { accountId, partition } = accountEnvironment(this, args);
-        const tags = layerTags(v.tags, "network");
-
-        const vpc = new aws.ec2.Vpc(
-            `${name}-vpc`,
-            {
-                cidrBlock,
-                enableDnsSupport: true,
-                enableDnsHostnames: true,
-                tags: { ...tags, Name: `${namePrefix}-vpc` },
-            },
-            { parent: this },
-        );
-
-        // The default security group of the VPC allows nothing.
-        new aws.ec2.DefaultSecurityGroup(
-            `${name}-default-sg`,
-            { vpcId: vpc.id, ingress: [], egress: [], tags: { ...tags, Name: `${namePrefix}-default-deny-all` } },
-            { parent: this },
-        );
-
-        const azs = aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this });
-        const routeTable = new aws.ec2.RouteTable(
-            `${name}-private-rt`,
-            // Only the implicit local route and the gateway endpoints: no internet gateway, no NAT.
-            { vpcId: vpc.id, tags: { ...tags, Name: `${namePrefix}-private` } },
-            { parent: this },
-        );
-        const subnets = subnetCidrs.map((subnetBlock, i) => {
-            const subnet = new aws.ec2.Subnet(
-                `${name}-private-${i}`,
-                {
-                    vpcId: vpc.id,
-                    cidrBlock: subnetBlock,
-                    availabilityZone: azs.names.apply((names) => {
-                        if (names.length < azCount) {
-                            throw new Error(`${COMPONENT}: argument "availabilityZoneCount" is ${azCount} but ${region} has ${names.length} available zones`);
-                        }
-                        return names[i];
-                    }),
-                    mapPublicIpOnLaunch: false,
-                    tags: { ...tags, Name: `${namePrefix}-private-${i}`, [SUBNET_TIER_TAG]: "private" },
-                },
-                { parent: this },
-            );
-            new aws.ec2.RouteTableAssociation(`${name}-private-${i}-rta`, { subnetId: subnet.id, routeTableId: routeTable.id }, { parent: this });
-            return subnet;
-        });
-
-        const endpointSg = new aws.ec2.SecurityGroup(
-            `${name}-endpoints-sg`,
-            {
-                vpcId: vpc.id,
-                description: "Interface VPC endpoints: HTTPS from the pipeline workloads only",
-                revokeRulesOnDelete: true,
-                tags: { ...tags, Name: `${namePrefix}-endpoints` },
-            },
-            { parent: this },
-        );
-        const workloadSg = new aws.ec2.SecurityGroup(
-            `${name}-workload-sg`,
-            {
-                vpcId: vpc.id,
-                description: "Pipeline workloads: no ingress; egress HTTPS to the VPC endpoints only",
-                revokeRulesOnDelete: true,
-                tags: { ...tags, Name: `${namePrefix}-workloads` },
-            },
-            { parent: this },
-        );
-
-        // Endpoint policies: only principals of this account; gateway endpoints also only resources of this account.
-        const interfacePolicy = policyDocument([
-            {
-                Sid: "OnlyThisAccountsPrincipals",
-                Effect: "Allow",
-                Principal: "*",
-                Action: "*",
-                Resource: "*",
-                Condition: { StringEquals: { "aws:PrincipalAccount": accountId } },
-            },
-        ]);
-        const gatewayPolicy = policyDocument([
-            {
-                Sid: "OnlyThisAccountsPrincipalsAndResources",
-                Effect: "Allow",
-                Principal: "*",
-                Action: "*",
-                Resource: "*",
-                Condition: { StringEquals: { "aws:PrincipalAccount": accountId, "aws:ResourceAccount": accountId } },
-            },
-        ]);
-
-        const endpointIds: Record<string, pulumi.Output<string>> = {};
-        const gateways: Record<string, aws.ec2.VpcEndpoint> = {};
-        for (const service of GATEWAY_ENDPOINTS) {
-            gateways[service] = new aws.ec2.VpcEndpoint(
-                `${name}-${service}-endpoint`,
-                {
-                    vpcId: vpc.id,
-                    serviceName: `com.amazonaws.${region}.${service}`,
-                    vpcEndpointType: "Gateway",
-                    routeTableIds: [routeTable.id],
-                    policy: gatewayPolicy,
-                    tags: { ...tags, Name: `${namePrefix}-${service}` },
-                },
-                { parent: this },
-            );
-            endpointIds[service] = gateways[service].id;
-        }
-        for (const service of interfaceServices) {
-            const endpoint = new aws.ec2.VpcEndpoint(
-                `${name}-${service}-endpoint`,
-                {
-                    vpcId: vpc.id,
-                    serviceName: `com.amazonaws.${region}.${service}`,
-                    vpcEndpointType: "Interface",
-                    privateDnsEnabled: true,
-                    subnetIds: subnets.map((s) => s.id),
-                    securityGroupIds: [endpointSg.id],
-                    policy: interfacePolicy,
-                    tags: { ...tags, Name: `${namePrefix}-${service}` },
-                },
-                { parent: this },
-            );
-            endpointIds[service] = endpoint.id;
-        }
-
-        new aws.vpc.SecurityGroupIngressRule(
-            `${name}-endpoints-https-from-workloads`,
-            {
-                securityGroupId: endpointSg.id,
-                description: "HTTPS from the pipeline workloads",
-                ipProtocol: "tcp",
-                fromPort: 443,
-                toPort: 443,
-                referencedSecurityGroupId: workloadSg.id,
-                tags,
-            },
-            { parent: this },
-        );
-        new aws.vpc.SecurityGroupEgressRule(
-            `${name}-workloads-https-to-endpoints`,
-            {
-                securityGroupId: workloadSg.id,
-                description: "HTTPS to the interface VPC endpoints",
-                ipProtocol: "tcp",
-                fromPort: 443,
-                toPort: 443,
-                referencedSecurityGroupId: endpointSg.id,
-                tags,
-            },
-            { parent: this },
-        );
-        for (const service of GATEWAY_ENDPOINTS) {
-            new aws.vpc.SecurityGroupEgressRule(
-                `${name}-workloads-https-to-${service}`,
-                {
-                    securityGroupId: workloadSg.id,
-                    description: `HTTPS to ${service} through its gateway endpoint (AWS prefix list)`,
-                    ipProtocol: "tcp",
-                    fromPort: 443,
-                    toPort: 443,
-                    prefixListId: gateways[service].prefixListId,
-                    tags,
-                },
-                { parent: this },
-            );
-        }
-
-        // Flow logs: every accepted and rejected flow, to a log group encrypted with the logs key.
-        const flowLogGroupName = `/vpc/${namePrefix}/flow-logs`;
-        // Known before deployment (region, account and name), so the role policy can be checked during preview.
-        const flowLogGroupArn = pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:${flowLogGroupName}`;
-        const flowLogGroup = new aws.cloudwatch.LogGroup(
-            `${name}-flow-logs`,
-            {
-                name: flowLogGroupName,
-                kmsKeyId: v.logsKeyArn,
-                retentionInDays: v.logRetentionDays,
-                tags: storeTags(v.tags, "network", "internal"),
-            },
-            { parent: this },
-        );
-        const flowLogRole = new aws.iam.Role(
-            `${name}-flow-logs-role`,
-            principalRoleArgs({
-                namePrefix,
-                principal: "flow-logs",
-                roleName: `${namePrefix}-vpc-flow-logs`,
-                layer: "network",
-                description: "VPC flow logs delivery to CloudWatch Logs",
-                trust: { service: "vpc-flow-logs.amazonaws.com" },
-                accountId,
-                tags: v.tags,
-            }),
-            { parent: this },
-        );
-        new aws.iam.RolePolicy(
-            `${name}-flow-logs-policy`,
-            {
-                name: `${namePrefix}-vpc-flow-logs`,
-                role: flowLogRole.name,
-                policy: policyDocument([
-                    {
-                        Sid: "DeliverFlowLogs",
-                        Effect: "Allow",
-                        Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                        Resource: [flowLogGroupArn, pulumi.interpolate`${flowLogGroupArn}:*`],
-                    },
-                ]),
-            },
-            { parent: this, dependsOn: [flowLogGroup] },
-        );
-        new aws.ec2.FlowLog(
-            `${name}-flow-log`,
-            {
-                vpcId: vpc.id,
-                trafficType: "ALL",
-                logDestinationType: "cloud-watch-logs",
-                logDestination: flowLogGroup.arn,
-                iamRoleArn: flowLogRole.arn,
-                maxAggregationInterval: 60,
-                tags,
-            },
-            { parent: this },
-        );
+        const n: NetworkParts = { parent: this, name, v, ...accountEnvironment(this, args), tags: layerTags(v.tags, "network") };
+        const { vpc, routeTable, subnets } = createVpc(n);
+        const { endpointSg, workloadSg, endpointIds } = createEndpoints(n, { vpc, routeTable, subnets });
+        const flowLogGroup = createFlowLogs(n, vpc);
 
         this.vpcId = vpc.id;
         this.privateSubnetIds = pulumi.all(subnets.map((s) => s.id));
-        this.privateSubnetCidrs = subnetCidrs;
+        this.privateSubnetCidrs = v.subnetCidrs;
         this.routeTableId = routeTable.id;
         this.workloadSecurityGroupId = workloadSg.id;
         this.endpointSecurityGroupId = endpointSg.id;

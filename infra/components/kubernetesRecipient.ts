@@ -105,6 +105,71 @@ export function validateKubernetesRecipientArgs(args: KubernetesRecipientArgs): 
     return v;
 }
 
+/**
+ * The recipient's pod: non-root with a fixed uid, seccomp RuntimeDefault, no host namespaces, no service links,
+ * no service-account token; one container pinned by digest, read-only root filesystem, no privilege escalation,
+ * all capabilities dropped, resource limits, HTTPS probes, the TLS secret mounted read-only and a memory-backed /tmp.
+ */
+export function recipientPodSpec(
+    v: ValidKubernetesRecipientSettings,
+    data: { readonly dataBucketName: pulumi.Input<string>; readonly recordsKeyArn: pulumi.Input<string> },
+    serviceAccountName: pulumi.Input<string>,
+    secretName: string,
+): k8s.types.input.core.v1.PodSpec {
+    return {
+        serviceAccountName,
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        hostNetwork: false,
+        hostPID: false,
+        hostIPC: false,
+        securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 10001,
+            runAsGroup: 10001,
+            fsGroup: 10001,
+            seccompProfile: { type: "RuntimeDefault" },
+        },
+        containers: [
+            {
+                name: "recipient",
+                image: v.image,
+                imagePullPolicy: "IfNotPresent",
+                ports: [{ name: "https", containerPort: v.containerPort, protocol: "TCP" }],
+                env: [
+                    { name: ENV.recipient.DATA_BUCKET, value: data.dataBucketName },
+                    { name: ENV.recipient.RECORDS_KEY_ARN, value: data.recordsKeyArn },
+                    { name: "TLS_CERT_FILE", value: "/etc/tls/tls.crt" },
+                    { name: "TLS_KEY_FILE", value: "/etc/tls/tls.key" },
+                    { name: "TLS_MIN_VERSION", value: "TLSv1.3" },
+                ],
+                securityContext: {
+                    allowPrivilegeEscalation: false,
+                    privileged: false,
+                    readOnlyRootFilesystem: true,
+                    runAsNonRoot: true,
+                    capabilities: { drop: ["ALL"] },
+                    seccompProfile: { type: "RuntimeDefault" },
+                },
+                resources: {
+                    requests: { cpu: "100m", memory: "128Mi" },
+                    limits: { cpu: v.cpuLimit, memory: v.memoryLimit },
+                },
+                readinessProbe: { httpGet: { path: "/healthz", port: "https", scheme: "HTTPS" }, periodSeconds: 10 },
+                livenessProbe: { httpGet: { path: "/healthz", port: "https", scheme: "HTTPS" }, periodSeconds: 20 },
+                volumeMounts: [
+                    { name: "tls", mountPath: "/etc/tls", readOnly: true },
+                    { name: "tmp", mountPath: "/tmp" },
+                ],
+            },
+        ],
+        volumes: [
+            { name: "tls", secret: { secretName, defaultMode: 0o440 } },
+            { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } },
+        ],
+    };
+}
+
 export class KubernetesRecipient extends pulumi.ComponentResource {
     public readonly deploymentName: pulumi.Output<string>;
     public readonly serviceName: pulumi.Output<string>;
@@ -159,58 +224,7 @@ export class KubernetesRecipient extends pulumi.ComponentResource {
                     selector: { matchLabels: appLabels },
                     template: {
                         metadata: { labels },
-                        spec: {
-                            serviceAccountName: serviceAccount.metadata.name,
-                            automountServiceAccountToken: false,
-                            enableServiceLinks: false,
-                            hostNetwork: false,
-                            hostPID: false,
-                            hostIPC: false,
-                            securityContext: {
-                                runAsNonRoot: true,
-                                runAsUser: 10001,
-                                runAsGroup: 10001,
-                                fsGroup: 10001,
-                                seccompProfile: { type: "RuntimeDefault" },
-                            },
-                            containers: [
-                                {
-                                    name: "recipient",
-                                    image: v.image,
-                                    imagePullPolicy: "IfNotPresent",
-                                    ports: [{ name: "https", containerPort: v.containerPort, protocol: "TCP" }],
-                                    env: [
-                                        { name: ENV.recipient.DATA_BUCKET, value: args.dataBucketName },
-                                        { name: ENV.recipient.RECORDS_KEY_ARN, value: args.recordsKeyArn },
-                                        { name: "TLS_CERT_FILE", value: "/etc/tls/tls.crt" },
-                                        { name: "TLS_KEY_FILE", value: "/etc/tls/tls.key" },
-                                        { name: "TLS_MIN_VERSION", value: "TLSv1.3" },
-                                    ],
-                                    securityContext: {
-                                        allowPrivilegeEscalation: false,
-                                        privileged: false,
-                                        readOnlyRootFilesystem: true,
-                                        runAsNonRoot: true,
-                                        capabilities: { drop: ["ALL"] },
-                                        seccompProfile: { type: "RuntimeDefault" },
-                                    },
-                                    resources: {
-                                        requests: { cpu: "100m", memory: "128Mi" },
-                                        limits: { cpu: v.cpuLimit, memory: v.memoryLimit },
-                                    },
-                                    readinessProbe: { httpGet: { path: "/healthz", port: "https", scheme: "HTTPS" }, periodSeconds: 10 },
-                                    livenessProbe: { httpGet: { path: "/healthz", port: "https", scheme: "HTTPS" }, periodSeconds: 20 },
-                                    volumeMounts: [
-                                        { name: "tls", mountPath: "/etc/tls", readOnly: true },
-                                        { name: "tmp", mountPath: "/tmp" },
-                                    ],
-                                },
-                            ],
-                            volumes: [
-                                { name: "tls", secret: { secretName, defaultMode: 0o440 } },
-                                { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } },
-                            ],
-                        },
+                        spec: recipientPodSpec(v, args, serviceAccount.metadata.name, secretName),
                     },
                 },
             },

@@ -86,6 +86,95 @@ export function validatePipelineNamespaceArgs(args: PipelineNamespaceArgs): Vali
     return v;
 }
 
+/**
+ * The namespace's NetworkPolicies: deny all ingress and egress, then allow only DNS to the cluster DNS, HTTPS to the
+ * VPC endpoints and xDS to the mesh control plane.
+ */
+function createNetworkPolicies(
+    name: string,
+    args: PipelineNamespaceArgs,
+    v: ValidPipelineNamespaceSettings,
+    nsName: pulumi.Output<string>,
+    labels: Record<string, string>,
+    k8sOpts: pulumi.CustomResourceOptions,
+): void {
+    new k8s.networking.v1.NetworkPolicy(
+        `${name}-default-deny`,
+        {
+            metadata: { name: "default-deny-all", namespace: nsName, labels },
+            spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+        },
+        k8sOpts,
+    );
+
+    new k8s.networking.v1.NetworkPolicy(
+        `${name}-allow-dns`,
+        {
+            metadata: { name: "allow-dns-egress", namespace: nsName, labels },
+            spec: {
+                podSelector: {},
+                policyTypes: ["Egress"],
+                egress: [
+                    {
+                        to: [
+                            {
+                                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": v.dnsNamespace } },
+                                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                            },
+                        ],
+                        ports: [
+                            { protocol: "UDP", port: 53 },
+                            { protocol: "TCP", port: 53 },
+                        ],
+                    },
+                ],
+            },
+        },
+        k8sOpts,
+    );
+
+    new k8s.networking.v1.NetworkPolicy(
+        `${name}-allow-vpc-endpoints`,
+        {
+            metadata: { name: "allow-https-to-vpc-endpoints", namespace: nsName, labels },
+            spec: {
+                podSelector: {},
+                policyTypes: ["Egress"],
+                egress: [
+                    {
+                        to: pulumi.output(args.vpcEndpointCidrs).apply((cidrs) => cidrs.map((cidr) => ({ ipBlock: { cidr } }))),
+                        ports: [{ protocol: "TCP", port: 443 }],
+                    },
+                ],
+            },
+        },
+        k8sOpts,
+    );
+
+    new k8s.networking.v1.NetworkPolicy(
+        `${name}-allow-mesh`,
+        {
+            metadata: { name: "allow-mesh-control-plane", namespace: nsName, labels },
+            spec: {
+                podSelector: {},
+                policyTypes: ["Egress"],
+                egress: [
+                    {
+                        to: [
+                            {
+                                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": v.meshNamespace } },
+                                podSelector: { matchLabels: { app: "istiod" } },
+                            },
+                        ],
+                        ports: [{ protocol: "TCP", port: 15012 }],
+                    },
+                ],
+            },
+        },
+        k8sOpts,
+    );
+}
+
 export class PipelineNamespace extends pulumi.ComponentResource {
     public readonly namespaceName: pulumi.Output<string>;
     /** The worker service account. */
@@ -110,81 +199,7 @@ export class PipelineNamespace extends pulumi.ComponentResource {
         );
         const nsName = ns.metadata.name;
 
-        new k8s.networking.v1.NetworkPolicy(
-            `${name}-default-deny`,
-            {
-                metadata: { name: "default-deny-all", namespace: nsName, labels },
-                spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
-            },
-            k8sOpts,
-        );
-
-        new k8s.networking.v1.NetworkPolicy(
-            `${name}-allow-dns`,
-            {
-                metadata: { name: "allow-dns-egress", namespace: nsName, labels },
-                spec: {
-                    podSelector: {},
-                    policyTypes: ["Egress"],
-                    egress: [
-                        {
-                            to: [
-                                {
-                                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": v.dnsNamespace } },
-                                    podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-                                },
-                            ],
-                            ports: [
-                                { protocol: "UDP", port: 53 },
-                                { protocol: "TCP", port: 53 },
-                            ],
-                        },
-                    ],
-                },
-            },
-            k8sOpts,
-        );
-
-        new k8s.networking.v1.NetworkPolicy(
-            `${name}-allow-vpc-endpoints`,
-            {
-                metadata: { name: "allow-https-to-vpc-endpoints", namespace: nsName, labels },
-                spec: {
-                    podSelector: {},
-                    policyTypes: ["Egress"],
-                    egress: [
-                        {
-                            to: pulumi.output(args.vpcEndpointCidrs).apply((cidrs) => cidrs.map((cidr) => ({ ipBlock: { cidr } }))),
-                            ports: [{ protocol: "TCP", port: 443 }],
-                        },
-                    ],
-                },
-            },
-            k8sOpts,
-        );
-
-        new k8s.networking.v1.NetworkPolicy(
-            `${name}-allow-mesh`,
-            {
-                metadata: { name: "allow-mesh-control-plane", namespace: nsName, labels },
-                spec: {
-                    podSelector: {},
-                    policyTypes: ["Egress"],
-                    egress: [
-                        {
-                            to: [
-                                {
-                                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": v.meshNamespace } },
-                                    podSelector: { matchLabels: { app: "istiod" } },
-                                },
-                            ],
-                            ports: [{ protocol: "TCP", port: 15012 }],
-                        },
-                    ],
-                },
-            },
-            k8sOpts,
-        );
+        createNetworkPolicies(name, args, v, nsName, labels, k8sOpts);
 
         const serviceAccount = new k8s.core.v1.ServiceAccount(
             `${name}-service-account`,

@@ -211,6 +211,305 @@ function metricName(s: string): string {
     return s.replace(/[^A-Za-z0-9_-]/g, "-");
 }
 
+/** What the parts of one API share. */
+interface ApiParts {
+    /** The component's name, prefix of its children's names. */
+    readonly name: string;
+    /** `<namePrefix>-<apiName>`. */
+    readonly physical: string;
+    readonly o: Tls13RestApiArgs & ValidTls13RestApiArgs;
+    readonly accountId: pulumi.Output<string>;
+    readonly tags: Record<string, string>;
+    readonly dataTags: Record<string, string>;
+    readonly child: (extra?: pulumi.CustomResourceOptions) => pulumi.CustomResourceOptions;
+    readonly restApi: aws.apigateway.RestApi;
+}
+
+/** The one route: its path, request validation, authorisation, the Lambda integration and the permission to invoke. */
+function createRoute(api: ApiParts): { method: aws.apigateway.Method; integration: aws.apigateway.Integration; routePath: string; routeArn: pulumi.Output<string> } {
+    const { name, physical, o, accountId, child, restApi } = api;
+    const resources: aws.apigateway.Resource[] = [];
+    let parentId: pulumi.Input<string> = restApi.rootResourceId;
+    o.pathParts.forEach((part, i) => {
+        const r: aws.apigateway.Resource = new aws.apigateway.Resource(
+            `${name}-path-${i}`,
+            { restApi: restApi.id, parentId, pathPart: part },
+            child(),
+        );
+        resources.push(r);
+        parentId = r.id;
+    });
+    const leaf = resources[resources.length - 1];
+
+    const requestValidator = new aws.apigateway.RequestValidator(
+        `${name}-validator`,
+        { restApi: restApi.id, name: `${physical}-validate`, validateRequestBody: true, validateRequestParameters: true },
+        child(),
+    );
+
+    const authorizer =
+        o.auth.type === "COGNITO_USER_POOLS"
+            ? new aws.apigateway.Authorizer(
+                  `${name}-authorizer`,
+                  {
+                      restApi: restApi.id,
+                      name: `${physical}-cognito`,
+                      type: "COGNITO_USER_POOLS",
+                      providerArns: [o.auth.userPoolArn],
+                      identitySource: "method.request.header.Authorization",
+                  },
+                  child(),
+              )
+            : undefined;
+
+    const requestParameters = Object.fromEntries(
+        Object.entries(o.queryParameters ?? {}).map(([name, required]) => [`method.request.querystring.${name}`, required]),
+    );
+
+    const method = new aws.apigateway.Method(
+        `${name}-method`,
+        {
+            restApi: restApi.id,
+            resourceId: leaf.id,
+            httpMethod: o.httpMethod,
+            authorization: o.auth.type,
+            ...(authorizer !== undefined ? { authorizerId: authorizer.id } : {}),
+            apiKeyRequired: true,
+            requestValidatorId: requestValidator.id,
+            ...(Object.keys(requestParameters).length > 0 ? { requestParameters } : {}),
+        },
+        child(),
+    );
+
+    const integration = new aws.apigateway.Integration(
+        `${name}-integration`,
+        {
+            restApi: restApi.id,
+            resourceId: leaf.id,
+            httpMethod: method.httpMethod,
+            type: "AWS_PROXY",
+            integrationHttpMethod: "POST",
+            uri: o.handler.invokeArn,
+            timeoutMilliseconds: 29000,
+        },
+        child(),
+    );
+
+    const routePath = o.pathParts.join("/");
+    const routeArn = pulumi.interpolate`${restApi.executionArn}/${STAGE_NAME}/${o.httpMethod}/${routePath}`;
+
+    new aws.lambda.Permission(
+        `${name}-invoke`,
+        {
+            function: o.handler.name,
+            action: "lambda:InvokeFunction",
+            principal: "apigateway.amazonaws.com",
+            sourceArn: routeArn,
+            sourceAccount: accountId,
+        },
+        child(),
+    );
+
+    return { method, integration, routePath, routeArn };
+}
+
+/** The deployment and its stage: encrypted access logs, throttling, the usage plan and its API key. */
+function createStage(api: ApiParts, route: { method: aws.apigateway.Method; integration: aws.apigateway.Integration; routePath: string }): {
+    stage: aws.apigateway.Stage;
+    accessLogGroup: aws.cloudwatch.LogGroup;
+    apiKey: aws.apigateway.ApiKey;
+} {
+    const { name, physical, o, tags, dataTags, child, restApi } = api;
+    const { method, integration, routePath } = route;
+    const deployment = new aws.apigateway.Deployment(
+        `${name}-deployment`,
+        {
+            restApi: restApi.id,
+            description: `${physical} deployment`,
+            triggers: {
+                route: JSON.stringify({
+                    method: o.httpMethod,
+                    path: routePath,
+                    auth: o.auth.type,
+                    apiKey: true,
+                    query: o.queryParameters ?? {},
+                    binary: o.binaryMediaTypes ?? [],
+                }),
+            },
+        },
+        child({ dependsOn: [method, integration] }),
+    );
+
+    const accessLogGroup = new aws.cloudwatch.LogGroup(
+        `${name}-access-logs`,
+        {
+            name: `/aws/apigateway/${physical}/access`,
+            kmsKeyId: o.logsKeyArn,
+            retentionInDays: o.logRetentionDays,
+            tags: dataTags,
+        },
+        child(),
+    );
+
+    const stage = new aws.apigateway.Stage(
+        `${name}-stage`,
+        {
+            restApi: restApi.id,
+            deployment: deployment.id,
+            stageName: STAGE_NAME,
+            xrayTracingEnabled: true,
+            accessLogSettings: { destinationArn: accessLogGroup.arn, format: ACCESS_LOG_FORMAT },
+            tags,
+        },
+        child({ dependsOn: [...(o.stageDependsOn ?? [])] }),
+    );
+
+    new aws.apigateway.MethodSettings(
+        `${name}-method-settings`,
+        {
+            restApi: restApi.id,
+            stageName: stage.stageName,
+            methodPath: "*/*",
+            settings: {
+                throttlingRateLimit: o.throttleRateLimit,
+                throttlingBurstLimit: o.throttleBurstLimit,
+                metricsEnabled: true,
+                // Execution logs go to a service-created log group that is not encrypted with our key: access logs only.
+                loggingLevel: "OFF",
+                dataTraceEnabled: false,
+                cachingEnabled: false,
+            },
+        },
+        child(),
+    );
+
+    const usagePlan = new aws.apigateway.UsagePlan(
+        `${name}-usage-plan`,
+        {
+            name: `${physical}-plan`,
+            apiStages: [{ apiId: restApi.id, stage: stage.stageName }],
+            throttleSettings: { rateLimit: o.throttleRateLimit, burstLimit: o.throttleBurstLimit },
+            quotaSettings: { limit: o.quotaPerDay, period: "DAY" },
+            tags,
+        },
+        child(),
+    );
+
+    // The key value is generated by API Gateway (never in the program or its state as an input).
+    const apiKey = new aws.apigateway.ApiKey(
+        `${name}-api-key`,
+        { name: `${physical}-key`, enabled: true, tags },
+        child(),
+    );
+
+    new aws.apigateway.UsagePlanKey(
+        `${name}-usage-plan-key`,
+        { keyId: apiKey.id, keyType: "API_KEY", usagePlanId: usagePlan.id },
+        child(),
+    );
+
+    return { stage, accessLogGroup, apiKey };
+}
+
+/** The TLS 1.3-only custom domain and the API's base path on it. */
+function createDomain(api: ApiParts, stage: aws.apigateway.Stage): aws.apigateway.DomainName {
+    const { name, o, tags, child, restApi } = api;
+    const domain = new aws.apigateway.DomainName(
+        `${name}-domain`,
+        {
+            domainName: o.domainName,
+            regionalCertificateArn: o.certificateArn,
+            endpointConfiguration: { types: "REGIONAL" },
+            securityPolicy: TLS13_SECURITY_POLICY,
+            endpointAccessMode: ENDPOINT_ACCESS_MODE,
+            tags,
+        },
+        child(),
+    );
+
+    new aws.apigateway.BasePathMapping(
+        `${name}-base-path`,
+        { domainName: domain.domainName, restApi: restApi.id, stageName: stage.stageName, basePath: o.basePath },
+        child(),
+    );
+
+    return domain;
+}
+
+/** The web ACL in front of the stage (per-IP rate limit, AWS managed rules) and its redacted, encrypted logs. */
+function createFirewall(api: ApiParts, stage: aws.apigateway.Stage): aws.wafv2.WebAcl {
+    const { name, physical, o, tags, dataTags, child } = api;
+    const metric = metricName(physical);
+    const webAcl = new aws.wafv2.WebAcl(
+        `${name}-waf`,
+        {
+            name: `${physical}-waf`,
+            description: `Rate limit and managed rules in front of ${physical}.`,
+            scope: "REGIONAL",
+            defaultAction: { allow: {} },
+            rules: [
+                {
+                    name: "rate-limit-per-ip",
+                    priority: 0,
+                    action: { block: {} },
+                    statement: {
+                        rateBasedStatement: { limit: o.wafRateLimitPer5Min, aggregateKeyType: "IP", evaluationWindowSec: 300 },
+                    },
+                    visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${metric}-rate` },
+                },
+                {
+                    name: "aws-common-rule-set",
+                    priority: 1,
+                    overrideAction: { none: {} },
+                    statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet" } },
+                    visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${metric}-common` },
+                },
+                {
+                    name: "aws-known-bad-inputs",
+                    priority: 2,
+                    overrideAction: { none: {} },
+                    statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesKnownBadInputsRuleSet" } },
+                    visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${metric}-bad-inputs` },
+                },
+            ],
+            visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: metric },
+            tags,
+        },
+        child(),
+    );
+
+    new aws.wafv2.WebAclAssociation(
+        `${name}-waf-association`,
+        { resourceArn: stage.arn, webAclArn: webAcl.arn },
+        child(),
+    );
+
+    // WAF requires the log group name to start with `aws-waf-logs-`.
+    const wafLogGroup = new aws.cloudwatch.LogGroup(
+        `${name}-waf-logs`,
+        {
+            name: `aws-waf-logs-${physical}`,
+            kmsKeyId: o.logsKeyArn,
+            retentionInDays: o.logRetentionDays,
+            tags: dataTags,
+        },
+        child(),
+    );
+
+    new aws.wafv2.WebAclLoggingConfiguration(
+        `${name}-waf-logging`,
+        {
+            resourceArn: webAcl.arn,
+            logDestinationConfigs: [wafLogGroup.arn],
+            // Credentials never reach the logs.
+            redactedFields: [{ singleHeader: { name: "authorization" } }, { singleHeader: { name: "x-api-key" } }],
+        },
+        child(),
+    );
+
+    return webAcl;
+}
+
 export class Tls13RestApi extends pulumi.ComponentResource {
     /** What a layer publishes about the API. */
     public readonly endpoint: RestApiEndpoint;
@@ -245,262 +544,12 @@ export class Tls13RestApi extends pulumi.ComponentResource {
             child(),
         );
 
-        const resources: aws.apigateway.Resource[] = [];
-        let parentId: pulumi.Input<string> = restApi.rootResourceId;
-        o.pathParts.forEach((part, i) => {
-            const r: aws.apigateway.Resource = new aws.apigateway.Resource(
-                `${name}-path-${i}`,
-                { restApi: restApi.id, parentId, pathPart: part },
-                child(),
-            );
-            resources.push(r);
-            parentId = r.id;
-        });
-        const leaf = resources[resources.length - 1];
-
-        const requestValidator = new aws.apigateway.RequestValidator(
-            `${name}-validator`,
-            { restApi: restApi.id, name: `${physical}-validate`, validateRequestBody: true, validateRequestParameters: true },
-            child(),
-        );
-
-        const authorizer =
-            o.auth.type === "COGNITO_USER_POOLS"
-                ? new aws.apigateway.Authorizer(
-                      `${name}-authorizer`,
-                      {
-                          restApi: restApi.id,
-                          name: `${physical}-cognito`,
-                          type: "COGNITO_USER_POOLS",
-                          providerArns: [o.auth.userPoolArn],
-                          identitySource: "method.request.header.Authorization",
-                      },
-                      child(),
-                  )
-                : undefined;
-
-        const requestParameters = Object.fromEntries(
-            Object.entries(o.queryParameters ?? {}).map(([name, required]) => [`method.request.querystring.${name}`, required]),
-        );
-
-        const method = new aws.apigateway.Method(
-            `${name}-method`,
-            {
-                restApi: restApi.id,
-                resourceId: leaf.id,
-                httpMethod: o.httpMethod,
-                authorization: o.auth.type,
-                ...(authorizer !== undefined ? { authorizerId: authorizer.id } : {}),
-                apiKeyRequired: true,
-                requestValidatorId: requestValidator.id,
-                ...(Object.keys(requestParameters).length > 0 ? { requestParameters } : {}),
-            },
-            child(),
-        );
-
-        const integration = new aws.apigateway.Integration(
-            `${name}-integration`,
-            {
-                restApi: restApi.id,
-                resourceId: leaf.id,
-                httpMethod: method.httpMethod,
-                type: "AWS_PROXY",
-                integrationHttpMethod: "POST",
-                uri: o.handler.invokeArn,
-                timeoutMilliseconds: 29000,
-            },
-            child(),
-        );
-
-        const routePath = o.pathParts.join("/");
-        const routeArn = pulumi.interpolate`${restApi.executionArn}/${STAGE_NAME}/${o.httpMethod}/${routePath}`;
-
-        new aws.lambda.Permission(
-            `${name}-invoke`,
-            {
-                function: o.handler.name,
-                action: "lambda:InvokeFunction",
-                principal: "apigateway.amazonaws.com",
-                sourceArn: routeArn,
-                sourceAccount: accountId,
-            },
-            child(),
-        );
-
-        const deployment = new aws.apigateway.Deployment(
-            `${name}-deployment`,
-            {
-                restApi: restApi.id,
-                description: `${physical} deployment`,
-                triggers: {
-                    route: JSON.stringify({
-                        method: o.httpMethod,
-                        path: routePath,
-                        auth: o.auth.type,
-                        apiKey: true,
-                        query: o.queryParameters ?? {},
-                        binary: o.binaryMediaTypes ?? [],
-                    }),
-                },
-            },
-            child({ dependsOn: [method, integration] }),
-        );
-
-        const accessLogGroup = new aws.cloudwatch.LogGroup(
-            `${name}-access-logs`,
-            {
-                name: `/aws/apigateway/${physical}/access`,
-                kmsKeyId: v.logsKeyArn,
-                retentionInDays: v.logRetentionDays,
-                tags: dataTags,
-            },
-            child(),
-        );
-
-        const stage = new aws.apigateway.Stage(
-            `${name}-stage`,
-            {
-                restApi: restApi.id,
-                deployment: deployment.id,
-                stageName: STAGE_NAME,
-                xrayTracingEnabled: true,
-                accessLogSettings: { destinationArn: accessLogGroup.arn, format: ACCESS_LOG_FORMAT },
-                tags,
-            },
-            child({ dependsOn: [...(o.stageDependsOn ?? [])] }),
-        );
-
-        new aws.apigateway.MethodSettings(
-            `${name}-method-settings`,
-            {
-                restApi: restApi.id,
-                stageName: stage.stageName,
-                methodPath: "*/*",
-                settings: {
-                    throttlingRateLimit: o.throttleRateLimit,
-                    throttlingBurstLimit: o.throttleBurstLimit,
-                    metricsEnabled: true,
-                    // Execution logs go to a service-created log group that is not encrypted with our key: access logs only.
-                    loggingLevel: "OFF",
-                    dataTraceEnabled: false,
-                    cachingEnabled: false,
-                },
-            },
-            child(),
-        );
-
-        const usagePlan = new aws.apigateway.UsagePlan(
-            `${name}-usage-plan`,
-            {
-                name: `${physical}-plan`,
-                apiStages: [{ apiId: restApi.id, stage: stage.stageName }],
-                throttleSettings: { rateLimit: o.throttleRateLimit, burstLimit: o.throttleBurstLimit },
-                quotaSettings: { limit: o.quotaPerDay, period: "DAY" },
-                tags,
-            },
-            child(),
-        );
-
-        // The key value is generated by API Gateway (never in the program or its state as an input).
-        const apiKey = new aws.apigateway.ApiKey(
-            `${name}-api-key`,
-            { name: `${physical}-key`, enabled: true, tags },
-            child(),
-        );
-
-        new aws.apigateway.UsagePlanKey(
-            `${name}-usage-plan-key`,
-            { keyId: apiKey.id, keyType: "API_KEY", usagePlanId: usagePlan.id },
-            child(),
-        );
-
-        const domain = new aws.apigateway.DomainName(
-            `${name}-domain`,
-            {
-                domainName: o.domainName,
-                regionalCertificateArn: o.certificateArn,
-                endpointConfiguration: { types: "REGIONAL" },
-                securityPolicy: TLS13_SECURITY_POLICY,
-                endpointAccessMode: ENDPOINT_ACCESS_MODE,
-                tags,
-            },
-            child(),
-        );
-
-        new aws.apigateway.BasePathMapping(
-            `${name}-base-path`,
-            { domainName: domain.domainName, restApi: restApi.id, stageName: stage.stageName, basePath: o.basePath },
-            child(),
-        );
-
-        const metric = metricName(physical);
-        const webAcl = new aws.wafv2.WebAcl(
-            `${name}-waf`,
-            {
-                name: `${physical}-waf`,
-                description: `Rate limit and managed rules in front of ${physical}.`,
-                scope: "REGIONAL",
-                defaultAction: { allow: {} },
-                rules: [
-                    {
-                        name: "rate-limit-per-ip",
-                        priority: 0,
-                        action: { block: {} },
-                        statement: {
-                            rateBasedStatement: { limit: o.wafRateLimitPer5Min, aggregateKeyType: "IP", evaluationWindowSec: 300 },
-                        },
-                        visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${metric}-rate` },
-                    },
-                    {
-                        name: "aws-common-rule-set",
-                        priority: 1,
-                        overrideAction: { none: {} },
-                        statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet" } },
-                        visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${metric}-common` },
-                    },
-                    {
-                        name: "aws-known-bad-inputs",
-                        priority: 2,
-                        overrideAction: { none: {} },
-                        statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesKnownBadInputsRuleSet" } },
-                        visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${metric}-bad-inputs` },
-                    },
-                ],
-                visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: metric },
-                tags,
-            },
-            child(),
-        );
-
-        new aws.wafv2.WebAclAssociation(
-            `${name}-waf-association`,
-            { resourceArn: stage.arn, webAclArn: webAcl.arn },
-            child(),
-        );
-
-        // WAF requires the log group name to start with `aws-waf-logs-`.
-        const wafLogGroup = new aws.cloudwatch.LogGroup(
-            `${name}-waf-logs`,
-            {
-                name: `aws-waf-logs-${physical}`,
-                kmsKeyId: v.logsKeyArn,
-                retentionInDays: v.logRetentionDays,
-                tags: dataTags,
-            },
-            child(),
-        );
-
-        new aws.wafv2.WebAclLoggingConfiguration(
-            `${name}-waf-logging`,
-            {
-                resourceArn: webAcl.arn,
-                logDestinationConfigs: [wafLogGroup.arn],
-                // Credentials never reach the logs.
-                redactedFields: [{ singleHeader: { name: "authorization" } }, { singleHeader: { name: "x-api-key" } }],
-            },
-            child(),
-        );
-
+        const api: ApiParts = { name, physical, o, accountId, tags, dataTags, child, restApi };
+        const route = createRoute(api);
+        const { stage, accessLogGroup, apiKey } = createStage(api, route);
+        const domain = createDomain(api, stage);
+        const webAcl = createFirewall(api, stage);
+        const { routeArn, routePath } = route;
 
         this.routeArn = routeArn;
         this.endpoint = {
