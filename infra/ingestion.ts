@@ -11,21 +11,24 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV } from "../functions/src/contract";
-import { PublicApiArgs, RestApiEndpoint, Tls13RestApi, ValidPublicApiArgs, validatePublicApiArgs } from "./components/tls13RestApi";
+import { PublicApiArgs, RestApiEndpoint, Tls13RestApi, ValidPublicApiArgs, layerApiArgs, validatePublicApiArgs } from "./components/tls13RestApi";
 import { createApiGatewayAccountSettings } from "./lib/apiGatewayAccount";
-import { accountEnvironment, loggingArgsOf } from "./lib/layer";
+import { accountEnvironment } from "./lib/layer";
 import { FunctionLayer, FunctionLayerArgs, ValidFunctionLayerArgs, createPipelineFunction, validateFunctionLayerArgs } from "./lib/lambda";
 import { Statement, policyDocument, viaService } from "./lib/policy";
 import { storeTags } from "./lib/tags";
 import { checkInt, checkNotRecordsKey, required } from "./lib/validate";
 
 const COMPONENT = "IngestionLayer";
+/** Defaults of the function's sizing; its timeout is at most 29 seconds. */
+export const FUNCTION_SIZING = { reservedConcurrency: 10, timeoutSeconds: 10, memoryMb: 256, maxTimeoutSeconds: 29 } as const;
 /** Defaults of the ingestion API's limits. */
 export const INGESTION_API_LIMITS = { throttleRateLimit: 50, throttleBurstLimit: 100, quotaPerDay: 1000000, wafRateLimitPer5Min: 1000 } as const;
 
 /**
  * The ingestion API (`PublicApiArgs`, e.g. domain `ingest.dev.example.com`) defaults to 50 requests per second,
- * bursts of 100, 1000000 requests per key and day, and 1000 requests per source IP per 5 minutes.
+ * bursts of 100, 1000000 requests per key and day, and 1000 requests per source IP per 5 minutes; the ingest
+ * function (`FunctionSizing`) to 10 reserved executions, a 10-second timeout (at most 29, API Gateway's) and 256 MB.
  */
 export interface IngestionLayerArgs extends FunctionLayerArgs, PublicApiArgs {
     /** Customer-managed KMS key of the Kinesis stream (e.g. the storage key; never the records key). Required. */
@@ -52,12 +55,6 @@ export interface IngestionLayerArgs extends FunctionLayerArgs, PublicApiArgs {
      * permissions: `kms:GenerateDataKey` on the records key and invoking the one route. Required.
      */
     readonly producerRole: aws.iam.Role;
-    /** Reserved concurrency of the ingest function, 1-1000. Default 10. */
-    readonly reservedConcurrency?: number;
-    /** Timeout of the ingest function in seconds, 1-29 (API Gateway's limit). Default 10. */
-    readonly timeoutSeconds?: number;
-    /** Memory of the ingest function in MB, 128-10240. Default 256. */
-    readonly memoryMb?: number;
     /**
      * Create the region-wide API Gateway account setting (CloudWatch Logs role) that access logging needs. Set false
      * when another stack of the same account and region already manages it. Default true.
@@ -71,14 +68,11 @@ export interface ValidIngestionLayerArgs extends ValidFunctionLayerArgs, ValidPu
     /** Undefined: on-demand capacity. */
     readonly streamShardCount?: number;
     readonly maxEnvelopeBytes: number;
-    readonly reservedConcurrency: number;
-    readonly timeoutSeconds: number;
-    readonly memoryMb: number;
 }
 
 /** Checks `args` (throws `IngestionLayer: argument "<name>" ...`) and applies the defaults. */
 export function validateIngestionLayerArgs(args: IngestionLayerArgs): ValidIngestionLayerArgs {
-    const base = validateFunctionLayerArgs(COMPONENT, args);
+    const base = validateFunctionLayerArgs(COMPONENT, args, FUNCTION_SIZING);
     const api = validatePublicApiArgs(COMPONENT, args, INGESTION_API_LIMITS);
     required(COMPONENT, "streamKeyArn", args.streamKeyArn);
     const streamRetentionHours = checkInt(COMPONENT, "streamRetentionHours", args.streamRetentionHours ?? 24, 24, 8760);
@@ -100,9 +94,6 @@ export function validateIngestionLayerArgs(args: IngestionLayerArgs): ValidInges
         streamRetentionHours,
         ...(args.streamShardCount !== undefined ? { streamShardCount: checkInt(COMPONENT, "streamShardCount", args.streamShardCount, 1, 500) } : {}),
         maxEnvelopeBytes,
-        reservedConcurrency: checkInt(COMPONENT, "reservedConcurrency", args.reservedConcurrency ?? 10, 1, 1000),
-        timeoutSeconds: checkInt(COMPONENT, "timeoutSeconds", args.timeoutSeconds ?? 10, 1, 29),
-        memoryMb: checkInt(COMPONENT, "memoryMb", args.memoryMb ?? 256, 128, 10240),
     };
 }
 
@@ -192,9 +183,6 @@ export class IngestionLayer extends pulumi.ComponentResource {
                 [ENV.ingest.MAX_ENVELOPE_BYTES]: String(v.maxEnvelopeBytes),
             },
             statements: ingestStatements,
-            reservedConcurrency: v.reservedConcurrency,
-            timeoutSeconds: v.timeoutSeconds,
-            memoryMb: v.memoryMb,
             description: "Accepts producer-encrypted envelopes (ciphertext only) and puts them on the Kinesis stream.",
         });
 
@@ -202,11 +190,7 @@ export class IngestionLayer extends pulumi.ComponentResource {
 
         const api = new Tls13RestApi(
             `${name}-ingest`,
-            {
-                ...loggingArgsOf(base),
-                dataClassification: v.dataClassification,
-                layer,
-                formerParent: this,
+            layerApiArgs(base, v, args.certificateArn, {
                 apiName: "ingest",
                 pathParts: ["records"],
                 httpMethod: "POST",
@@ -214,15 +198,8 @@ export class IngestionLayer extends pulumi.ComponentResource {
                 auth: { type: "AWS_IAM" },
                 binaryMediaTypes: ["application/octet-stream"],
                 handler: ingest.function,
-                domainName: v.domainName,
-                certificateArn: args.certificateArn,
-                basePath: v.basePath,
-                throttleRateLimit: v.throttleRateLimit,
-                throttleBurstLimit: v.throttleBurstLimit,
-                quotaPerDay: v.quotaPerDay,
-                wafRateLimitPer5Min: v.wafRateLimitPer5Min,
                 stageDependsOn: accountSettings !== undefined ? [accountSettings.account] : [],
-            },
+            }),
             { parent: this },
         );
 

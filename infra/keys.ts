@@ -61,7 +61,7 @@ export const GENERATE_DATA_KEY_ACTIONS: readonly string[] = [
 /** Actions that yield plaintext of records-key ciphertext; only the recipient role may call them. */
 export const DECRYPT_ACTIONS: readonly string[] = ["kms:Decrypt", "kms:ReEncryptFrom"];
 
-/** Cryptographic use of a service-scoped key (storage, secrets, backup). */
+/** Cryptographic use of a key by the services it serves (storage, secrets, backup through `kms:ViaService`; logs by CloudWatch Logs). */
 const SERVICE_USE_ACTIONS: readonly string[] = [
     "kms:Encrypt",
     "kms:Decrypt",
@@ -214,15 +214,7 @@ export function keyPolicies(p: KeyPolicyPrincipals): Record<KeyRole, Statement[]
                 Sid: "CloudWatchLogsEncryptLogGroups",
                 Effect: "Allow",
                 Principal: { Service: `logs.${region}.amazonaws.com` },
-                Action: [
-                    "kms:Encrypt",
-                    "kms:Decrypt",
-                    "kms:ReEncryptFrom",
-                    "kms:ReEncryptTo",
-                    "kms:GenerateDataKey",
-                    "kms:GenerateDataKeyWithoutPlaintext",
-                    "kms:DescribeKey",
-                ],
+                Action: SERVICE_USE_ACTIONS,
                 Resource: "*",
                 Condition: {
                     ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:*` },

@@ -15,7 +15,10 @@ import { Statement, viaService } from "./lib/policy";
 import { S3_KEY_PREFIX, checkInt, checkNotRecordsKey, checkPattern, required } from "./lib/validate";
 
 const COMPONENT = "ProcessingLayer";
+/** Defaults of the function's sizing; its timeout is at most 900 seconds. */
+export const FUNCTION_SIZING = { reservedConcurrency: 5, timeoutSeconds: 60, memoryMb: 512, maxTimeoutSeconds: 900 } as const;
 
+/** The process function (`FunctionSizing`) defaults to 5 reserved executions, a 60-second timeout (at most 900) and 512 MB. */
 export interface ProcessingLayerArgs extends FunctionLayerArgs {
     /** ARN of the Kinesis stream of envelopes (ingestion layer). Required. */
     readonly streamArn: pulumi.Input<string>;
@@ -40,12 +43,6 @@ export interface ProcessingLayerArgs extends FunctionLayerArgs {
     readonly batchingWindowSeconds?: number;
     /** Retries of a failed batch before it goes to the dead-letter queue, 0-10000. Default 3. */
     readonly maximumRetryAttempts?: number;
-    /** Reserved concurrency of the process function, 1-1000. Default 5. */
-    readonly reservedConcurrency?: number;
-    /** Timeout of the process function in seconds, 1-900. Default 60. */
-    readonly timeoutSeconds?: number;
-    /** Memory of the process function in MB, 128-10240. Default 512. */
-    readonly memoryMb?: number;
 }
 
 /** `ProcessingLayerArgs` once checked, defaults applied. */
@@ -54,14 +51,11 @@ export interface ValidProcessingLayerArgs extends ValidFunctionLayerArgs {
     readonly batchSize: number;
     readonly batchingWindowSeconds: number;
     readonly maximumRetryAttempts: number;
-    readonly reservedConcurrency: number;
-    readonly timeoutSeconds: number;
-    readonly memoryMb: number;
 }
 
 /** Checks `args` (throws `ProcessingLayer: argument "<name>" ...`) and applies the defaults. */
 export function validateProcessingLayerArgs(args: ProcessingLayerArgs): ValidProcessingLayerArgs {
-    const base = validateFunctionLayerArgs(COMPONENT, args);
+    const base = validateFunctionLayerArgs(COMPONENT, args, FUNCTION_SIZING);
     required(COMPONENT, "streamArn", args.streamArn);
     required(COMPONENT, "streamKeyArn", args.streamKeyArn);
     required(COMPONENT, "dataBucketName", args.dataBucketName);
@@ -80,9 +74,6 @@ export function validateProcessingLayerArgs(args: ProcessingLayerArgs): ValidPro
         batchSize: checkInt(COMPONENT, "batchSize", args.batchSize ?? 100, 1, 10000),
         batchingWindowSeconds: checkInt(COMPONENT, "batchingWindowSeconds", args.batchingWindowSeconds ?? 5, 0, 300),
         maximumRetryAttempts: checkInt(COMPONENT, "maximumRetryAttempts", args.maximumRetryAttempts ?? 3, 0, 10000),
-        reservedConcurrency: checkInt(COMPONENT, "reservedConcurrency", args.reservedConcurrency ?? 5, 1, 1000),
-        timeoutSeconds: checkInt(COMPONENT, "timeoutSeconds", args.timeoutSeconds ?? 60, 1, 900),
-        memoryMb: checkInt(COMPONENT, "memoryMb", args.memoryMb ?? 512, 128, 10240),
     };
 }
 
@@ -147,9 +138,6 @@ export class ProcessingLayer extends pulumi.ComponentResource {
                 [ENV.process.DATA_PREFIX]: dataPrefix,
             },
             statements,
-            reservedConcurrency: v.reservedConcurrency,
-            timeoutSeconds: v.timeoutSeconds,
-            memoryMb: v.memoryMb,
             description: "Batches ciphertext envelopes from the stream into the data lake (never decrypts).",
         });
 

@@ -15,19 +15,22 @@ import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_DATA_PREFIX, ENV } from "../functions/src/contract";
 import { KubernetesRecipient, KubernetesRecipientSettings, ValidKubernetesRecipientSettings, validateKubernetesRecipientSettings } from "./components/kubernetesRecipient";
 import { RecipientUserPool } from "./components/recipientUserPool";
-import { PublicApiArgs, RestApiEndpoint, Tls13RestApi, ValidPublicApiArgs, validatePublicApiArgs } from "./components/tls13RestApi";
-import { accountEnvironment, loggingArgsOf } from "./lib/layer";
+import { PublicApiArgs, RestApiEndpoint, Tls13RestApi, ValidPublicApiArgs, layerApiArgs, validatePublicApiArgs } from "./components/tls13RestApi";
+import { accountEnvironment } from "./lib/layer";
 import { FunctionLayer, FunctionLayerArgs, ValidFunctionLayerArgs, createPipelineFunction, validateFunctionLayerArgs } from "./lib/lambda";
 import { Statement, viaService } from "./lib/policy";
-import { S3_KEY_PREFIX, checkInt, checkPattern, required } from "./lib/validate";
+import { S3_KEY_PREFIX, checkPattern, required } from "./lib/validate";
 
 const COMPONENT = "ServingLayer";
+/** Defaults of the function's sizing; its timeout is at most 29 seconds. */
+export const FUNCTION_SIZING = { reservedConcurrency: 5, timeoutSeconds: 10, memoryMb: 256, maxTimeoutSeconds: 29 } as const;
 /** Defaults of the recipient API's limits. */
 export const SERVING_API_LIMITS = { throttleRateLimit: 20, throttleBurstLimit: 40, quotaPerDay: 100000, wafRateLimitPer5Min: 500 } as const;
 
 /**
  * The recipient API (`PublicApiArgs`, e.g. domain `records.dev.example.com`) defaults to 20 requests per second,
- * bursts of 40, 100000 requests per key and day, and 500 requests per source IP per 5 minutes.
+ * bursts of 40, 100000 requests per key and day, and 500 requests per source IP per 5 minutes; the recipient
+ * function (`FunctionSizing`) to 5 reserved executions, a 10-second timeout (at most 29, API Gateway's) and 256 MB.
  */
 export interface ServingLayerArgs extends FunctionLayerArgs, PublicApiArgs {
     /** Data-lake bucket the recipient reads (storage layer). Required. */
@@ -55,12 +58,6 @@ export interface ServingLayerArgs extends FunctionLayerArgs, PublicApiArgs {
      * waits for it because API Gateway refuses access logging until it is set. Default none.
      */
     readonly apiGatewayAccount?: pulumi.Resource;
-    /** Reserved concurrency of the recipient function, 1-1000. Default 5. */
-    readonly reservedConcurrency?: number;
-    /** Timeout of the recipient function in seconds, 1-29. Default 10. */
-    readonly timeoutSeconds?: number;
-    /** Memory of the recipient function in MB, 128-10240. Default 256. */
-    readonly memoryMb?: number;
     /** Run the recipient on Kubernetes too, as these settings say (`KubernetesRecipient`). Default: not on Kubernetes. */
     readonly kubernetes?: KubernetesRecipientSettings;
 }
@@ -68,16 +65,13 @@ export interface ServingLayerArgs extends FunctionLayerArgs, PublicApiArgs {
 /** `ServingLayerArgs` once checked, defaults applied. */
 export interface ValidServingLayerArgs extends ValidFunctionLayerArgs, ValidPublicApiArgs {
     readonly dataPrefix: string;
-    readonly reservedConcurrency: number;
-    readonly timeoutSeconds: number;
-    readonly memoryMb: number;
     /** Undefined: not on Kubernetes. */
     readonly kubernetes?: ValidKubernetesRecipientSettings;
 }
 
 /** Checks `args` (throws `ServingLayer: argument "<name>" ...`) and applies the defaults. */
 export function validateServingLayerArgs(args: ServingLayerArgs): ValidServingLayerArgs {
-    const base = validateFunctionLayerArgs(COMPONENT, args);
+    const base = validateFunctionLayerArgs(COMPONENT, args, FUNCTION_SIZING);
     const api = validatePublicApiArgs(COMPONENT, args, SERVING_API_LIMITS);
     required(COMPONENT, "dataBucketName", args.dataBucketName);
     required(COMPONENT, "dataBucketArn", args.dataBucketArn);
@@ -89,9 +83,6 @@ export function validateServingLayerArgs(args: ServingLayerArgs): ValidServingLa
         ...base,
         ...api,
         dataPrefix,
-        reservedConcurrency: checkInt(COMPONENT, "reservedConcurrency", args.reservedConcurrency ?? 5, 1, 1000),
-        timeoutSeconds: checkInt(COMPONENT, "timeoutSeconds", args.timeoutSeconds ?? 10, 1, 29),
-        memoryMb: checkInt(COMPONENT, "memoryMb", args.memoryMb ?? 256, 128, 10240),
         ...(args.kubernetes !== undefined ? { kubernetes: validateKubernetesRecipientSettings(COMPONENT, args.kubernetes, "kubernetes.") } : {}),
     };
 }
@@ -167,9 +158,6 @@ export class ServingLayer extends pulumi.ComponentResource {
                 [ENV.recipient.DATA_PREFIX]: dataPrefix,
             },
             statements,
-            reservedConcurrency: v.reservedConcurrency,
-            timeoutSeconds: v.timeoutSeconds,
-            memoryMb: v.memoryMb,
             description: "The recipient: reads ciphertext batches and decrypts records (the only records-key Decrypt holder).",
         });
 
@@ -181,26 +169,15 @@ export class ServingLayer extends pulumi.ComponentResource {
 
         const api = new Tls13RestApi(
             `${name}-recipient`,
-            {
-                ...loggingArgsOf(base),
-                dataClassification: v.dataClassification,
-                layer,
-                formerParent: this,
+            layerApiArgs(base, v, args.certificateArn, {
                 apiName: "recipient",
                 pathParts: ["records"],
                 httpMethod: "GET",
                 auth: { type: "COGNITO_USER_POOLS", userPoolArn },
                 queryParameters: { tenant: true, schema: true, date: true, after: false },
                 handler: recipient.function,
-                domainName: v.domainName,
-                certificateArn: args.certificateArn,
-                basePath: v.basePath,
-                throttleRateLimit: v.throttleRateLimit,
-                throttleBurstLimit: v.throttleBurstLimit,
-                quotaPerDay: v.quotaPerDay,
-                wafRateLimitPer5Min: v.wafRateLimitPer5Min,
                 stageDependsOn: args.apiGatewayAccount !== undefined ? [args.apiGatewayAccount] : [],
-            },
+            }),
             { parent: this },
         );
 

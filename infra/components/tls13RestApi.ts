@@ -11,7 +11,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DataClassification } from "../../policies/conventions";
 import { LayerPartArgs, childOptions } from "../lib/component";
-import { LoggingLayerArgs, ValidLoggingArgs, accountEnvironment, validateClassification, validateLoggingArgs } from "../lib/layer";
+import type { FunctionLayer } from "../lib/lambda";
+import { LoggingLayerArgs, ValidLoggingArgs, accountEnvironment, loggingArgsOf, validateClassification, validateLoggingArgs } from "../lib/layer";
 import { layerTags, storeTags } from "../lib/tags";
 import { checkDomainName, checkInt, checkPattern, required } from "../lib/validate";
 
@@ -171,6 +172,31 @@ export function validatePublicApiArgs(component: string, args: PublicApiArgs, de
             quotaPerDay: args.quotaPerDay ?? defaults.quotaPerDay,
             wafRateLimitPer5Min: args.wafRateLimitPer5Min ?? defaults.wafRateLimitPer5Min,
         }),
+    };
+}
+
+/** What the route of an API is: everything of `Tls13RestApiArgs` a layer does not give from its own arguments. */
+export type ApiRoute = Pick<Tls13RestApiArgs, "apiName" | "pathParts" | "httpMethod" | "auth" | "binaryMediaTypes" | "queryParameters" | "handler" | "stageDependsOn">;
+
+/**
+ * The arguments of a layer's API: the layer's logging, classification and tags, its validated `PublicApiArgs`
+ * and certificate, the layer as the former parent of the API's resources, and the `route`.
+ */
+export function layerApiArgs(layer: FunctionLayer, api: ValidPublicApiArgs, certificateArn: pulumi.Input<string>, route: ApiRoute): Tls13RestApiArgs {
+    const { domainName, basePath, throttleRateLimit, throttleBurstLimit, quotaPerDay, wafRateLimitPer5Min } = api;
+    return {
+        ...loggingArgsOf(layer),
+        dataClassification: layer.dataClassification,
+        layer: layer.layer,
+        formerParent: layer.parent,
+        domainName,
+        certificateArn,
+        basePath,
+        throttleRateLimit,
+        throttleBurstLimit,
+        quotaPerDay,
+        wafRateLimitPer5Min,
+        ...route,
     };
 }
 

@@ -12,7 +12,7 @@ import { AccountEnvironment, LoggingLayerArgs, ValidLoggingArgs, validateClassif
 import { Statement, denyInsecureTransport, policyDocument, viaService } from "./policy";
 import { PrincipalRoleSpec, principalRoleArgs } from "./principal";
 import { FUNCTION_TAG, Tags, layerTags, storeTags } from "./tags";
-import { required, requireNonEmptyList } from "./validate";
+import { checkInt, required, requireNonEmptyList } from "./validate";
 
 /** The Lambda runtime of every pipeline function (current; `nodejs20.x` is deprecated). */
 export const LAMBDA_RUNTIME: aws.lambda.Runtime = aws.lambda.Runtime.NodeJS22dX;
@@ -27,8 +27,18 @@ export function defaultFunctionCode(fn: FunctionName): pulumi.asset.Archive {
     return new pulumi.asset.FileArchive(bundleFunction(fn));
 }
 
+/** How a layer sizes its function; each layer documents its defaults. */
+export interface FunctionSizing {
+    /** Reserved concurrency of the function, 1-1000. */
+    readonly reservedConcurrency: number;
+    /** Timeout of the function in seconds, from 1 to the layer's maximum (29 behind API Gateway, 900 otherwise). */
+    readonly timeoutSeconds: number;
+    /** Memory of the function in MB, 128-10240. */
+    readonly memoryMb: number;
+}
+
 /** Arguments shared by the layers that run Lambda functions (ingestion, processing, serving). */
-export interface FunctionLayerArgs extends LoggingLayerArgs {
+export interface FunctionLayerArgs extends LoggingLayerArgs, Partial<FunctionSizing> {
     /** Private subnets the functions run in (`vpcConfig`). Required, non-empty. */
     readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /** Security groups of the functions (egress only to the VPC endpoints). Required, non-empty. */
@@ -49,9 +59,15 @@ export interface FunctionLayerArgs extends LoggingLayerArgs {
 /** `FunctionLayerArgs` once checked, defaults applied. */
 export interface ValidFunctionLayerArgs extends ValidLoggingArgs {
     readonly dataClassification: DataClassification;
+    readonly sizing: FunctionSizing;
 }
 
-export function validateFunctionLayerArgs(component: string, args: FunctionLayerArgs | undefined): ValidFunctionLayerArgs {
+/** Checks the arguments every function layer takes and applies the defaults, the layer's sizing `defaults` among them. */
+export function validateFunctionLayerArgs(
+    component: string,
+    args: FunctionLayerArgs | undefined,
+    defaults: FunctionSizing & { readonly maxTimeoutSeconds: number },
+): ValidFunctionLayerArgs {
     const logging = validateLoggingArgs(component, args);
     const a = args as FunctionLayerArgs;
     const dataClassification = validateClassification(component, a.dataClassification, "confidential");
@@ -59,7 +75,12 @@ export function validateFunctionLayerArgs(component: string, args: FunctionLayer
     requireNonEmptyList(component, "securityGroupIds", a.securityGroupIds);
     required(component, "envKeyArn", a.envKeyArn);
     required(component, "queueKeyArn", a.queueKeyArn);
-    return { ...logging, dataClassification };
+    const sizing = {
+        reservedConcurrency: checkInt(component, "reservedConcurrency", a.reservedConcurrency ?? defaults.reservedConcurrency, 1, 1000),
+        timeoutSeconds: checkInt(component, "timeoutSeconds", a.timeoutSeconds ?? defaults.timeoutSeconds, 1, defaults.maxTimeoutSeconds),
+        memoryMb: checkInt(component, "memoryMb", a.memoryMb ?? defaults.memoryMb, 128, 10240),
+    };
+    return { ...logging, dataClassification, sizing };
 }
 
 /** What a layer tells `createPipelineFunction` about itself. */
@@ -85,9 +106,6 @@ export interface PipelineFunctionOptions {
     readonly environment: Record<string, pulumi.Input<string>>;
     /** The function's own permissions, beyond logs, tracing, VPC networking and its dead-letter queue. */
     readonly statements: readonly Statement[];
-    readonly reservedConcurrency: number;
-    readonly timeoutSeconds: number;
-    readonly memoryMb: number;
     readonly description: string;
 }
 
@@ -233,9 +251,9 @@ export function createPipelineFunction(layer: FunctionLayer, opts: PipelineFunct
             handler: HANDLER,
             architectures: ["arm64"],
             code: (args.functionCode ?? defaultFunctionCode)(opts.fn),
-            memorySize: opts.memoryMb,
-            timeout: opts.timeoutSeconds,
-            reservedConcurrentExecutions: opts.reservedConcurrency,
+            memorySize: layer.sizing.memoryMb,
+            timeout: layer.sizing.timeoutSeconds,
+            reservedConcurrentExecutions: layer.sizing.reservedConcurrency,
             kmsKeyArn: args.envKeyArn,
             environment: { variables: opts.environment },
             vpcConfig: { subnetIds: args.privateSubnetIds, securityGroupIds: args.securityGroupIds },

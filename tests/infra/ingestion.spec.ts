@@ -2,48 +2,22 @@ import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import type { Principal } from "../../infra/components/principal";
 import { IngestionLayerArgs, validateIngestionLayerArgs } from "../../infra/ingestion";
-import { created, one, ofType, policyOf, settle, startMocks, valueOf } from "./support/harness";
+import { created, functionLayerSpecArgs, namedState, one, ofType, policyOf, settle, specKeys, startMocks, valueOf } from "./support/harness";
 
 const ACCOUNT = "111111111111";
 const REGION = "eu-west-1";
 const API_ID = "a1b2c3d4e5";
 
-function mockState(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
-    const physical = typeof inputs.name === "string" ? inputs.name : name;
-    const arns: Record<string, () => Record<string, unknown>> = {
-        "aws:iam/role:Role": () => ({ arn: `arn:aws:iam::${ACCOUNT}:role/${physical}` }),
-        "aws:lambda/function:Function": () => ({
-            arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physical}`,
-            invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physical}/invocations`,
-        }),
-        "aws:sqs/queue:Queue": () => ({
-            arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${physical}`,
-            url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physical}`,
-        }),
-        "aws:cloudwatch/logGroup:LogGroup": () => ({ arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${physical}` }),
-        "aws:kinesis/stream:Stream": () => ({ arn: `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/${physical}` }),
-        "aws:apigateway/restApi:RestApi": () => ({
-            rootResourceId: "root0000",
-            executionArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}`,
-        }),
-        "aws:apigateway/stage:Stage": () => ({ arn: `arn:aws:apigateway:${REGION}::/restapis/${API_ID}/stages/${String(inputs.stageName)}` }),
-        "aws:apigateway/domainName:DomainName": () => ({
-            regionalDomainName: "d-abc123.execute-api.eu-west-1.amazonaws.com",
-            regionalZoneId: "ZLY8HYME6SFDD",
-        }),
-        "aws:wafv2/webAcl:WebAcl": () => ({ arn: `arn:aws:wafv2:${REGION}:${ACCOUNT}:regional/webacl/${physical}/0000` }),
-    };
-    const extra = arns[type]?.() ?? {};
-    const id = type === "aws:apigateway/restApi:RestApi" ? API_ID : `${name}-id`;
-    return { id, state: { ...inputs, ...extra } };
-}
+const mockState = namedState({
+    account: ACCOUNT,
+    ids: { "aws:apigateway/restApi:RestApi": API_ID },
+    outputs: {
+        "aws:apigateway/domainName:DomainName": () => ({ regionalDomainName: "d-abc123.execute-api.eu-west-1.amazonaws.com", regionalZoneId: "ZLY8HYME6SFDD" }),
+    },
+});
 
 
-const KEY = (id: string): string => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
-const RECORDS_KEY = KEY("records-0001");
-const STORAGE_KEY = KEY("storage-0002");
-const LOGS_KEY = KEY("logs-0003");
-const SECRETS_KEY = KEY("secrets-0004");
+const { records: RECORDS_KEY, storage: STORAGE_KEY, logs: LOGS_KEY, secrets: SECRETS_KEY } = specKeys(ACCOUNT);
 const CERT = `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/0b1e4c7a-1d2e-4f3a-9b8c-7d6e5f4a3b21`;
 const DEDUP_TABLE_ARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/e2ee-pipeline-dev-dedup`;
 /** The producer's role, created before the layer as the pipeline creates it. */
@@ -51,16 +25,8 @@ let producer: Principal;
 
 function validArgs(): IngestionLayerArgs {
     return {
-        namePrefix: "e2ee-pipeline-dev",
-        accountId: ACCOUNT,
-        region: REGION,
-        logsKeyArn: LOGS_KEY,
+        ...functionLayerSpecArgs(ACCOUNT),
         logRetentionDays: 90,
-        privateSubnetIds: ["subnet-aaa", "subnet-bbb"],
-        securityGroupIds: ["sg-123"],
-        envKeyArn: SECRETS_KEY,
-        queueKeyArn: STORAGE_KEY,
-        functionCode: () => new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset("exports.handler=async()=>({})") }),
         domainName: "ingest.dev.pipeline.example.com",
         certificateArn: CERT,
         streamKeyArn: STORAGE_KEY,
@@ -435,9 +401,7 @@ describe("infra/ingestion IngestionLayer", function () {
                 wafRateLimitPer5Min: 1000,
                 streamRetentionHours: 24,
                 maxEnvelopeBytes: 262144,
-                reservedConcurrency: 10,
-                timeoutSeconds: 10,
-                memoryMb: 256,
+                sizing: { reservedConcurrency: 10, timeoutSeconds: 10, memoryMb: 256 },
             });
         });
 

@@ -2,20 +2,12 @@ import assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { OrchestrationLayerArgs, validateOrchestrationLayerArgs } from "../../infra/orchestration";
-import { created, one, policyOf, settle, startMocks } from "./support/harness";
+import { created, namedState, one, policyOf, settle, startMocks } from "./support/harness";
 
 const ACCOUNT = "111111111111";
 const REGION = "eu-west-1";
 
-function mockState(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
-    const physical = typeof inputs.name === "string" ? inputs.name : name;
-    const arns: Record<string, () => Record<string, unknown>> = {
-        "aws:iam/role:Role": () => ({ arn: `arn:aws:iam::${ACCOUNT}:role/${physical}` }),
-        "aws:cloudwatch/logGroup:LogGroup": () => ({ arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${physical}` }),
-        "aws:sfn/stateMachine:StateMachine": () => ({ arn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${physical}` }),
-    };
-    return { id: `${name}-id`, state: { ...inputs, ...(arns[type]?.() ?? {}) } };
-}
+const mockState = namedState({ account: ACCOUNT });
 
 const LOGS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/logs-0003`;
 const STORAGE_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/storage-0002`;

@@ -2,49 +2,25 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ProcessingLayerArgs, validateProcessingLayerArgs } from "../../infra/processing";
-import { created, one, policyOf, settle, startMocks } from "./support/harness";
+import { created, functionLayerSpecArgs, namedState, one, policyOf, settle, specKeys, startMocks } from "./support/harness";
 
 const ACCOUNT = "111111111111";
 const REGION = "eu-west-1";
 
-function mockState(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
-    const physical = typeof inputs.name === "string" ? inputs.name : name;
-    const arns: Record<string, () => Record<string, unknown>> = {
-        "aws:iam/role:Role": () => ({ arn: `arn:aws:iam::${ACCOUNT}:role/${physical}` }),
-        "aws:lambda/function:Function": () => ({ arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physical}` }),
-        "aws:sqs/queue:Queue": () => ({
-            arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${physical}`,
-            url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physical}`,
-        }),
-        "aws:cloudwatch/logGroup:LogGroup": () => ({ arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${physical}` }),
-        "aws:lambda/eventSourceMapping:EventSourceMapping": () => ({ uuid: "6f1c1d0e-0000-4000-8000-000000000001" }),
-    };
-    return { id: `${name}-id`, state: { ...inputs, ...(arns[type]?.() ?? {}) } };
-}
+const mockState = namedState({
+    account: ACCOUNT,
+    outputs: { "aws:lambda/eventSourceMapping:EventSourceMapping": () => ({ uuid: "6f1c1d0e-0000-4000-8000-000000000001" }) },
+});
 
-const KEY = (id: string): string => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
-const RECORDS_KEY = KEY("records-0001");
-const STORAGE_KEY = KEY("storage-0002");
-const LOGS_KEY = KEY("logs-0003");
-const SECRETS_KEY = KEY("secrets-0004");
+const { records: RECORDS_KEY, storage: STORAGE_KEY, logs: LOGS_KEY, secrets: SECRETS_KEY } = specKeys(ACCOUNT);
 const STREAM_ARN = `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/e2ee-pipeline-dev-envelopes`;
 const BUCKET = "e2ee-pipeline-dev-data-lake";
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
-const stubCode = (): pulumi.asset.Archive =>
-    new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset("exports.handler=async()=>({})") });
 
 function validArgs(): ProcessingLayerArgs {
     return {
-        namePrefix: "e2ee-pipeline-dev",
-        accountId: ACCOUNT,
-        region: REGION,
-        logsKeyArn: LOGS_KEY,
+        ...functionLayerSpecArgs(ACCOUNT),
         dataClassification: "restricted",
-        privateSubnetIds: ["subnet-aaa", "subnet-bbb"],
-        securityGroupIds: ["sg-123"],
-        envKeyArn: SECRETS_KEY,
-        queueKeyArn: STORAGE_KEY,
-        functionCode: stubCode,
         streamArn: STREAM_ARN,
         streamKeyArn: STORAGE_KEY,
         dataBucketName: BUCKET,
@@ -197,9 +173,7 @@ describe("infra/processing ProcessingLayer", function () {
                 batchSize: 100,
                 batchingWindowSeconds: 5,
                 maximumRetryAttempts: 3,
-                reservedConcurrency: 5,
-                timeoutSeconds: 60,
-                memoryMb: 512,
+                sizing: { reservedConcurrency: 5, timeoutSeconds: 60, memoryMb: 512 },
             });
         });
 

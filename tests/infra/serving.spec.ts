@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Principal } from "../../infra/components/principal";
 import { ServingLayerArgs, validateServingLayerArgs } from "../../infra/serving";
-import { created, one, policyOf, settle, startMocks, valueOf } from "./support/harness";
+import { created, functionLayerSpecArgs, namedState, one, policyOf, settle, specKeys, startMocks, valueOf } from "./support/harness";
 
 const ACCOUNT = "111111111111";
 const REGION = "eu-west-1";
@@ -11,34 +11,16 @@ const API_ID = "r9s8t7u6v5";
 const POOL_ID = "eu-west-1_AbCdEfGhI";
 const POOL_ARN = `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${POOL_ID}`;
 
-function mockState(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
-    const physical = typeof inputs.name === "string" ? inputs.name : name;
-    const arns: Record<string, () => Record<string, unknown>> = {
-        "aws:iam/role:Role": () => ({ arn: `arn:aws:iam::${ACCOUNT}:role/${physical}` }),
-        "aws:lambda/function:Function": () => ({
-            arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physical}`,
-            invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physical}/invocations`,
-        }),
-        "aws:sqs/queue:Queue": () => ({
-            arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${physical}`,
-            url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physical}`,
-        }),
-        "aws:cloudwatch/logGroup:LogGroup": () => ({ arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${physical}` }),
-        "aws:apigateway/restApi:RestApi": () => ({ rootResourceId: "root0000", executionArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}` }),
-        "aws:apigateway/resource:Resource": () => ({ path: `/${String(inputs.pathPart)}` }),
-        "aws:apigateway/stage:Stage": () => ({ arn: `arn:aws:apigateway:${REGION}::/restapis/${API_ID}/stages/${String(inputs.stageName)}` }),
-        "aws:wafv2/webAcl:WebAcl": () => ({ arn: `arn:aws:wafv2:${REGION}:${ACCOUNT}:regional/webacl/${physical}/0000` }),
+const mockState = namedState({
+    account: ACCOUNT,
+    ids: { "aws:apigateway/restApi:RestApi": API_ID, "aws:cognito/userPool:UserPool": POOL_ID },
+    outputs: {
+        "aws:apigateway/resource:Resource": (_n, inputs) => ({ path: `/${String(inputs.pathPart)}` }),
         "aws:cognito/userPool:UserPool": () => ({ arn: POOL_ARN }),
-    };
-    const id = type === "aws:apigateway/restApi:RestApi" ? API_ID : type === "aws:cognito/userPool:UserPool" ? POOL_ID : `${name}-id`;
-    return { id, state: { ...inputs, ...(arns[type]?.() ?? {}) } };
-}
+    },
+});
 
-const KEY = (id: string): string => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
-const RECORDS_KEY = KEY("records-0001");
-const STORAGE_KEY = KEY("storage-0002");
-const LOGS_KEY = KEY("logs-0003");
-const SECRETS_KEY = KEY("secrets-0004");
+const { records: RECORDS_KEY, storage: STORAGE_KEY, logs: LOGS_KEY, secrets: SECRETS_KEY } = specKeys(ACCOUNT);
 const CERT = `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/11111111-2222-4333-8444-555555555555`;
 const BUCKET = "e2ee-pipeline-dev-data-lake";
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
@@ -52,16 +34,8 @@ async function recipientRole(): Promise<Principal> {
 
 function validArgs(): ServingLayerArgs {
     return {
-        namePrefix: "e2ee-pipeline-dev",
-        accountId: ACCOUNT,
-        region: REGION,
-        logsKeyArn: LOGS_KEY,
+        ...functionLayerSpecArgs(ACCOUNT),
         logRetentionDays: 90,
-        privateSubnetIds: ["subnet-aaa", "subnet-bbb"],
-        securityGroupIds: ["sg-123"],
-        envKeyArn: SECRETS_KEY,
-        queueKeyArn: STORAGE_KEY,
-        functionCode: () => new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset("exports.handler=async()=>({})") }),
         domainName: "records.dev.pipeline.example.com",
         certificateArn: CERT,
         dataBucketName: BUCKET,
@@ -332,9 +306,7 @@ describe("infra/serving ServingLayer", function () {
                 quotaPerDay: 100000,
                 wafRateLimitPer5Min: 500,
                 dataPrefix: "batches/",
-                reservedConcurrency: 5,
-                timeoutSeconds: 10,
-                memoryMb: 256,
+                sizing: { reservedConcurrency: 5, timeoutSeconds: 10, memoryMb: 256 },
             });
             assert.deepEqual(validateServingLayerArgs({ ...validArgs(), ...k8sOn() } as ServingLayerArgs).kubernetes, {
                 image: IMAGE,

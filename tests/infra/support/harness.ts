@@ -14,6 +14,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
+import type { FunctionLayerArgs } from "../../../infra/lib/lambda";
 
 export const REGION = "eu-west-1";
 /** Account id returned by `aws:getCallerIdentity` per stack (the stack files' key admin accounts). */
@@ -161,6 +162,64 @@ export function mockState(type: string, name: string, inputs: Record<string, unk
             return s(`${n}-id`, { arn: arn(service, n) });
         }
     }
+}
+
+export interface NamedStateOptions {
+    /** Account of the ARNs. */
+    readonly account: string;
+    /** Ids by resource type; every other resource's id is `<logical name>-id`. The REST API's id is also in its ARNs. */
+    readonly ids?: Readonly<Record<string, string>>;
+    /** More outputs by resource type, given the physical name and the inputs. */
+    readonly outputs?: Readonly<Record<string, (physical: string, inputs: Record<string, unknown>) => Record<string, unknown>>>;
+}
+
+/**
+ * A `MockState` whose ids are predictable from the logical names (`<name>-id`) and whose ARNs are built from the
+ * physical names in `REGION` and `account`: what the single-layer specs name in their assertions.
+ */
+export function namedState(options: NamedStateOptions): MockState {
+    const { account: acct, ids = {}, outputs = {} } = options;
+    const apiId = ids["aws:apigateway/restApi:RestApi"] ?? "api0000";
+    const arns: Record<string, (physical: string, inputs: Record<string, unknown>) => Record<string, unknown>> = {
+        "aws:iam/role:Role": (n) => ({ arn: `arn:aws:iam::${acct}:role/${n}` }),
+        "aws:lambda/function:Function": (n) => ({
+            arn: `arn:aws:lambda:${REGION}:${acct}:function:${n}`,
+            invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/arn:aws:lambda:${REGION}:${acct}:function:${n}/invocations`,
+        }),
+        "aws:sqs/queue:Queue": (n) => ({ arn: `arn:aws:sqs:${REGION}:${acct}:${n}`, url: `https://sqs.${REGION}.amazonaws.com/${acct}/${n}` }),
+        "aws:cloudwatch/logGroup:LogGroup": (n) => ({ arn: `arn:aws:logs:${REGION}:${acct}:log-group:${n}` }),
+        "aws:kinesis/stream:Stream": (n) => ({ arn: `arn:aws:kinesis:${REGION}:${acct}:stream/${n}` }),
+        "aws:sfn/stateMachine:StateMachine": (n) => ({ arn: `arn:aws:states:${REGION}:${acct}:stateMachine:${n}` }),
+        "aws:apigateway/restApi:RestApi": () => ({ rootResourceId: "root0000", executionArn: `arn:aws:execute-api:${REGION}:${acct}:${apiId}` }),
+        "aws:apigateway/stage:Stage": (_n, i) => ({ arn: `arn:aws:apigateway:${REGION}::/restapis/${apiId}/stages/${String(i.stageName)}` }),
+        "aws:wafv2/webAcl:WebAcl": (n) => ({ arn: `arn:aws:wafv2:${REGION}:${acct}:regional/webacl/${n}/0000` }),
+    };
+    return (type, name, inputs) => {
+        const physical = typeof inputs.name === "string" ? inputs.name : name;
+        return { id: ids[type] ?? `${name}-id`, state: { ...inputs, ...arns[type]?.(physical, inputs), ...outputs[type]?.(physical, inputs) } };
+    };
+}
+
+/** The KMS key ARNs the single-layer specs pass, by role: `arn:aws:kms:<REGION>:<account>:key/<role>-000<n>`. */
+export function specKeys(account: string): { readonly records: string; readonly storage: string; readonly logs: string; readonly secrets: string } {
+    const key = (id: string): string => `arn:aws:kms:${REGION}:${account}:key/${id}`;
+    return { records: key("records-0001"), storage: key("storage-0002"), logs: key("logs-0003"), secrets: key("secrets-0004") };
+}
+
+/** What every function layer is given in the single-layer specs (stage `dev`, two subnets, one security group, a stub archive). */
+export function functionLayerSpecArgs(account: string): FunctionLayerArgs {
+    const keys = specKeys(account);
+    return {
+        namePrefix: "e2ee-pipeline-dev",
+        accountId: account,
+        region: REGION,
+        logsKeyArn: keys.logs,
+        privateSubnetIds: ["subnet-aaa", "subnet-bbb"],
+        securityGroupIds: ["sg-123"],
+        envKeyArn: keys.secrets,
+        queueKeyArn: keys.storage,
+        functionCode: stubCode,
+    };
 }
 
 /** Answers of the invokes the program makes, for the current stack's account. */
