@@ -11,27 +11,34 @@
  * no key switches a security control off (encryption, rotation, TLS and least privilege are not configurable).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { DOMAIN_NAME, IMAGE_BY_DIGEST, IPV4_CIDR, KUBERNETES_NAME, LOG_RETENTION_DAYS, ROLE_ARN } from "./lib/validate";
 
 export const NAMESPACE = "e2ee-pipeline";
 
 export type Environment = "dev" | "prod";
 
-/** Retention values CloudWatch Logs accepts (days), restricted to >= 90 by our rules. */
-export const ALLOWED_LOG_RETENTION_DAYS: readonly number[] = [
-    90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-];
 
-export interface KubernetesConfig {
-    readonly enabled: boolean;
+interface KubernetesConfigCommon {
     /** kubeconfig context to use; undefined = the kubeconfig's current context. */
     readonly context?: string;
     /** Namespace for the pipeline's Kubernetes workloads. Default `e2ee-pipeline`. */
     readonly namespace: string;
-    /** Recipient container image pinned by digest (`repo@sha256:<64 hex>`). Required when enabled. */
-    readonly recipientImage?: string;
-    /** cert-manager ClusterIssuer of the serving certificate. Required when enabled. */
-    readonly certificateIssuer?: string;
 }
+
+/** The Kubernetes part: off, or on with the recipient's image and certificate issuer (both required then). */
+export type KubernetesConfig =
+    | (KubernetesConfigCommon & {
+          readonly enabled: false;
+          readonly recipientImage?: string;
+          readonly certificateIssuer?: string;
+      })
+    | (KubernetesConfigCommon & {
+          readonly enabled: true;
+          /** Recipient container image pinned by digest (`repo@sha256:<64 hex>`). */
+          readonly recipientImage: string;
+          /** cert-manager ClusterIssuer of the serving certificate. */
+          readonly certificateIssuer: string;
+      });
 
 export interface AlarmThresholds {
     /** Kinesis IncomingRecords (sum over 5 minutes) above which ingestion volume is unusual. */
@@ -125,16 +132,11 @@ export const CONFIG_KEYS = [
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]{1,512})$/;
-const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/;
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const CRON = /^cron\([^()]+\)$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-const IMAGE_BY_DIGEST = /^[a-z0-9]([a-z0-9._/:-]*[a-z0-9])?@sha256:[0-9a-f]{64}$/;
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 const full = (key: ConfigKey): string => `${NAMESPACE}:${key}`;
 const quote = (v: string): string => JSON.stringify(v);
@@ -218,16 +220,16 @@ export function validateConfig(raw: Readonly<Record<string, string | undefined>>
     else environment = envRaw;
 
     const logRetentionDays = int("logRetentionDays", 90, Number.MAX_SAFE_INTEGER);
-    if (get("logRetentionDays") !== undefined && logRetentionDays >= 90 && !ALLOWED_LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+    if (get("logRetentionDays") !== undefined && logRetentionDays >= 90 && !LOG_RETENTION_DAYS.includes(logRetentionDays)) {
         errors.push(
-            `${full("logRetentionDays")} must be a CloudWatch Logs retention value (${ALLOWED_LOG_RETENTION_DAYS.join(", ")}), got ${quote(String(logRetentionDays))}`,
+            `${full("logRetentionDays")} must be a CloudWatch Logs retention value (${LOG_RETENTION_DAYS.join(", ")}), got ${quote(String(logRetentionDays))}`,
         );
     }
     const keyDeletionWindowDays = int("keyDeletionWindowDays", 7, 30);
     const deletionProtection = bool("deletionProtection");
 
-    const vpcCidr = str("vpcCidr", CIDR, "an IPv4 CIDR block from /16 to /20 such as \"10.40.0.0/16\"");
-    const m = CIDR.exec(vpcCidr);
+    const vpcCidr = str("vpcCidr", IPV4_CIDR, "an IPv4 CIDR block from /16 to /20 such as \"10.40.0.0/16\"");
+    const m = IPV4_CIDR.exec(vpcCidr);
     if (m) {
         const octets = m.slice(1, 5).map(Number);
         const prefix = Number(m[5]);
@@ -244,13 +246,13 @@ export function validateConfig(raw: Readonly<Record<string, string | undefined>>
         "IAM principal ARNs (arn:aws:iam::<account>:root or arn:aws:iam::<account>:role/<name>)",
     );
     const producerExternalId = str("producerExternalId", /^[\w+=,.@:\/-]{16,1224}$/, "an external id of 16 to 1224 characters of [A-Za-z0-9+=,.@:/_-]");
-    const ingestDomainName = str("ingestDomainName", DOMAIN, "a lower-case fully-qualified domain name such as \"ingest.example.com\"");
+    const ingestDomainName = str("ingestDomainName", DOMAIN_NAME, "a lower-case fully-qualified domain name such as \"ingest.example.com\"");
     const ingestCertificateArn = str("ingestCertificateArn", ACM_ARN, "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)");
 
     const backupRetentionDays = int("backupRetentionDays", 7, 36500);
     const backupSchedule = str("backupSchedule", CRON, "an AWS Backup schedule expression such as \"cron(0 3 * * ? *)\"", "cron(0 3 * * ? *)");
 
-    const servingDomainName = str("servingDomainName", DOMAIN, "a lower-case fully-qualified domain name such as \"records.example.com\"");
+    const servingDomainName = str("servingDomainName", DOMAIN_NAME, "a lower-case fully-qualified domain name such as \"records.example.com\"");
     const servingCertificateArn = str("servingCertificateArn", ACM_ARN, "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)");
     if (ingestDomainName !== "" && ingestDomainName === servingDomainName) {
         errors.push(`${full("servingDomainName")} must differ from ${full("ingestDomainName")}, got ${quote(servingDomainName)}`);
@@ -270,13 +272,17 @@ export function validateConfig(raw: Readonly<Record<string, string | undefined>>
         if (!re.test(v)) errors.push(`${full(key)} must be ${what}, got ${quote(v)}`);
         return v;
     };
-    const kubernetes: KubernetesConfig = {
-        enabled: k8sEnabled,
+    const k8sCommon = {
         context: get("kubernetesContext"),
-        namespace: str("kubernetesNamespace", K8S_NAME, "a Kubernetes namespace name (RFC 1123 label)", "e2ee-pipeline"),
-        recipientImage: k8sOptional("kubernetesRecipientImage", IMAGE_BY_DIGEST, "a container image pinned by digest (repo@sha256:<64 hex>)"),
-        certificateIssuer: k8sOptional("kubernetesCertificateIssuer", K8S_NAME, "a cert-manager issuer name (RFC 1123 label)"),
+        namespace: str("kubernetesNamespace", KUBERNETES_NAME, "a Kubernetes namespace name (RFC 1123 label)", "e2ee-pipeline"),
     };
+    const recipientImage = k8sOptional("kubernetesRecipientImage", IMAGE_BY_DIGEST, "a container image pinned by digest (repo@sha256:<64 hex>)");
+    const certificateIssuer = k8sOptional("kubernetesCertificateIssuer", KUBERNETES_NAME, "a cert-manager issuer name (RFC 1123 label)");
+    // Enabled without the image or the issuer has been reported above, and no configuration is returned then.
+    const kubernetes: KubernetesConfig =
+        k8sEnabled && recipientImage !== undefined && certificateIssuer !== undefined
+            ? { enabled: true, ...k8sCommon, recipientImage, certificateIssuer }
+            : { enabled: false, ...k8sCommon, recipientImage, certificateIssuer };
 
     const alarms: AlarmThresholds = {
         ingestRecordsPer5Min: int("alarmIngestRecordsPer5Min", 1, Number.MAX_SAFE_INTEGER),

@@ -5,37 +5,32 @@
  * --> ingest Lambda (private subnets) --> Kinesis stream (SSE with a customer-managed key).
  *
  * Records arrive already envelope-encrypted by the producer (records key, `kms:GenerateDataKey` held only by the
- * producer role created here). Nothing in this layer can decrypt them: no role here has `kms:Decrypt` on the records key.
+ * producer role, which this layer is given and grants that and the API call). Nothing in this layer can decrypt
+ * them: no role here has `kms:Decrypt` on the records key.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV } from "../functions/src/contract";
-import {
-    FunctionLayerArgs,
-    PolicyStatement,
-    baseTags,
-    checkDomainName,
-    checkInt,
-    createPipelineFunction,
-    dataStoreTags,
-    policyDocument,
-    principalRoleName,
-    requireArg,
-    resolveBaseArgs,
-    validateFunctionLayerArgs,
-    viaService,
-} from "./lib/lambda";
-import { createApiGatewayAccountSettings, createTls13RestApi, RestApiEndpoint, restApiEndpoint } from "./lib/restApi";
+import { PublicApiArgs, RestApiEndpoint, Tls13RestApi, ValidPublicApiArgs, layerApiArgs, validatePublicApiArgs } from "./components/tls13RestApi";
+import { createApiGatewayAccountSettings } from "./lib/apiGatewayAccount";
+import { accountEnvironment } from "./lib/layer";
+import { FunctionLayer, FunctionLayerArgs, ValidFunctionLayerArgs, createPipelineFunction, validateFunctionLayerArgs } from "./lib/lambda";
+import { Statement, policyDocument, viaService } from "./lib/policy";
+import { storeTags } from "./lib/tags";
+import { checkInt, checkNotRecordsKey, required } from "./lib/validate";
 
 const COMPONENT = "IngestionLayer";
+/** Defaults of the function's sizing; its timeout is at most 29 seconds. */
+export const FUNCTION_SIZING = { reservedConcurrency: 10, timeoutSeconds: 10, memoryMb: 256, maxTimeoutSeconds: 29 } as const;
+/** Defaults of the ingestion API's limits. */
+export const INGESTION_API_LIMITS = { throttleRateLimit: 50, throttleBurstLimit: 100, quotaPerDay: 1000000, wafRateLimitPer5Min: 1000 } as const;
 
-export interface IngestionLayerArgs extends FunctionLayerArgs {
-    /** Custom domain of the ingestion API, e.g. `ingest.dev.example.com` (TLS 1.3 only). Required. */
-    readonly domainName: string;
-    /** ACM certificate ARN for `domainName`, in the stack's region (from config). Required. */
-    readonly certificateArn: pulumi.Input<string>;
-    /** Base path of the API on the custom domain. Default `v1`. */
-    readonly basePath?: string;
+/**
+ * The ingestion API (`PublicApiArgs`, e.g. domain `ingest.dev.example.com`) defaults to 50 requests per second,
+ * bursts of 100, 1000000 requests per key and day, and 1000 requests per source IP per 5 minutes; the ingest
+ * function (`FunctionSizing`) to 10 reserved executions, a 10-second timeout (at most 29, API Gateway's) and 256 MB.
+ */
+export interface IngestionLayerArgs extends FunctionLayerArgs, PublicApiArgs {
     /** Customer-managed KMS key of the Kinesis stream (e.g. the storage key; never the records key). Required. */
     readonly streamKeyArn: pulumi.Input<string>;
     /** Provisioned shard count of the stream, 1-500. Default: undefined = ON_DEMAND capacity mode. */
@@ -56,31 +51,50 @@ export interface IngestionLayerArgs extends FunctionLayerArgs {
      */
     readonly recordsKeyArn: pulumi.Input<string>;
     /**
-     * Principals allowed to assume the producer role (`<namePrefix>-producer`), e.g. the producer application's
-     * role ARN. Required, non-empty, no `*`.
+     * The producer role (`producerPrincipal(...).role`), created before the keys. The layer gives it its only
+     * permissions: `kms:GenerateDataKey` on the records key and invoking the one route. Required.
      */
-    readonly producerTrustedPrincipalArns: readonly pulumi.Input<string>[];
-    /** `sts:ExternalId` the producer must present to assume the producer role (16+ characters). Required. */
-    readonly producerExternalId: pulumi.Input<string>;
-    /** Stage and usage-plan steady-state rate limit, requests per second. Default 50. */
-    readonly throttleRateLimit?: number;
-    /** Stage and usage-plan burst limit. Default 100. */
-    readonly throttleBurstLimit?: number;
-    /** Usage-plan quota per API key and day. Default 1000000. */
-    readonly quotaPerDay?: number;
-    /** WAF rate-based rule: requests per source IP per 5 minutes, 10-2000000000. Default 1000. */
-    readonly wafRateLimitPer5Min?: number;
-    /** Reserved concurrency of the ingest function, 1-1000. Default 10. */
-    readonly reservedConcurrency?: number;
-    /** Timeout of the ingest function in seconds, 1-29 (API Gateway's limit). Default 10. */
-    readonly timeoutSeconds?: number;
-    /** Memory of the ingest function in MB, 128-10240. Default 256. */
-    readonly memoryMb?: number;
+    readonly producerRole: aws.iam.Role;
     /**
      * Create the region-wide API Gateway account setting (CloudWatch Logs role) that access logging needs. Set false
      * when another stack of the same account and region already manages it. Default true.
      */
     readonly manageApiGatewayAccount?: boolean;
+}
+
+/** `IngestionLayerArgs` once checked, defaults applied. */
+export interface ValidIngestionLayerArgs extends ValidFunctionLayerArgs, ValidPublicApiArgs {
+    readonly streamRetentionHours: number;
+    /** Undefined: on-demand capacity. */
+    readonly streamShardCount?: number;
+    readonly maxEnvelopeBytes: number;
+}
+
+/** Checks `args` (throws `IngestionLayer: argument "<name>" ...`) and applies the defaults. */
+export function validateIngestionLayerArgs(args: IngestionLayerArgs): ValidIngestionLayerArgs {
+    const base = validateFunctionLayerArgs(COMPONENT, args, FUNCTION_SIZING);
+    const api = validatePublicApiArgs(COMPONENT, args, INGESTION_API_LIMITS);
+    required(COMPONENT, "streamKeyArn", args.streamKeyArn);
+    const streamRetentionHours = checkInt(COMPONENT, "streamRetentionHours", args.streamRetentionHours ?? 24, 24, 8760);
+    required(COMPONENT, "dedupTableName", args.dedupTableName);
+    required(COMPONENT, "dedupTableArn", args.dedupTableArn);
+    required(COMPONENT, "dedupTableKeyArn", args.dedupTableKeyArn);
+    const maxEnvelopeBytes = checkInt(COMPONENT, "maxEnvelopeBytes", args.maxEnvelopeBytes ?? 262144, 1, 1048576);
+    required(COMPONENT, "recordsKeyArn", args.recordsKeyArn);
+    checkNotRecordsKey(COMPONENT, args.recordsKeyArn, [
+        ["streamKeyArn", args.streamKeyArn],
+        ["dedupTableKeyArn", args.dedupTableKeyArn],
+        ["queueKeyArn", args.queueKeyArn],
+        ["envKeyArn", args.envKeyArn],
+    ]);
+    required(COMPONENT, "producerRole", args.producerRole);
+    return {
+        ...base,
+        ...api,
+        streamRetentionHours,
+        ...(args.streamShardCount !== undefined ? { streamShardCount: checkInt(COMPONENT, "streamShardCount", args.streamShardCount, 1, 500) } : {}),
+        maxEnvelopeBytes,
+    };
 }
 
 export class IngestionLayer extends pulumi.ComponentResource {
@@ -94,8 +108,8 @@ export class IngestionLayer extends pulumi.ComponentResource {
     public readonly ingestDeadLetterQueueName: pulumi.Output<string>;
     /** Log group of the ingest function. */
     public readonly logGroupName: pulumi.Output<string>;
-    /** Name of the producer role (`<namePrefix>-producer`), known before deployment. */
-    public readonly producerRoleName: string;
+    /** Name of the producer role. */
+    public readonly producerRoleName: pulumi.Output<string>;
     public readonly producerRoleArn: pulumi.Output<string>;
     /** The TLS 1.3 REST API (POST /records for producers): physical name `<namePrefix>-ingest`, stage, key, WAF, domain, URL. */
     public readonly api: RestApiEndpoint;
@@ -107,56 +121,12 @@ export class IngestionLayer extends pulumi.ComponentResource {
 
     constructor(name: string, args: IngestionLayerArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate everything before creating anything.
-        const base = resolveBaseArgs(COMPONENT, args);
-        validateFunctionLayerArgs(COMPONENT, args);
-        const domainName = checkDomainName(COMPONENT, "domainName", args.domainName);
-        requireArg(COMPONENT, "certificateArn", args.certificateArn);
-        const basePath = args.basePath ?? "v1";
-        if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(basePath)) {
-            throw new Error(`${COMPONENT}: argument "basePath" must be 1-63 lower-case letters, digits or "-", got "${basePath}"`);
-        }
-        requireArg(COMPONENT, "streamKeyArn", args.streamKeyArn);
-        const streamRetentionHours = checkInt(COMPONENT, "streamRetentionHours", args.streamRetentionHours ?? 24, 24, 8760);
-        requireArg(COMPONENT, "dedupTableName", args.dedupTableName);
-        requireArg(COMPONENT, "dedupTableArn", args.dedupTableArn);
-        requireArg(COMPONENT, "dedupTableKeyArn", args.dedupTableKeyArn);
-        const maxEnvelopeBytes = checkInt(COMPONENT, "maxEnvelopeBytes", args.maxEnvelopeBytes ?? 262144, 1, 1048576);
-        requireArg(COMPONENT, "recordsKeyArn", args.recordsKeyArn);
-        for (const [argName, value] of [
-            ["streamKeyArn", args.streamKeyArn],
-            ["dedupTableKeyArn", args.dedupTableKeyArn],
-            ["queueKeyArn", args.queueKeyArn],
-            ["envKeyArn", args.envKeyArn],
-        ] as const) {
-            if (typeof value === "string" && value === args.recordsKeyArn) {
-                throw new Error(`${COMPONENT}: argument "${argName}" must not be the records key (recordsKeyArn)`);
-            }
-        }
-        const trusted = requireArg(COMPONENT, "producerTrustedPrincipalArns", args.producerTrustedPrincipalArns);
-        if (trusted.length === 0) {
-            throw new Error(`${COMPONENT}: argument "producerTrustedPrincipalArns" must not be empty`);
-        }
-        if (trusted.some((p) => p === "*")) {
-            throw new Error(`${COMPONENT}: argument "producerTrustedPrincipalArns" must name principals, not "*"`);
-        }
-        const producerExternalId = requireArg(COMPONENT, "producerExternalId", args.producerExternalId);
-        if (typeof producerExternalId === "string" && producerExternalId.length < 16) {
-            throw new Error(`${COMPONENT}: argument "producerExternalId" must be at least 16 characters`);
-        }
-        const streamShardCount =
-            args.streamShardCount === undefined ? undefined : checkInt(COMPONENT, "streamShardCount", args.streamShardCount, 1, 500);
-        const throttleRateLimit = checkInt(COMPONENT, "throttleRateLimit", args.throttleRateLimit ?? 50, 1, 10000);
-        const throttleBurstLimit = checkInt(COMPONENT, "throttleBurstLimit", args.throttleBurstLimit ?? 100, 1, 5000);
-        const quotaPerDay = checkInt(COMPONENT, "quotaPerDay", args.quotaPerDay ?? 1000000, 1, 2000000000);
-        const wafRateLimitPer5Min = checkInt(COMPONENT, "wafRateLimitPer5Min", args.wafRateLimitPer5Min ?? 1000, 10, 2000000000);
-        const reservedConcurrency = checkInt(COMPONENT, "reservedConcurrency", args.reservedConcurrency ?? 10, 1, 1000);
-        const timeoutSeconds = checkInt(COMPONENT, "timeoutSeconds", args.timeoutSeconds ?? 10, 1, 29);
-        const memoryMb = checkInt(COMPONENT, "memoryMb", args.memoryMb ?? 256, 128, 10240);
-
+        const v = validateIngestionLayerArgs(args);
         super("e2ee:pipeline:IngestionLayer", name, {}, opts);
 
         const layer = "ingestion";
-        const { region } = base;
+        const base: FunctionLayer = { ...v, ...accountEnvironment(this, args), parent: this, name, layer, args };
+        const { region, streamShardCount } = v;
 
         const stream = new aws.kinesis.Stream(
             `${name}-stream`,
@@ -164,17 +134,17 @@ export class IngestionLayer extends pulumi.ComponentResource {
                 name: `${base.namePrefix}-envelopes`,
                 encryptionType: "KMS",
                 kmsKeyId: args.streamKeyArn,
-                retentionPeriod: streamRetentionHours,
+                retentionPeriod: v.streamRetentionHours,
                 ...(streamShardCount === undefined
                     ? { streamModeDetails: { streamMode: "ON_DEMAND" } }
                     : { streamModeDetails: { streamMode: "PROVISIONED" }, shardCount: streamShardCount }),
                 shardLevelMetrics: ["IncomingBytes", "IncomingRecords", "WriteProvisionedThroughputExceeded"],
-                tags: dataStoreTags(base, layer),
+                tags: storeTags(v.tags, layer, v.dataClassification),
             },
             { parent: this },
         );
 
-        const ingestStatements: PolicyStatement[] = [
+        const ingestStatements: Statement[] = [
             {
                 Sid: "PutEnvelopesOnStream",
                 Effect: "Allow",
@@ -204,37 +174,23 @@ export class IngestionLayer extends pulumi.ComponentResource {
             },
         ];
 
-        const ingest = createPipelineFunction(
-            name,
-            layer,
-            base,
-            args,
-            {
-                fn: "ingest",
-                principal: "ingest",
-                roleName: principalRoleName(base.namePrefix, "ingest"),
-                environment: {
-                    [ENV.ingest.STREAM_NAME]: stream.name,
-                    [ENV.ingest.DEDUP_TABLE]: args.dedupTableName,
-                    [ENV.ingest.MAX_ENVELOPE_BYTES]: String(maxEnvelopeBytes),
-                },
-                statements: ingestStatements,
-                reservedConcurrency,
-                timeoutSeconds,
-                memoryMb,
-                description: "Accepts producer-encrypted envelopes (ciphertext only) and puts them on the Kinesis stream.",
+        const ingest = createPipelineFunction(base, {
+            fn: "ingest",
+            principal: "ingest",
+            environment: {
+                [ENV.ingest.STREAM_NAME]: stream.name,
+                [ENV.ingest.DEDUP_TABLE]: args.dedupTableName,
+                [ENV.ingest.MAX_ENVELOPE_BYTES]: String(v.maxEnvelopeBytes),
             },
-            this,
-        );
+            statements: ingestStatements,
+            description: "Accepts producer-encrypted envelopes (ciphertext only) and puts them on the Kinesis stream.",
+        });
 
-        const accountSettings =
-            (args.manageApiGatewayAccount ?? true) ? createApiGatewayAccountSettings(name, layer, base, this) : undefined;
+        const accountSettings = (args.manageApiGatewayAccount ?? true) ? createApiGatewayAccountSettings(base) : undefined;
 
-        const api = createTls13RestApi(
-            name,
-            layer,
-            base,
-            {
+        const api = new Tls13RestApi(
+            `${name}-ingest`,
+            layerApiArgs(base, v, args.certificateArn, {
                 apiName: "ingest",
                 pathParts: ["records"],
                 httpMethod: "POST",
@@ -242,47 +198,18 @@ export class IngestionLayer extends pulumi.ComponentResource {
                 auth: { type: "AWS_IAM" },
                 binaryMediaTypes: ["application/octet-stream"],
                 handler: ingest.function,
-                domainName,
-                certificateArn: args.certificateArn,
-                basePath,
-                throttleRateLimit,
-                throttleBurstLimit,
-                quotaPerDay,
-                wafRateLimitPer5Min,
                 stageDependsOn: accountSettings !== undefined ? [accountSettings.account] : [],
-            },
-            this,
+            }),
+            { parent: this },
         );
 
         // The producer: the only principal that may create data keys under the records key, and the only caller of the API.
-        const producerRoleName = principalRoleName(base.namePrefix, "producer");
-        const producerRole = new aws.iam.Role(
-            `${name}-producer-role`,
-            {
-                name: producerRoleName,
-                description: "Producer: encrypts records with data keys from the records key and submits them to the ingestion API.",
-                assumeRolePolicy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "AssumeByProducer",
-                            Effect: "Allow",
-                            Principal: { AWS: trusted },
-                            Action: "sts:AssumeRole",
-                            Condition: { StringEquals: { "sts:ExternalId": producerExternalId } },
-                        },
-                    ],
-                }),
-                maxSessionDuration: 3600,
-                tags: { ...baseTags(base, layer), "e2ee:principal-role": "producer" },
-            },
-            { parent: this },
-        );
+        const producerRole = args.producerRole;
 
         const producerPolicy = new aws.iam.RolePolicy(
             `${name}-producer-policy`,
             {
-                name: `${producerRoleName}-least-privilege`,
+                name: pulumi.interpolate`${producerRole.name}-least-privilege`,
                 role: producerRole.name,
                 policy: policyDocument([
                     {
@@ -310,11 +237,11 @@ export class IngestionLayer extends pulumi.ComponentResource {
         this.ingestDeadLetterQueueArn = ingest.deadLetterQueue.arn;
         this.ingestDeadLetterQueueName = ingest.deadLetterQueue.name;
         this.logGroupName = ingest.logGroup.name;
-        this.producerRoleName = producerRoleName;
+        this.producerRoleName = producerRole.name;
         this.producerRoleArn = pulumi
             .all([producerRole.arn, producerPolicy.id])
             .apply(([arn]) => arn);
-        this.api = restApiEndpoint(api, `${base.namePrefix}-ingest`);
+        this.api = api.endpoint;
         this.apiGatewayAccount = accountSettings?.account;
 
         this.registerOutputs({

@@ -15,12 +15,14 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Statement, roleArn, toJson } from "./lib/iam";
-import { KEY_ROLE_TAG, KeyRole, Tags, checkInt, layerTags, required } from "./lib/tags";
+import { KEY_ROLES, KEY_ROLE_TAG, KeyRole } from "../policies/conventions";
+import { LayerArgs, ValidLayerArgs, accountEnvironment, validateLayerArgs } from "./lib/layer";
+import { Statement, accountRootArn, policyDocument, roleArn, viaService } from "./lib/policy";
+import { layerTags } from "./lib/tags";
+import { ROLE_ARN, checkInt, required } from "./lib/validate";
 
 const COMPONENT = "KeysLayer";
 export const KEY_ROTATION_PERIOD_DAYS = 90;
-export const KEY_ROLES: readonly KeyRole[] = ["records", "storage", "logs", "secrets", "backup"];
 
 /** Key administration without any cryptographic use (no Decrypt, no GenerateDataKey*, no Encrypt, no grants). */
 export const KEY_ADMIN_ACTIONS: readonly string[] = [
@@ -59,7 +61,7 @@ export const GENERATE_DATA_KEY_ACTIONS: readonly string[] = [
 /** Actions that yield plaintext of records-key ciphertext; only the recipient role may call them. */
 export const DECRYPT_ACTIONS: readonly string[] = ["kms:Decrypt", "kms:ReEncryptFrom"];
 
-/** Cryptographic use of a service-scoped key (storage, secrets, backup). */
+/** Cryptographic use of a key by the services it serves (storage, secrets, backup through `kms:ViaService`; logs by CloudWatch Logs). */
 const SERVICE_USE_ACTIONS: readonly string[] = [
     "kms:Encrypt",
     "kms:Decrypt",
@@ -70,30 +72,196 @@ const SERVICE_USE_ACTIONS: readonly string[] = [
     "kms:DescribeKey",
 ];
 
-export interface KeysLayerArgs {
-    /** Prefix of physical names (aliases `alias/<namePrefix>-<role>`). Required. */
-    readonly namePrefix: string;
-    /** AWS region of the stack, e.g. `eu-west-1`. Required. */
-    readonly region: string;
-    /** AWS account id. Default: `aws.getCallerIdentityOutput().accountId`. */
-    readonly accountId?: pulumi.Input<string>;
+/** The keys' aliases are `alias/<namePrefix>-<role>`. */
+export interface KeysLayerArgs extends LayerArgs {
     /** IAM role ARNs allowed to administer (never use) the keys; must include the deploying role. Required, non-empty. */
     readonly keyAdminArns: readonly string[];
-    /** Explicit name of the producer role (the only `kms:GenerateDataKey` principal of the records key). Required. */
-    readonly producerRoleName: string;
-    /** Explicit name of the recipient role (the only `kms:Decrypt` principal of the records key). Required. */
-    readonly recipientRoleName: string;
     /**
-     * Resources the records key must wait for: the producer and recipient roles its key policy names (KMS refuses a key
-     * policy whose principals do not exist yet). A promise is fine: the roles may be created by later layers.
-     * Default none (the roles already exist).
+     * The producer role (e.g. `producerPrincipal(...).role`): the only `kms:GenerateDataKey` principal of the records
+     * key. The key policy names it by its name, and the records key is created after it (KMS refuses a key policy
+     * whose principals do not exist yet). Required.
      */
-    readonly recordsKeyDependsOn?: pulumi.Input<pulumi.Resource[]>;
+    readonly producerRole: aws.iam.Role;
+    /** The recipient role (e.g. `recipientPrincipal(...).role`): the only `kms:Decrypt` principal of the records key, likewise. Required. */
+    readonly recipientRole: aws.iam.Role;
     /** Key deletion window in days, 7-30. Default 30. */
     readonly deletionWindowInDays?: number;
-    /** Extra tags of every key. Default none. */
-    readonly tags?: Tags;
 }
+
+/** `KeysLayerArgs` once checked, defaults applied. */
+export interface ValidKeysLayerArgs extends ValidLayerArgs {
+    readonly keyAdminArns: readonly string[];
+    readonly deletionWindowInDays: number;
+}
+
+/** Checks `args` (throws `KeysLayer: argument "<name>" ...`) and applies the defaults. */
+export function validateKeysLayerArgs(args: KeysLayerArgs): ValidKeysLayerArgs {
+    const base = validateLayerArgs(COMPONENT, args);
+    const keyAdminArns = required(COMPONENT, "keyAdminArns", args.keyAdminArns);
+    if (keyAdminArns.length === 0) throw new Error(`${COMPONENT}: argument "keyAdminArns" must not be empty`);
+    for (const a of keyAdminArns) {
+        if (!ROLE_ARN.test(a)) throw new Error(`${COMPONENT}: argument "keyAdminArns" must contain IAM role ARNs, got "${a}"`);
+    }
+    const producerRole = required(COMPONENT, "producerRole", args.producerRole);
+    if (required(COMPONENT, "recipientRole", args.recipientRole) === producerRole) {
+        throw new Error(`${COMPONENT}: argument "recipientRole" must differ from "producerRole" (the producer never decrypts)`);
+    }
+    const deletionWindowInDays = checkInt(COMPONENT, "deletionWindowInDays", args.deletionWindowInDays ?? 30, 7, 30);
+    return { ...base, keyAdminArns, deletionWindowInDays };
+}
+
+/** Who the key policies name: the key administrators, the account (for service use), the producer and the recipient. */
+export interface KeyPolicyPrincipals {
+    readonly region: string;
+    readonly accountId: pulumi.Input<string>;
+    readonly partition: pulumi.Input<string>;
+    readonly keyAdminArns: readonly string[];
+    readonly producerRoleArn: pulumi.Input<string>;
+    readonly recipientRoleArn: pulumi.Input<string>;
+}
+
+/**
+ * The statements of each key's policy. Every key lets its administrators administer it (never use it). The records
+ * key lets only the producer create data keys and only the recipient decrypt, denies both to everyone else and
+ * denies grants; the storage, secrets and backup keys are usable only through their services; the logs key only
+ * by CloudWatch Logs for this account's log groups, CloudTrail for this account's trails, and the alert topic's
+ * publishers.
+ */
+export function keyPolicies(p: KeyPolicyPrincipals): Record<KeyRole, Statement[]> {
+    const { region, accountId } = p;
+    const producerArn = p.producerRoleArn;
+    const recipientArn = p.recipientRoleArn;
+    const root = accountRootArn(p.partition, accountId);
+    const partition = p.partition;
+    const admins = p.keyAdminArns;
+    const sameAccount = { "kms:CallerAccount": accountId };
+    const via = (...services: string[]): string[] => services.map((s) => viaService(s, region));
+
+    const adminStatement: Statement = {
+        Sid: "KeyAdministration",
+        Effect: "Allow",
+        Principal: { AWS: [...admins] },
+        Action: KEY_ADMIN_ACTIONS,
+        Resource: "*",
+    };
+    const serviceUse = (services: string[]): Statement[] => [
+        {
+            Sid: "UseThroughServicesOnly",
+            Effect: "Allow",
+            Principal: { AWS: root },
+            Action: SERVICE_USE_ACTIONS,
+            Resource: "*",
+            Condition: { StringEquals: { ...sameAccount, "kms:ViaService": via(...services) } },
+        },
+        {
+            Sid: "GrantsForAwsResourcesOnly",
+            Effect: "Allow",
+            Principal: { AWS: root },
+            Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+            Resource: "*",
+            Condition: {
+                StringEquals: { ...sameAccount, "kms:ViaService": via(...services) },
+                Bool: { "kms:GrantIsForAWSResource": "true" },
+            },
+        },
+    ];
+
+    return {
+        records: [
+            adminStatement,
+            {
+                Sid: "ProducerGenerateDataKey",
+                Effect: "Allow",
+                Principal: { AWS: producerArn },
+                Action: ["kms:GenerateDataKey"],
+                Resource: "*",
+            },
+            {
+                Sid: "RecipientDecrypt",
+                Effect: "Allow",
+                Principal: { AWS: recipientArn },
+                Action: ["kms:Decrypt"],
+                Resource: "*",
+            },
+            {
+                Sid: "DenyDecryptExceptRecipient",
+                Effect: "Deny",
+                Principal: "*",
+                Action: DECRYPT_ACTIONS,
+                Resource: "*",
+                Condition: { ArnNotEquals: { "aws:PrincipalArn": recipientArn } },
+            },
+            {
+                Sid: "DenyDataKeysExceptProducer",
+                Effect: "Deny",
+                Principal: "*",
+                Action: GENERATE_DATA_KEY_ACTIONS,
+                Resource: "*",
+                Condition: { ArnNotEquals: { "aws:PrincipalArn": producerArn } },
+            },
+            {
+                Sid: "DenyGrants",
+                Effect: "Deny",
+                Principal: "*",
+                Action: ["kms:CreateGrant"],
+                Resource: "*",
+            },
+        ],
+        storage: [adminStatement, ...serviceUse(["s3", "dynamodb", "kinesis", "sqs", "states"])],
+        logs: [
+            adminStatement,
+            {
+                Sid: "CloudWatchLogsEncryptLogGroups",
+                Effect: "Allow",
+                Principal: { Service: `logs.${region}.amazonaws.com` },
+                Action: SERVICE_USE_ACTIONS,
+                Resource: "*",
+                Condition: {
+                    ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:*` },
+                },
+            },
+            {
+                Sid: "CloudTrailEncryptLogFiles",
+                Effect: "Allow",
+                Principal: { Service: "cloudtrail.amazonaws.com" },
+                Action: ["kms:GenerateDataKey"],
+                Resource: "*",
+                Condition: {
+                    StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:${partition}:cloudtrail:*:${accountId}:trail/*` },
+                    StringEquals: { "aws:SourceAccount": accountId },
+                },
+            },
+            {
+                Sid: "CloudTrailDescribeKey",
+                Effect: "Allow",
+                Principal: { Service: "cloudtrail.amazonaws.com" },
+                Action: ["kms:DescribeKey"],
+                Resource: "*",
+                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+            },
+            {
+                Sid: "AlarmsAndEventsPublishToEncryptedTopic",
+                Effect: "Allow",
+                Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
+                Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+                Resource: "*",
+                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+            },
+        ],
+        secrets: [adminStatement, ...serviceUse(["secretsmanager", "lambda"])],
+        backup: [adminStatement, ...serviceUse(["backup"])],
+    };
+}
+
+/** What each key is for (the second sentence of its description). */
+export const KEY_DESCRIPTIONS: Readonly<Record<KeyRole, string>> = {
+    records: "Producer-side envelope encryption of records: producer generates data keys, only the recipient decrypts.",
+    storage: "Encryption at rest of the data lake, tables, streams and queues (through those services only).",
+    logs: "Encryption of CloudWatch log groups, CloudTrail log files and the alert topic.",
+    secrets: "Encryption of secrets and Lambda environment variables.",
+    backup: "Encryption of the backup vault; independent of the keys of the data it protects.",
+};
+
 
 export class KeysLayer extends pulumi.ComponentResource {
     public readonly accountId: pulumi.Output<string>;
@@ -106,171 +274,18 @@ export class KeysLayer extends pulumi.ComponentResource {
     public readonly aliases: Readonly<Record<KeyRole, string>>;
     public readonly producerRoleArn: pulumi.Output<string>;
     public readonly recipientRoleArn: pulumi.Output<string>;
-    /** What the records key waits for (`recordsKeyDependsOn`), resolved; [] when none. */
-    public readonly recordsKeyDependencies: pulumi.Output<pulumi.Resource[]>;
 
     constructor(name: string, args: KeysLayerArgs, opts?: pulumi.ComponentResourceOptions) {
-        required(COMPONENT, "args", args);
-        const namePrefix = required(COMPONENT, "namePrefix", args.namePrefix);
-        if (!/^[a-z][a-z0-9-]{0,39}$/.test(namePrefix)) {
-            throw new Error(`${COMPONENT}: argument "namePrefix" must be 1-40 lower-case letters, digits or "-", starting with a letter, got "${namePrefix}"`);
-        }
-        const region = required(COMPONENT, "region", args.region);
-        const admins = required(COMPONENT, "keyAdminArns", args.keyAdminArns);
-        if (admins.length === 0) throw new Error(`${COMPONENT}: argument "keyAdminArns" must not be empty`);
-        for (const a of admins) {
-            if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(a)) {
-                throw new Error(`${COMPONENT}: argument "keyAdminArns" must contain IAM role ARNs, got "${a}"`);
-            }
-        }
-        const producerRoleName = required(COMPONENT, "producerRoleName", args.producerRoleName);
-        const recipientRoleName = required(COMPONENT, "recipientRoleName", args.recipientRoleName);
-        if (producerRoleName === recipientRoleName) {
-            throw new Error(`${COMPONENT}: argument "recipientRoleName" must differ from "producerRoleName" (the producer never decrypts)`);
-        }
-        const deletionWindowInDays = checkInt(COMPONENT, "deletionWindowInDays", args.deletionWindowInDays ?? 30, 7, 30);
-
+        const v = validateKeysLayerArgs(args);
         super("e2ee:pipeline:KeysLayer", name, {}, opts);
 
-        const accountId = args.accountId
-            ? pulumi.output(args.accountId)
-            : aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-        const producerArn = roleArn(accountId, producerRoleName);
-        const recipientArn = roleArn(accountId, recipientRoleName);
-        const tags = layerTags(args.tags, "keys");
-        const sameAccount = { "kms:CallerAccount": accountId };
-        const via = (...services: string[]): string[] => services.map((s) => `${s}.${region}.amazonaws.com`);
-
-        const adminStatement: Statement = {
-            Sid: "KeyAdministration",
-            Effect: "Allow",
-            Principal: { AWS: [...admins] },
-            Action: KEY_ADMIN_ACTIONS,
-            Resource: "*",
-        };
-        const serviceUse = (services: string[]): Statement[] => [
-            {
-                Sid: "UseThroughServicesOnly",
-                Effect: "Allow",
-                Principal: { AWS: pulumi.interpolate`arn:aws:iam::${accountId}:root` },
-                Action: SERVICE_USE_ACTIONS,
-                Resource: "*",
-                Condition: { StringEquals: { ...sameAccount, "kms:ViaService": via(...services) } },
-            },
-            {
-                Sid: "GrantsForAwsResourcesOnly",
-                Effect: "Allow",
-                Principal: { AWS: pulumi.interpolate`arn:aws:iam::${accountId}:root` },
-                Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
-                Resource: "*",
-                Condition: {
-                    StringEquals: { ...sameAccount, "kms:ViaService": via(...services) },
-                    Bool: { "kms:GrantIsForAWSResource": "true" },
-                },
-            },
-        ];
-
-        const policies: Record<KeyRole, Statement[]> = {
-            records: [
-                adminStatement,
-                {
-                    Sid: "ProducerGenerateDataKey",
-                    Effect: "Allow",
-                    Principal: { AWS: producerArn },
-                    Action: ["kms:GenerateDataKey"],
-                    Resource: "*",
-                },
-                {
-                    Sid: "RecipientDecrypt",
-                    Effect: "Allow",
-                    Principal: { AWS: recipientArn },
-                    Action: ["kms:Decrypt"],
-                    Resource: "*",
-                },
-                {
-                    Sid: "DenyDecryptExceptRecipient",
-                    Effect: "Deny",
-                    Principal: "*",
-                    Action: DECRYPT_ACTIONS,
-                    Resource: "*",
-                    Condition: { ArnNotEquals: { "aws:PrincipalArn": recipientArn } },
-                },
-                {
-                    Sid: "DenyDataKeysExceptProducer",
-                    Effect: "Deny",
-                    Principal: "*",
-                    Action: GENERATE_DATA_KEY_ACTIONS,
-                    Resource: "*",
-                    Condition: { ArnNotEquals: { "aws:PrincipalArn": producerArn } },
-                },
-                {
-                    Sid: "DenyGrants",
-                    Effect: "Deny",
-                    Principal: "*",
-                    Action: ["kms:CreateGrant"],
-                    Resource: "*",
-                },
-            ],
-            storage: [adminStatement, ...serviceUse(["s3", "dynamodb", "kinesis", "sqs", "states"])],
-            logs: [
-                adminStatement,
-                {
-                    Sid: "CloudWatchLogsEncryptLogGroups",
-                    Effect: "Allow",
-                    Principal: { Service: `logs.${region}.amazonaws.com` },
-                    Action: [
-                        "kms:Encrypt",
-                        "kms:Decrypt",
-                        "kms:ReEncryptFrom",
-                        "kms:ReEncryptTo",
-                        "kms:GenerateDataKey",
-                        "kms:GenerateDataKeyWithoutPlaintext",
-                        "kms:DescribeKey",
-                    ],
-                    Resource: "*",
-                    Condition: {
-                        ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:aws:logs:${region}:${accountId}:log-group:*` },
-                    },
-                },
-                {
-                    Sid: "CloudTrailEncryptLogFiles",
-                    Effect: "Allow",
-                    Principal: { Service: "cloudtrail.amazonaws.com" },
-                    Action: ["kms:GenerateDataKey"],
-                    Resource: "*",
-                    Condition: {
-                        StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:aws:cloudtrail:*:${accountId}:trail/*` },
-                        StringEquals: { "aws:SourceAccount": accountId },
-                    },
-                },
-                {
-                    Sid: "CloudTrailDescribeKey",
-                    Effect: "Allow",
-                    Principal: { Service: "cloudtrail.amazonaws.com" },
-                    Action: ["kms:DescribeKey"],
-                    Resource: "*",
-                    Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-                },
-                {
-                    Sid: "AlarmsAndEventsPublishToEncryptedTopic",
-                    Effect: "Allow",
-                    Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
-                    Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-                    Resource: "*",
-                    Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-                },
-            ],
-            secrets: [adminStatement, ...serviceUse(["secretsmanager", "lambda"])],
-            backup: [adminStatement, ...serviceUse(["backup"])],
-        };
-
-        const descriptions: Record<KeyRole, string> = {
-            records: "Producer-side envelope encryption of records: producer generates data keys, only the recipient decrypts.",
-            storage: "Encryption at rest of the data lake, tables, streams and queues (through those services only).",
-            logs: "Encryption of CloudWatch log groups, CloudTrail log files and the alert topic.",
-            secrets: "Encryption of secrets and Lambda environment variables.",
-            backup: "Encryption of the backup vault; independent of the keys of the data it protects.",
-        };
+        const { namePrefix, region, keyAdminArns: admins, deletionWindowInDays } = v;
+        const { accountId, partition } = accountEnvironment(this, args);
+        // Built from the roles' names, which are known before deployment, so the policy can be checked during preview.
+        const producerArn = roleArn(partition, accountId, args.producerRole.name);
+        const recipientArn = roleArn(partition, accountId, args.recipientRole.name);
+        const tags = layerTags(v.tags, "keys");
+        const policies = keyPolicies({ region, accountId, partition, keyAdminArns: admins, producerRoleArn: producerArn, recipientRoleArn: recipientArn });
 
         const keys = {} as Record<KeyRole, aws.kms.Key>;
         const aliases = {} as Record<KeyRole, string>;
@@ -278,7 +293,7 @@ export class KeysLayer extends pulumi.ComponentResource {
             keys[role] = new aws.kms.Key(
                 `${name}-${role}-key`,
                 {
-                    description: `${namePrefix} ${role} key. ${descriptions[role]}`,
+                    description: `${namePrefix} ${role} key. ${KEY_DESCRIPTIONS[role]}`,
                     customerMasterKeySpec: "SYMMETRIC_DEFAULT",
                     keyUsage: "ENCRYPT_DECRYPT",
                     enableKeyRotation: true,
@@ -286,12 +301,10 @@ export class KeysLayer extends pulumi.ComponentResource {
                     deletionWindowInDays,
                     multiRegion: false,
                     bypassPolicyLockoutSafetyCheck: false,
-                    policy: toJson(policies[role]),
+                    policy: policyDocument(policies[role]),
                     tags: { ...tags, [KEY_ROLE_TAG]: role },
                 },
-                role === "records" && args.recordsKeyDependsOn !== undefined
-                    ? { parent: this, dependsOn: args.recordsKeyDependsOn }
-                    : { parent: this },
+                role === "records" ? { parent: this, dependsOn: [args.producerRole, args.recipientRole] } : { parent: this },
             );
             aliases[role] = `alias/${namePrefix}-${role}`;
             new aws.kms.Alias(`${name}-${role}-alias`, { name: aliases[role], targetKeyId: keys[role].keyId }, { parent: this });
@@ -306,7 +319,6 @@ export class KeysLayer extends pulumi.ComponentResource {
         this.aliases = aliases;
         this.producerRoleArn = producerArn;
         this.recipientRoleArn = recipientArn;
-        this.recordsKeyDependencies = pulumi.output(args.recordsKeyDependsOn ?? []) as pulumi.Output<pulumi.Resource[]>;
         this.registerOutputs({
             recordsKeyArn: keys.records.arn,
             storageKeyArn: keys.storage.arn,

@@ -5,25 +5,18 @@
  * customer-managed key, logging every event (level ALL, execution data excluded) to an encrypted log group, traced
  * with X-Ray, under its own least-privilege role (tag `e2ee:principal-role: orchestrator`).
  *
- * Kubernetes (per stack, `enableKubernetes`): the pipeline namespace with Pod Security `restricted`
- * (enforce/audit/warn), default-deny ingress and egress NetworkPolicies plus a narrow egress allow-list (DNS to
- * kube-system on 53, HTTPS to the VPC endpoint CIDRs on 443, the mesh control plane), a workload service account
- * that mounts no token, a least-privilege Role/RoleBinding without wildcards, and Istio mTLS STRICT.
+ * Kubernetes (`kubernetes`, when given): the pipeline's hardened namespace (`PipelineNamespace`), whose worker
+ * service account may read the state machine's ARN and region from the pipeline config map.
  */
 import * as aws from "@pulumi/aws";
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    PipelineLayerBaseArgs,
-    PolicyStatement,
-    baseTags,
-    dataStoreTags,
-    policyDocument,
-    principalRoleName,
-    requireArg,
-    resolveBaseArgs,
-    serviceTrustPolicy,
-} from "./lib/lambda";
+import { DataClassification } from "../policies/conventions";
+import { PipelineNamespace, PipelineNamespaceSettings, ValidPipelineNamespaceSettings, validatePipelineNamespaceSettings } from "./components/pipelineNamespace";
+import { LoggingLayerArgs, ValidLoggingArgs, accountEnvironment, validateClassification, validateLoggingArgs } from "./lib/layer";
+import { Statement, policyDocument } from "./lib/policy";
+import { principalRoleArgs, principalRoleName } from "./lib/principal";
+import { layerTags, storeTags } from "./lib/tags";
+import { checkInt, required } from "./lib/validate";
 
 const COMPONENT = "OrchestrationLayer";
 
@@ -35,52 +28,64 @@ export interface OrchestrationStep {
     readonly functionArn: pulumi.Input<string>;
 }
 
-/** Pod Security Standards labels of the pipeline namespace. */
-export const POD_SECURITY_LABELS: Readonly<Record<string, string>> = {
-    "pod-security.kubernetes.io/enforce": "restricted",
-    "pod-security.kubernetes.io/enforce-version": "latest",
-    "pod-security.kubernetes.io/audit": "restricted",
-    "pod-security.kubernetes.io/audit-version": "latest",
-    "pod-security.kubernetes.io/warn": "restricted",
-    "pod-security.kubernetes.io/warn-version": "latest",
-};
-
-export interface OrchestrationLayerArgs extends PipelineLayerBaseArgs {
+export interface OrchestrationLayerArgs extends LoggingLayerArgs {
+    /** `data-classification` of the execution log group. Default `confidential`. */
+    readonly dataClassification?: DataClassification;
     /** Customer-managed KMS key that encrypts the state machine's data (`encryptionConfiguration`). Required. */
     readonly stateMachineKeyArn: pulumi.Input<string>;
     /** Stages run in order. Required, non-empty, unique names. */
     readonly steps: readonly OrchestrationStep[];
     /** Retries of a failed stage (Lambda service errors and task failures), 0-10. Default 2. */
     readonly maxAttemptsPerStep?: number;
-    /** Create the Kubernetes part. Default false. */
-    readonly enableKubernetes?: boolean;
-    /** Kubernetes provider (cluster). Required when `enableKubernetes` is true. */
-    readonly kubernetesProvider?: k8s.Provider;
-    /** Namespace of the pipeline workloads (RFC 1123 label). Default `e2ee-pipeline`. */
-    readonly kubernetesNamespace?: string;
-    /** CIDRs of the VPC interface endpoints' subnets: the only HTTPS (443) egress. Required non-empty when `enableKubernetes`. */
-    readonly vpcEndpointCidrs?: pulumi.Input<pulumi.Input<string>[]>;
-    /** Namespace of the cluster DNS (pods labelled `k8s-app: kube-dns`). Default `kube-system`. */
-    readonly dnsNamespace?: string;
-    /** Namespace of the Istio control plane (pods `app: istiod`, xDS on 15012). Default `istio-system`. */
-    readonly meshNamespace?: string;
+    /** Create the pipeline's namespace on Kubernetes, as these settings say (`PipelineNamespace`). Default: no Kubernetes part. */
+    readonly kubernetes?: PipelineNamespaceSettings;
 }
 
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+/** `OrchestrationLayerArgs` once checked, defaults applied. */
+export interface ValidOrchestrationLayerArgs extends ValidLoggingArgs {
+    readonly dataClassification: DataClassification;
+    readonly steps: readonly OrchestrationStep[];
+    readonly maxAttemptsPerStep: number;
+    /** Undefined: no Kubernetes part. */
+    readonly kubernetes?: ValidPipelineNamespaceSettings;
+}
 
-function checkK8sName(argName: string, value: string): string {
-    if (!K8S_NAME.test(value)) {
-        throw new Error(`${COMPONENT}: argument "${argName}" must be a Kubernetes namespace name (RFC 1123 label), got "${value}"`);
+/** Checks `args` (throws `OrchestrationLayer: argument "<name>" ...`) and applies the defaults. */
+export function validateOrchestrationLayerArgs(args: OrchestrationLayerArgs): ValidOrchestrationLayerArgs {
+    const base = validateLoggingArgs(COMPONENT, args);
+    const dataClassification = validateClassification(COMPONENT, args.dataClassification, "confidential");
+    required(COMPONENT, "stateMachineKeyArn", args.stateMachineKeyArn);
+    const steps = required(COMPONENT, "steps", args.steps);
+    if (steps.length === 0) {
+        throw new Error(`${COMPONENT}: argument "steps" must not be empty`);
     }
-    return value;
+    const seen = new Set<string>();
+    steps.forEach((s, i) => {
+        if (!/^[A-Za-z][A-Za-z0-9]{0,79}$/.test(s.name ?? "") || s.name === "PipelineFailed") {
+            throw new Error(
+                `${COMPONENT}: argument "steps[${i}].name" must be 1-80 letters or digits starting with a letter (not "PipelineFailed"), got "${s.name}"`,
+            );
+        }
+        if (seen.has(s.name)) {
+            throw new Error(`${COMPONENT}: argument "steps[${i}].name" duplicates "${s.name}"`);
+        }
+        seen.add(s.name);
+        required(COMPONENT, `steps[${i}].functionArn`, s.functionArn);
+    });
+    return {
+        ...base,
+        dataClassification,
+        steps,
+        maxAttemptsPerStep: checkInt(COMPONENT, "maxAttemptsPerStep", args.maxAttemptsPerStep ?? 2, 0, 10),
+        ...(args.kubernetes !== undefined ? { kubernetes: validatePipelineNamespaceSettings(COMPONENT, args.kubernetes, "kubernetes.") } : {}),
+    };
 }
 
 /** The Amazon States Language definition: one Task per step, retried, any failure ends in `PipelineFailed`. */
 export function stateMachineDefinition(
     steps: readonly { name: string; functionArn: string }[],
     maxAttempts: number,
-    partition = "aws",
+    partition: string,
 ): string {
     const states: Record<string, unknown> = {};
     steps.forEach((step, i) => {
@@ -117,60 +122,19 @@ export class OrchestrationLayer extends pulumi.ComponentResource {
     public readonly stateMachineName: string;
     public readonly stateMachineRoleArn: pulumi.Output<string>;
     public readonly logGroupName: pulumi.Output<string>;
-    /** The pipeline namespace; undefined when Kubernetes is disabled. */
+    /** The pipeline namespace; undefined without a Kubernetes part. */
     public readonly namespaceName?: pulumi.Output<string>;
-    /** The workload service account; undefined when Kubernetes is disabled. */
+    /** The worker service account; undefined without a Kubernetes part. */
     public readonly serviceAccountName?: pulumi.Output<string>;
 
     constructor(name: string, args: OrchestrationLayerArgs, opts?: pulumi.ComponentResourceOptions) {
-        const base = resolveBaseArgs(COMPONENT, args);
-        requireArg(COMPONENT, "stateMachineKeyArn", args.stateMachineKeyArn);
-        const steps = requireArg(COMPONENT, "steps", args.steps);
-        if (steps.length === 0) {
-            throw new Error(`${COMPONENT}: argument "steps" must not be empty`);
-        }
-        const seen = new Set<string>();
-        steps.forEach((s, i) => {
-            if (!/^[A-Za-z][A-Za-z0-9]{0,79}$/.test(s.name ?? "") || s.name === "PipelineFailed") {
-                throw new Error(
-                    `${COMPONENT}: argument "steps[${i}].name" must be 1-80 letters or digits starting with a letter (not "PipelineFailed"), got "${s.name}"`,
-                );
-            }
-            if (seen.has(s.name)) {
-                throw new Error(`${COMPONENT}: argument "steps[${i}].name" duplicates "${s.name}"`);
-            }
-            seen.add(s.name);
-            requireArg(COMPONENT, `steps[${i}].functionArn`, s.functionArn);
-        });
-        const maxAttempts = args.maxAttemptsPerStep ?? 2;
-        if (!Number.isInteger(maxAttempts) || maxAttempts < 0 || maxAttempts > 10) {
-            throw new Error(`${COMPONENT}: argument "maxAttemptsPerStep" must be an integer between 0 and 10, got ${maxAttempts}`);
-        }
-        const enableKubernetes = args.enableKubernetes ?? false;
-        const namespace = checkK8sName("kubernetesNamespace", args.kubernetesNamespace ?? "e2ee-pipeline");
-        const dnsNamespace = checkK8sName("dnsNamespace", args.dnsNamespace ?? "kube-system");
-        const meshNamespace = checkK8sName("meshNamespace", args.meshNamespace ?? "istio-system");
-        if (enableKubernetes) {
-            if (args.kubernetesProvider === undefined) {
-                throw new Error(`${COMPONENT}: argument "kubernetesProvider" is required when "enableKubernetes" is true`);
-            }
-            const cidrs = args.vpcEndpointCidrs;
-            if (cidrs === undefined || (Array.isArray(cidrs) && cidrs.length === 0)) {
-                throw new Error(`${COMPONENT}: argument "vpcEndpointCidrs" must list at least one CIDR when "enableKubernetes" is true`);
-            }
-            if (Array.isArray(cidrs)) {
-                for (const c of cidrs) {
-                    if (typeof c === "string" && (!CIDR.test(c) || c === "0.0.0.0/0")) {
-                        throw new Error(`${COMPONENT}: argument "vpcEndpointCidrs" must list IPv4 CIDRs narrower than 0.0.0.0/0, got "${c}"`);
-                    }
-                }
-            }
-        }
-
+        const base = validateOrchestrationLayerArgs(args);
+        const { dataClassification, steps, maxAttemptsPerStep: maxAttempts } = base;
         super("e2ee:pipeline:OrchestrationLayer", name, {}, opts);
 
         const layer = "orchestration";
-        const { partition, region, accountId } = base;
+        const { region } = base;
+        const { partition, accountId } = accountEnvironment(this, args);
         const stateMachineName = `${base.namePrefix}-pipeline`;
         const stateMachineArn = pulumi.interpolate`arn:${partition}:states:${region}:${accountId}:stateMachine:${stateMachineName}`;
 
@@ -179,9 +143,9 @@ export class OrchestrationLayer extends pulumi.ComponentResource {
             {
                 // The /aws/vendedlogs/ prefix keeps CloudWatch Logs resource policies small.
                 name: `/aws/vendedlogs/states/${stateMachineName}`,
-                kmsKeyId: base.logKeyArn,
+                kmsKeyId: base.logsKeyArn,
                 retentionInDays: base.logRetentionDays,
-                tags: dataStoreTags(base, layer),
+                tags: storeTags(base.tags, layer, dataClassification),
             },
             { parent: this },
         );
@@ -189,18 +153,20 @@ export class OrchestrationLayer extends pulumi.ComponentResource {
         const roleName = principalRoleName(base.namePrefix, "orchestrator");
         const role = new aws.iam.Role(
             `${name}-sfn-role`,
-            {
-                name: roleName,
+            principalRoleArgs({
+                namePrefix: base.namePrefix,
+                principal: "orchestrator",
+                layer,
                 description: `Execution role of the ${stateMachineName} state machine (least privilege).`,
-                assumeRolePolicy: serviceTrustPolicy("states.amazonaws.com", accountId),
-                maxSessionDuration: 3600,
-                tags: { ...baseTags(base, layer), "e2ee:principal-role": "orchestrator" },
-            },
+                trust: { service: "states.amazonaws.com" },
+                accountId,
+                tags: base.tags,
+            }),
             { parent: this },
         );
 
         const functionArns = pulumi.all(steps.map((s) => s.functionArn));
-        const statements: PolicyStatement[] = [
+        const statements: Statement[] = [
             {
                 Sid: "InvokePipelineStages",
                 Effect: "Allow",
@@ -271,7 +237,7 @@ export class OrchestrationLayer extends pulumi.ComponentResource {
                     logDestination: pulumi.interpolate`${logGroup.arn}:*`,
                 },
                 tracingConfiguration: { enabled: true },
-                tags: baseTags(base, layer),
+                tags: layerTags(base.tags, layer),
             },
             { parent: this, dependsOn: [rolePolicy] },
         );
@@ -281,155 +247,14 @@ export class OrchestrationLayer extends pulumi.ComponentResource {
         this.stateMachineRoleArn = role.arn;
         this.logGroupName = logGroup.name;
 
-        if (enableKubernetes) {
-            const k8sOpts: pulumi.CustomResourceOptions = { parent: this, provider: args.kubernetesProvider };
-            const labels = { "app.kubernetes.io/part-of": "e2ee-pipeline", "app.kubernetes.io/managed-by": "pulumi" };
-
-            const ns = new k8s.core.v1.Namespace(
-                `${name}-namespace`,
-                {
-                    metadata: {
-                        name: namespace,
-                        labels: { ...labels, ...POD_SECURITY_LABELS, "istio-injection": "enabled" },
-                    },
-                },
-                k8sOpts,
+        if (args.kubernetes !== undefined) {
+            const namespace = new PipelineNamespace(
+                name,
+                { ...args.kubernetes, config: { STATE_MACHINE_ARN: stateMachine.arn, AWS_REGION: region }, formerParent: this },
+                { parent: this },
             );
-            const nsName = ns.metadata.name;
-
-            new k8s.networking.v1.NetworkPolicy(
-                `${name}-default-deny`,
-                {
-                    metadata: { name: "default-deny-all", namespace: nsName, labels },
-                    spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
-                },
-                k8sOpts,
-            );
-
-            new k8s.networking.v1.NetworkPolicy(
-                `${name}-allow-dns`,
-                {
-                    metadata: { name: "allow-dns-egress", namespace: nsName, labels },
-                    spec: {
-                        podSelector: {},
-                        policyTypes: ["Egress"],
-                        egress: [
-                            {
-                                to: [
-                                    {
-                                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": dnsNamespace } },
-                                        podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-                                    },
-                                ],
-                                ports: [
-                                    { protocol: "UDP", port: 53 },
-                                    { protocol: "TCP", port: 53 },
-                                ],
-                            },
-                        ],
-                    },
-                },
-                k8sOpts,
-            );
-
-            new k8s.networking.v1.NetworkPolicy(
-                `${name}-allow-vpc-endpoints`,
-                {
-                    metadata: { name: "allow-https-to-vpc-endpoints", namespace: nsName, labels },
-                    spec: {
-                        podSelector: {},
-                        policyTypes: ["Egress"],
-                        egress: [
-                            {
-                                to: pulumi.output(args.vpcEndpointCidrs ?? []).apply((cidrs) => cidrs.map((cidr) => ({ ipBlock: { cidr } }))),
-                                ports: [{ protocol: "TCP", port: 443 }],
-                            },
-                        ],
-                    },
-                },
-                k8sOpts,
-            );
-
-            new k8s.networking.v1.NetworkPolicy(
-                `${name}-allow-mesh`,
-                {
-                    metadata: { name: "allow-mesh-control-plane", namespace: nsName, labels },
-                    spec: {
-                        podSelector: {},
-                        policyTypes: ["Egress"],
-                        egress: [
-                            {
-                                to: [
-                                    {
-                                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": meshNamespace } },
-                                        podSelector: { matchLabels: { app: "istiod" } },
-                                    },
-                                ],
-                                ports: [{ protocol: "TCP", port: 15012 }],
-                            },
-                        ],
-                    },
-                },
-                k8sOpts,
-            );
-
-            const serviceAccount = new k8s.core.v1.ServiceAccount(
-                `${name}-service-account`,
-                {
-                    metadata: { name: "pipeline-worker", namespace: nsName, labels },
-                    automountServiceAccountToken: false,
-                },
-                k8sOpts,
-            );
-
-            const configMap = new k8s.core.v1.ConfigMap(
-                `${name}-config`,
-                {
-                    metadata: { name: "pipeline-config", namespace: nsName, labels },
-                    data: { STATE_MACHINE_ARN: stateMachine.arn, AWS_REGION: pulumi.output(region) },
-                },
-                k8sOpts,
-            );
-
-            const k8sRole = new k8s.rbac.v1.Role(
-                `${name}-role`,
-                {
-                    metadata: { name: "pipeline-worker", namespace: nsName, labels },
-                    rules: [
-                        {
-                            apiGroups: [""],
-                            resources: ["configmaps"],
-                            resourceNames: [configMap.metadata.name],
-                            verbs: ["get", "watch"],
-                        },
-                    ],
-                },
-                k8sOpts,
-            );
-
-            new k8s.rbac.v1.RoleBinding(
-                `${name}-role-binding`,
-                {
-                    metadata: { name: "pipeline-worker", namespace: nsName, labels },
-                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: k8sRole.metadata.name },
-                    subjects: [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace: nsName }],
-                },
-                k8sOpts,
-            );
-
-            new k8s.apiextensions.CustomResource(
-                `${name}-mtls-strict`,
-                {
-                    apiVersion: "security.istio.io/v1",
-                    kind: "PeerAuthentication",
-                    metadata: { name: "default", namespace: nsName, labels },
-                    spec: { mtls: { mode: "STRICT" } },
-                },
-                k8sOpts,
-            );
-
-            this.namespaceName = nsName;
-            this.serviceAccountName = serviceAccount.metadata.name;
+            this.namespaceName = namespace.namespaceName;
+            this.serviceAccountName = namespace.serviceAccountName;
         }
 
         this.registerOutputs({

@@ -1,15 +1,18 @@
 /**
- * The whole pipeline from a typed configuration: config -> keys -> network -> storage -> ingestion -> processing
- * -> orchestration -> serving -> monitoring. `infra/index.ts` calls `createPipeline(loadConfig())`; tests call it
- * once per stack under Pulumi mocks.
+ * The whole pipeline from a typed configuration: the producer and recipient principals, then keys -> network ->
+ * storage -> ingestion -> processing -> orchestration -> serving -> monitoring, each layer given what it needs from
+ * the ones before as values. `infra/index.ts` calls `createPipeline(loadConfig())`; tests call it once per stack
+ * under Pulumi mocks.
  */
+import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { FunctionName } from "../functions/src/contract";
+import { Principal, producerPrincipal, recipientPrincipal } from "./components/principal";
 import { PipelineConfig } from "./config";
 import { IngestionLayer } from "./ingestion";
 import { KeysLayer } from "./keys";
-import { principalRoleName } from "./lib/lambda";
+import { topLevelUrn } from "./lib/component";
 import { MonitoringLayer } from "./monitoring";
 import { NetworkLayer } from "./network";
 import { OrchestrationLayer } from "./orchestration";
@@ -45,6 +48,10 @@ export interface PipelineOptions {
 
 export interface Pipeline {
     readonly config: PipelineConfig;
+    /** The producer's role: the only one that creates data keys under the records key. */
+    readonly producer: Principal;
+    /** The recipient's role: the only one that decrypts with the records key. */
+    readonly recipient: Principal;
     readonly keys: KeysLayer;
     readonly network: NetworkLayer;
     readonly storage: StorageLayer;
@@ -59,195 +66,157 @@ export interface Pipeline {
 export function createPipeline(config: PipelineConfig, options: PipelineOptions = {}): Pipeline {
     const namePrefix = config.namePrefix;
     const tags = { project: "e2ee-pipeline", environment: config.environment };
-    const producerRoleName = principalRoleName(namePrefix, "producer");
-    const recipientRoleName = principalRoleName(namePrefix, "recipient");
-
-    // The records key policy names the producer and recipient roles, which the ingestion and serving layers create
-    // later (and which themselves need other keys): KMS rejects a policy naming a role that does not exist yet, so
-    // the records key waits for those two roles. They are picked up as they are constructed (a transformation on
-    // the two layers that only records, never changes), and handed over once every layer exists.
-    const principalRoles = new Map<string, pulumi.Resource>();
-    let handOverRoles: (roles: pulumi.Resource[]) => void = () => undefined;
-    const rolesCreated = new Promise<pulumi.Resource[]>((resolve) => (handOverRoles = resolve));
-    const recordPrincipalRoles: pulumi.ResourceTransformation = (a) => {
-        if (a.type === "aws:iam/role:Role" && (a.props.name === producerRoleName || a.props.name === recipientRoleName)) {
-            principalRoles.set(a.props.name as string, a.resource);
-        }
-        return undefined;
-    };
-
-    const keys = new KeysLayer("keys", {
+    // What every layer is told: names, region, account, partition, tags.
+    const layer = {
         namePrefix,
         region: config.region,
-        keyAdminArns: config.keyAdminArns,
-        producerRoleName,
-        recipientRoleName,
-        recordsKeyDependsOn: rolesCreated,
-        deletionWindowInDays: config.keyDeletionWindowDays,
+        accountId: aws.getCallerIdentityOutput().accountId,
+        partition: aws.getPartitionOutput().partition,
         tags,
+    };
+
+    // The records key's policy names the producer and recipient roles, and KMS refuses a key policy whose
+    // principals do not exist: the two roles come first, the keys wait for them, and the ingestion and serving
+    // layers grant them their permissions. Stacks deployed when those layers created the roles keep them (aliases).
+    const producer = producerPrincipal("ingestion-producer", {
+        ...layer,
+        trust: { principalArns: config.producerTrustedPrincipalArns, externalId: config.producerExternalId },
+        formerParent: topLevelUrn("ingestion", LAYER_TYPES.ingestion),
     });
-    // Never leave the records key waiting if a later layer throws: release it (it then fails on its own) and rethrow.
-    let layers: Omit<Pipeline, "config" | "keys">;
-    try {
-        layers = createLayers();
-    } catch (e) {
-        handOverRoles([]);
-        throw e;
-    }
-    const missing = [producerRoleName, recipientRoleName].filter((n) => !principalRoles.has(n));
-    if (missing.length > 0) {
-        handOverRoles([]);
-        throw new Error(`createPipeline: the records key policy names role(s) ${missing.join(", ")}, but no layer created them`);
-    }
-    handOverRoles([...principalRoles.values()]);
-    return { config, keys, ...layers };
+    const recipient = recipientPrincipal("serving-recipient", { ...layer, formerParent: topLevelUrn("serving", LAYER_TYPES.serving) });
 
-    function createLayers(): Omit<Pipeline, "config" | "keys"> {
-        const accountId = keys.accountId;
+    const keys = new KeysLayer("keys", {
+        ...layer,
+        keyAdminArns: config.keyAdminArns,
+        producerRole: producer.role,
+        recipientRole: recipient.role,
+        deletionWindowInDays: config.keyDeletionWindowDays,
+    });
 
-        const network = new NetworkLayer("network", {
-            namePrefix,
-            region: config.region,
-            accountId,
-            cidrBlock: config.vpcCidr,
-            availabilityZoneCount: config.availabilityZoneCount,
-            logsKeyArn: keys.logsKey.arn,
-            logRetentionDays: config.logRetentionDays,
-            tags,
-        });
+    // Where the layers that write logs write them.
+    const base = { ...layer, logsKeyArn: keys.logsKey.arn, logRetentionDays: config.logRetentionDays };
 
-        const storage = new StorageLayer("storage", {
-            namePrefix,
-            accountId,
-            storageKeyArn: keys.storageKey.arn,
-            backupKeyArn: keys.backupKey.arn,
-            deletionProtection: config.deletionProtection,
-            backupRetentionDays: config.backupRetentionDays,
-            backupSchedule: config.backupSchedule,
-            tags,
-        });
+    const network = new NetworkLayer("network", {
+        ...base,
+        cidrBlock: config.vpcCidr,
+        availabilityZoneCount: config.availabilityZoneCount,
+    });
 
-        const kubernetesProvider = config.kubernetes.enabled
-            ? new k8s.Provider("kubernetes", {
+    const storage = new StorageLayer("storage", {
+        ...layer,
+        storageKeyArn: keys.storageKey.arn,
+        backupKeyArn: keys.backupKey.arn,
+        deletionProtection: config.deletionProtection,
+        backupRetentionDays: config.backupRetentionDays,
+        backupSchedule: config.backupSchedule,
+    });
+
+    // The Kubernetes part: its configuration and the provider of its cluster, or nothing.
+    const cluster = config.kubernetes.enabled
+        ? {
+              config: config.kubernetes,
+              provider: new k8s.Provider("kubernetes", {
                   ...(config.kubernetes.context !== undefined ? { context: config.kubernetes.context } : {}),
                   ...(options.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(options.kubeconfig) } : {}),
                   namespace: config.kubernetes.namespace,
-              })
-            : undefined;
+              }),
+          }
+        : undefined;
 
-        const base = {
-            namePrefix,
-            accountId,
-            region: config.region,
-            logKeyArn: keys.logsKey.arn,
-            logRetentionDays: config.logRetentionDays,
-            tags,
-        };
-        const functionBase = {
-            ...base,
-            privateSubnetIds: network.privateSubnetIds,
-            securityGroupIds: [network.workloadSecurityGroupId],
-            envKeyArn: keys.secretsKey.arn,
-            queueKeyArn: keys.storageKey.arn,
-            memoryMb: config.functionMemoryMb,
-            reservedConcurrency: config.functionReservedConcurrency,
-            ...(options.functionCode !== undefined ? { functionCode: options.functionCode } : {}),
-        };
+    const functionBase = {
+        ...base,
+        privateSubnetIds: network.privateSubnetIds,
+        securityGroupIds: [network.workloadSecurityGroupId],
+        envKeyArn: keys.secretsKey.arn,
+        queueKeyArn: keys.storageKey.arn,
+        memoryMb: config.functionMemoryMb,
+        reservedConcurrency: config.functionReservedConcurrency,
+        ...(options.functionCode !== undefined ? { functionCode: options.functionCode } : {}),
+    };
 
-        const ingestion = new IngestionLayer("ingestion", {
-            ...functionBase,
-            domainName: config.ingestDomainName,
-            certificateArn: config.ingestCertificateArn,
-            streamKeyArn: keys.storageKey.arn,
-            streamShardCount: config.ingestShardCount,
-            dedupTableName: storage.dedupTableName,
-            dedupTableArn: storage.dedupTableArn,
-            dedupTableKeyArn: keys.storageKey.arn,
-            maxEnvelopeBytes: config.maxEnvelopeBytes,
-            recordsKeyArn: keys.recordsKey.arn,
-            producerTrustedPrincipalArns: config.producerTrustedPrincipalArns,
-            producerExternalId: config.producerExternalId,
-        }, { transformations: [recordPrincipalRoles] });
+    const ingestion = new IngestionLayer("ingestion", {
+        ...functionBase,
+        domainName: config.ingestDomainName,
+        certificateArn: config.ingestCertificateArn,
+        streamKeyArn: keys.storageKey.arn,
+        streamShardCount: config.ingestShardCount,
+        dedupTableName: storage.dedupTableName,
+        dedupTableArn: storage.dedupTableArn,
+        dedupTableKeyArn: keys.storageKey.arn,
+        maxEnvelopeBytes: config.maxEnvelopeBytes,
+        recordsKeyArn: keys.recordsKey.arn,
+        producerRole: producer.role,
+    });
 
-        const processing = new ProcessingLayer("processing", {
-            ...functionBase,
-            streamArn: ingestion.streamArn,
-            streamKeyArn: keys.storageKey.arn,
-            dataBucketName: storage.dataBucketName,
-            dataBucketArn: storage.dataBucketArn,
-            dataBucketKeyArn: keys.storageKey.arn,
-            dataPrefix: DATA_PREFIX,
-            recordsKeyArn: keys.recordsKey.arn,
-        });
+    const processing = new ProcessingLayer("processing", {
+        ...functionBase,
+        streamArn: ingestion.streamArn,
+        streamKeyArn: keys.storageKey.arn,
+        dataBucketName: storage.dataBucketName,
+        dataBucketArn: storage.dataBucketArn,
+        dataBucketKeyArn: keys.storageKey.arn,
+        dataPrefix: DATA_PREFIX,
+        recordsKeyArn: keys.recordsKey.arn,
+    });
 
-        const orchestration = new OrchestrationLayer("orchestration", {
-            ...base,
-            stateMachineKeyArn: keys.storageKey.arn,
-            steps: [{ name: "ProcessBatch", functionArn: processing.processFunctionArn }],
-            enableKubernetes: config.kubernetes.enabled,
-            ...(kubernetesProvider !== undefined
-                ? {
-                      kubernetesProvider,
-                      kubernetesNamespace: config.kubernetes.namespace,
-                      vpcEndpointCidrs: [...network.privateSubnetCidrs],
-                  }
-                : {}),
-        });
+    const orchestration = new OrchestrationLayer("orchestration", {
+        ...base,
+        stateMachineKeyArn: keys.storageKey.arn,
+        steps: [{ name: "ProcessBatch", functionArn: processing.processFunctionArn }],
+        ...(cluster !== undefined
+            ? { kubernetes: { provider: cluster.provider, namespace: cluster.config.namespace, vpcEndpointCidrs: [...network.privateSubnetCidrs] } }
+            : {}),
+    });
 
-        const serving = new ServingLayer("serving", {
-            ...functionBase,
-            domainName: config.servingDomainName,
-            certificateArn: config.servingCertificateArn,
-            dataBucketName: storage.dataBucketName,
-            dataBucketArn: storage.dataBucketArn,
-            dataBucketKeyArn: keys.storageKey.arn,
-            dataPrefix: DATA_PREFIX,
-            recordsKeyArn: keys.recordsKey.arn,
-            ...(ingestion.apiGatewayAccount !== undefined ? { apiGatewayAccount: ingestion.apiGatewayAccount } : {}),
-            enableKubernetes: config.kubernetes.enabled,
-            ...(kubernetesProvider !== undefined
-                ? {
-                      kubernetesProvider,
-                      kubernetesNamespace: orchestration.namespaceName ?? config.kubernetes.namespace,
-                      image: config.kubernetes.recipientImage,
-                      certificateIssuerName: config.kubernetes.certificateIssuer,
-                  }
-                : {}),
-        }, { transformations: [recordPrincipalRoles] });
+    const serving = new ServingLayer("serving", {
+        ...functionBase,
+        domainName: config.servingDomainName,
+        certificateArn: config.servingCertificateArn,
+        dataBucketName: storage.dataBucketName,
+        dataBucketArn: storage.dataBucketArn,
+        dataBucketKeyArn: keys.storageKey.arn,
+        dataPrefix: DATA_PREFIX,
+        recordsKeyArn: keys.recordsKey.arn,
+        recipientRole: recipient.role,
+        ...(ingestion.apiGatewayAccount !== undefined ? { apiGatewayAccount: ingestion.apiGatewayAccount } : {}),
+        ...(cluster !== undefined
+            ? {
+                  kubernetes: {
+                      provider: cluster.provider,
+                      namespace: orchestration.namespaceName ?? cluster.config.namespace,
+                      image: cluster.config.recipientImage,
+                      certificateIssuerName: cluster.config.certificateIssuer,
+                  },
+              }
+            : {}),
+    });
 
-        const queueName = (arn: pulumi.Output<string>): pulumi.Output<string> => arn.apply((a) => a.split(":").pop() ?? a);
-        const monitoring = new MonitoringLayer("monitoring", {
-            namePrefix,
-            region: config.region,
-            accountId,
-            logsKeyArn: keys.logsKey.arn,
-            logRetentionDays: config.logRetentionDays,
-            recordsKeyArn: keys.recordsKey.arn,
-            recipientRoleArn: keys.recipientRoleArn,
-            producerRoleArn: keys.producerRoleArn,
-            dataEventBucketArns: [storage.dataBucketArn],
-            streamName: ingestion.streamName,
-            deadLetterQueues: {
-                ingest: queueName(ingestion.ingestDeadLetterQueueArn),
-                process: processing.processDeadLetterQueueName,
-                recipient: serving.recipientDeadLetterQueueName,
-            },
-            functions: {
-                ingest: ingestion.ingestFunctionName,
-                process: processing.processFunctionName,
-                recipient: serving.recipientFunctionName,
-            },
-            stateMachines: { pipeline: orchestration.stateMachineArn },
-            restApis: {
-                ingest: { apiName: ingestion.api.apiName, stage: ingestion.api.stageName },
-                recipient: { apiName: serving.api.apiName, stage: serving.api.stageName },
-            },
-            flowLogGroupName: network.flowLogGroupName,
-            thresholds: config.alarms,
-            ...(config.alarmEmail !== undefined ? { alarmEmail: config.alarmEmail } : {}),
-            tags,
-        });
+    const monitoring = new MonitoringLayer("monitoring", {
+        ...base,
+        recordsKeyArn: keys.recordsKey.arn,
+        recipientRoleArn: recipient.roleArn,
+        producerRoleArn: producer.roleArn,
+        dataEventBucketArns: [storage.dataBucketArn],
+        streamName: ingestion.streamName,
+        deadLetterQueues: {
+            ingest: ingestion.ingestDeadLetterQueueName,
+            process: processing.processDeadLetterQueueName,
+            recipient: serving.recipientDeadLetterQueueName,
+        },
+        functions: {
+            ingest: ingestion.ingestFunctionName,
+            process: processing.processFunctionName,
+            recipient: serving.recipientFunctionName,
+        },
+        stateMachines: { pipeline: orchestration.stateMachineArn },
+        restApis: {
+            ingest: { apiName: ingestion.api.apiName, stage: ingestion.api.stageName },
+            recipient: { apiName: serving.api.apiName, stage: serving.api.stageName },
+        },
+        flowLogGroupName: network.flowLogGroupName,
+        thresholds: config.alarms,
+        ...(config.alarmEmail !== undefined ? { alarmEmail: config.alarmEmail } : {}),
+    });
 
-        return { network, storage, ingestion, processing, orchestration, serving, monitoring, kubernetesProvider };
-    }
+    return { config, producer, recipient, keys, network, storage, ingestion, processing, orchestration, serving, monitoring, kubernetesProvider: cluster?.provider };
 }

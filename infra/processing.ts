@@ -9,20 +9,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_DATA_PREFIX, ENV } from "../functions/src/contract";
-import {
-    FunctionLayerArgs,
-    PolicyStatement,
-    checkInt,
-    createPipelineFunction,
-    principalRoleName,
-    requireArg,
-    resolveBaseArgs,
-    validateFunctionLayerArgs,
-    viaService,
-} from "./lib/lambda";
+import { accountEnvironment } from "./lib/layer";
+import { FunctionLayer, FunctionLayerArgs, ValidFunctionLayerArgs, createPipelineFunction, validateFunctionLayerArgs } from "./lib/lambda";
+import { Statement, viaService } from "./lib/policy";
+import { S3_KEY_PREFIX, checkInt, checkNotRecordsKey, checkPattern, required } from "./lib/validate";
 
 const COMPONENT = "ProcessingLayer";
+/** Defaults of the function's sizing; its timeout is at most 900 seconds. */
+export const FUNCTION_SIZING = { reservedConcurrency: 5, timeoutSeconds: 60, memoryMb: 512, maxTimeoutSeconds: 900 } as const;
 
+/** The process function (`FunctionSizing`) defaults to 5 reserved executions, a 60-second timeout (at most 900) and 512 MB. */
 export interface ProcessingLayerArgs extends FunctionLayerArgs {
     /** ARN of the Kinesis stream of envelopes (ingestion layer). Required. */
     readonly streamArn: pulumi.Input<string>;
@@ -47,12 +43,38 @@ export interface ProcessingLayerArgs extends FunctionLayerArgs {
     readonly batchingWindowSeconds?: number;
     /** Retries of a failed batch before it goes to the dead-letter queue, 0-10000. Default 3. */
     readonly maximumRetryAttempts?: number;
-    /** Reserved concurrency of the process function, 1-1000. Default 5. */
-    readonly reservedConcurrency?: number;
-    /** Timeout of the process function in seconds, 1-900. Default 60. */
-    readonly timeoutSeconds?: number;
-    /** Memory of the process function in MB, 128-10240. Default 512. */
-    readonly memoryMb?: number;
+}
+
+/** `ProcessingLayerArgs` once checked, defaults applied. */
+export interface ValidProcessingLayerArgs extends ValidFunctionLayerArgs {
+    readonly dataPrefix: string;
+    readonly batchSize: number;
+    readonly batchingWindowSeconds: number;
+    readonly maximumRetryAttempts: number;
+}
+
+/** Checks `args` (throws `ProcessingLayer: argument "<name>" ...`) and applies the defaults. */
+export function validateProcessingLayerArgs(args: ProcessingLayerArgs): ValidProcessingLayerArgs {
+    const base = validateFunctionLayerArgs(COMPONENT, args, FUNCTION_SIZING);
+    required(COMPONENT, "streamArn", args.streamArn);
+    required(COMPONENT, "streamKeyArn", args.streamKeyArn);
+    required(COMPONENT, "dataBucketName", args.dataBucketName);
+    required(COMPONENT, "dataBucketArn", args.dataBucketArn);
+    required(COMPONENT, "dataBucketKeyArn", args.dataBucketKeyArn);
+    const dataPrefix = checkPattern(COMPONENT, "dataPrefix", args.dataPrefix ?? DEFAULT_DATA_PREFIX, S3_KEY_PREFIX, 'a non-empty S3 key prefix ending with "/"');
+    checkNotRecordsKey(COMPONENT, args.recordsKeyArn, [
+        ["streamKeyArn", args.streamKeyArn],
+        ["dataBucketKeyArn", args.dataBucketKeyArn],
+        ["queueKeyArn", args.queueKeyArn],
+        ["envKeyArn", args.envKeyArn],
+    ]);
+    return {
+        ...base,
+        dataPrefix,
+        batchSize: checkInt(COMPONENT, "batchSize", args.batchSize ?? 100, 1, 10000),
+        batchingWindowSeconds: checkInt(COMPONENT, "batchingWindowSeconds", args.batchingWindowSeconds ?? 5, 0, 300),
+        maximumRetryAttempts: checkInt(COMPONENT, "maximumRetryAttempts", args.maximumRetryAttempts ?? 3, 0, 10000),
+    };
 }
 
 export class ProcessingLayer extends pulumi.ComponentResource {
@@ -65,42 +87,14 @@ export class ProcessingLayer extends pulumi.ComponentResource {
     public readonly logGroupName: pulumi.Output<string>;
 
     constructor(name: string, args: ProcessingLayerArgs, opts?: pulumi.ComponentResourceOptions) {
-        const base = resolveBaseArgs(COMPONENT, args);
-        validateFunctionLayerArgs(COMPONENT, args);
-        requireArg(COMPONENT, "streamArn", args.streamArn);
-        requireArg(COMPONENT, "streamKeyArn", args.streamKeyArn);
-        requireArg(COMPONENT, "dataBucketName", args.dataBucketName);
-        requireArg(COMPONENT, "dataBucketArn", args.dataBucketArn);
-        requireArg(COMPONENT, "dataBucketKeyArn", args.dataBucketKeyArn);
-        const dataPrefix = args.dataPrefix ?? DEFAULT_DATA_PREFIX;
-        if (!/^[A-Za-z0-9!_.'()-]+(\/[A-Za-z0-9!_.'()-]+)*\/$/.test(dataPrefix)) {
-            throw new Error(`${COMPONENT}: argument "dataPrefix" must be a non-empty S3 key prefix ending with "/", got "${dataPrefix}"`);
-        }
-        if (typeof args.recordsKeyArn === "string") {
-            for (const [argName, value] of [
-                ["streamKeyArn", args.streamKeyArn],
-                ["dataBucketKeyArn", args.dataBucketKeyArn],
-                ["queueKeyArn", args.queueKeyArn],
-                ["envKeyArn", args.envKeyArn],
-            ] as const) {
-                if (value === args.recordsKeyArn) {
-                    throw new Error(`${COMPONENT}: argument "${argName}" must not be the records key (recordsKeyArn)`);
-                }
-            }
-        }
-        const batchSize = checkInt(COMPONENT, "batchSize", args.batchSize ?? 100, 1, 10000);
-        const batchingWindowSeconds = checkInt(COMPONENT, "batchingWindowSeconds", args.batchingWindowSeconds ?? 5, 0, 300);
-        const maximumRetryAttempts = checkInt(COMPONENT, "maximumRetryAttempts", args.maximumRetryAttempts ?? 3, 0, 10000);
-        const reservedConcurrency = checkInt(COMPONENT, "reservedConcurrency", args.reservedConcurrency ?? 5, 1, 1000);
-        const timeoutSeconds = checkInt(COMPONENT, "timeoutSeconds", args.timeoutSeconds ?? 60, 1, 900);
-        const memoryMb = checkInt(COMPONENT, "memoryMb", args.memoryMb ?? 512, 128, 10240);
-
+        const v = validateProcessingLayerArgs(args);
         super("e2ee:pipeline:ProcessingLayer", name, {}, opts);
 
         const layer = "processing";
-        const { region } = base;
+        const base: FunctionLayer = { ...v, ...accountEnvironment(this, args), parent: this, name, layer, args };
+        const { region, dataPrefix } = v;
 
-        const statements: PolicyStatement[] = [
+        const statements: Statement[] = [
             {
                 Sid: "ReadEnvelopeStream",
                 Effect: "Allow",
@@ -136,27 +130,16 @@ export class ProcessingLayer extends pulumi.ComponentResource {
             },
         ];
 
-        const processFn = createPipelineFunction(
-            name,
-            layer,
-            base,
-            args,
-            {
-                fn: "process",
-                principal: "process",
-                roleName: principalRoleName(base.namePrefix, "process"),
-                environment: {
-                    [ENV.process.DATA_BUCKET]: args.dataBucketName,
-                    [ENV.process.DATA_PREFIX]: dataPrefix,
-                },
-                statements,
-                reservedConcurrency,
-                timeoutSeconds,
-                memoryMb,
-                description: "Batches ciphertext envelopes from the stream into the data lake (never decrypts).",
+        const processFn = createPipelineFunction(base, {
+            fn: "process",
+            principal: "process",
+            environment: {
+                [ENV.process.DATA_BUCKET]: args.dataBucketName,
+                [ENV.process.DATA_PREFIX]: dataPrefix,
             },
-            this,
-        );
+            statements,
+            description: "Batches ciphertext envelopes from the stream into the data lake (never decrypts).",
+        });
 
         const mapping = new aws.lambda.EventSourceMapping(
             `${name}-stream-mapping`,
@@ -164,9 +147,9 @@ export class ProcessingLayer extends pulumi.ComponentResource {
                 functionName: processFn.function.arn,
                 eventSourceArn: args.streamArn,
                 startingPosition: "TRIM_HORIZON",
-                batchSize,
-                maximumBatchingWindowInSeconds: batchingWindowSeconds,
-                maximumRetryAttempts,
+                batchSize: v.batchSize,
+                maximumBatchingWindowInSeconds: v.batchingWindowSeconds,
+                maximumRetryAttempts: v.maximumRetryAttempts,
                 bisectBatchOnFunctionError: true,
                 functionResponseTypes: ["ReportBatchItemFailures"],
                 destinationConfig: { onFailure: { destinationArn: processFn.deadLetterQueue.arn } },

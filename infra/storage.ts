@@ -9,25 +9,28 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { DataClassification } from "../policies/conventions";
 import { createSecureBucket } from "./lib/bucket";
-import { serviceAssumeRolePolicy } from "./lib/iam";
-import { DataClassification, Tags, checkClassification, checkInt, layerTags, required, storeTags } from "./lib/tags";
+import { LayerArgs, ValidLayerArgs, accountEnvironment, validateClassification, validateLayerArgs } from "./lib/layer";
+import { principalRoleArgs } from "./lib/principal";
+import { layerTags, storeTags } from "./lib/tags";
+import { checkInt, required } from "./lib/validate";
 
 const COMPONENT = "StorageLayer";
 
-/** AWS-managed policies of the backup role (AWS Backup's documented service-role policies). */
+/**
+ * AWS-managed policies of the backup role (AWS Backup's documented service-role policies), as paths below
+ * `arn:<partition>:iam::aws:policy/`.
+ */
 export const BACKUP_ROLE_MANAGED_POLICIES: readonly string[] = [
-    "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
-    "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
-    "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Backup",
-    "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Restore",
+    "service-role/AWSBackupServiceRolePolicyForBackup",
+    "service-role/AWSBackupServiceRolePolicyForRestores",
+    "AWSBackupServiceRolePolicyForS3Backup",
+    "AWSBackupServiceRolePolicyForS3Restore",
 ];
 
-export interface StorageLayerArgs {
-    /** Prefix of physical names. Required. */
-    readonly namePrefix: string;
-    /** AWS account id (trust conditions). Required. */
-    readonly accountId: pulumi.Input<string>;
+/** The data lake's name ends with the account id (bucket names are global); the backup role trusts this account only. */
+export interface StorageLayerArgs extends LayerArgs {
     /** ARN of the storage key (tag `e2ee:key-role: storage`): data lake and tables. Required. */
     readonly storageKeyArn: pulumi.Input<string>;
     /** ARN of the backup key (tag `e2ee:key-role: backup`): the backup vault. Required; must differ from `storageKeyArn`. */
@@ -40,8 +43,34 @@ export interface StorageLayerArgs {
     readonly backupSchedule?: string;
     /** `data-classification` of the data lake and the catalog table. Default `restricted`. */
     readonly dataClassification?: DataClassification;
-    /** Extra tags. Default none. */
-    readonly tags?: Tags;
+}
+
+/** `StorageLayerArgs` once checked, defaults applied. */
+export interface ValidStorageLayerArgs extends ValidLayerArgs {
+    readonly deletionProtection: boolean;
+    readonly backupRetentionDays: number;
+    readonly backupSchedule: string;
+    readonly dataClassification: DataClassification;
+}
+
+/** Checks `args` (throws `StorageLayer: argument "<name>" ...`) and applies the defaults. */
+export function validateStorageLayerArgs(args: StorageLayerArgs): ValidStorageLayerArgs {
+    const base = validateLayerArgs(COMPONENT, args);
+    required(COMPONENT, "storageKeyArn", args.storageKeyArn);
+    required(COMPONENT, "backupKeyArn", args.backupKeyArn);
+    if (args.storageKeyArn === args.backupKeyArn) {
+        throw new Error(`${COMPONENT}: argument "backupKeyArn" must not be the storage key (backups never share a key with the data they protect)`);
+    }
+    if (typeof args.deletionProtection !== "boolean") {
+        throw new Error(`${COMPONENT}: argument "deletionProtection" is required (true or false)`);
+    }
+    const backupRetentionDays = checkInt(COMPONENT, "backupRetentionDays", args.backupRetentionDays ?? 35, 7, 36500);
+    const backupSchedule = args.backupSchedule ?? "cron(0 3 * * ? *)";
+    if (!/^cron\([^()]+\)$/.test(backupSchedule)) {
+        throw new Error(`${COMPONENT}: argument "backupSchedule" must be a cron(...) expression, got "${backupSchedule}"`);
+    }
+    const dataClassification = validateClassification(COMPONENT, args.dataClassification, "restricted");
+    return { ...base, deletionProtection: args.deletionProtection, backupRetentionDays, backupSchedule, dataClassification };
 }
 
 export class StorageLayer extends pulumi.ComponentResource {
@@ -58,35 +87,21 @@ export class StorageLayer extends pulumi.ComponentResource {
     public readonly backupPlanId: pulumi.Output<string>;
 
     constructor(name: string, args: StorageLayerArgs, opts?: pulumi.ComponentResourceOptions) {
-        required(COMPONENT, "args", args);
-        const namePrefix = required(COMPONENT, "namePrefix", args.namePrefix);
-        required(COMPONENT, "accountId", args.accountId);
-        required(COMPONENT, "storageKeyArn", args.storageKeyArn);
-        required(COMPONENT, "backupKeyArn", args.backupKeyArn);
-        if (args.storageKeyArn === args.backupKeyArn) {
-            throw new Error(`${COMPONENT}: argument "backupKeyArn" must not be the storage key (backups never share a key with the data they protect)`);
-        }
-        if (typeof args.deletionProtection !== "boolean") {
-            throw new Error(`${COMPONENT}: argument "deletionProtection" is required (true or false)`);
-        }
-        const backupRetentionDays = checkInt(COMPONENT, "backupRetentionDays", args.backupRetentionDays ?? 35, 7, 36500);
-        const backupSchedule = args.backupSchedule ?? "cron(0 3 * * ? *)";
-        if (!/^cron\([^()]+\)$/.test(backupSchedule)) {
-            throw new Error(`${COMPONENT}: argument "backupSchedule" must be a cron(...) expression, got "${backupSchedule}"`);
-        }
-        const classification = checkClassification(COMPONENT, "dataClassification", args.dataClassification ?? "restricted");
-
+        const v = validateStorageLayerArgs(args);
         super("e2ee:pipeline:StorageLayer", name, {}, opts);
 
-        const tags = layerTags(args.tags, "storage");
+        const { namePrefix, backupRetentionDays, backupSchedule, dataClassification: classification } = v;
+        const { accountId, partition } = accountEnvironment(this, args);
+        const tags = layerTags(v.tags, "storage");
 
         // Data lake: ciphertext batches only (records are envelope-encrypted by the producer), SSE-KMS on top.
         const lake = createSecureBucket(
             `${name}-data-lake`,
             {
-                bucketName: pulumi.interpolate`${namePrefix}-data-lake-${args.accountId}`,
+                bucketName: pulumi.interpolate`${namePrefix}-data-lake-${accountId}`,
+                partition,
                 kmsKeyArn: args.storageKeyArn,
-                tags: storeTags(args.tags, "storage", classification),
+                tags: storeTags(v.tags, "storage", classification),
                 extraStatements: (arn) => [
                     {
                         // Uploads may not override the default SSE-KMS with SSE-S3 (or anything but aws:kms).
@@ -114,7 +129,7 @@ export class StorageLayer extends pulumi.ComponentResource {
                     pointInTimeRecovery: { enabled: true },
                     deletionProtectionEnabled: args.deletionProtection,
                     ...(ttl ? { ttl: { attributeName: "expiresAt", enabled: true } } : {}),
-                    tags: storeTags(args.tags, "storage", tableClassification),
+                    tags: storeTags(v.tags, "storage", tableClassification),
                 },
                 { parent: this },
             );
@@ -129,11 +144,11 @@ export class StorageLayer extends pulumi.ComponentResource {
                 name: `${namePrefix}-backups`,
                 kmsKeyArn: args.backupKeyArn,
                 forceDestroy: false,
-                tags: storeTags(args.tags, "storage", classification),
+                tags: storeTags(v.tags, "storage", classification),
             },
             { parent: this },
         );
-        if (args.deletionProtection) {
+        if (v.deletionProtection) {
             // Governance-mode lock: recovery points cannot be deleted before their minimum retention.
             new aws.backup.VaultLockConfiguration(
                 `${name}-backup-vault-lock`,
@@ -172,17 +187,24 @@ export class StorageLayer extends pulumi.ComponentResource {
         );
         const backupRole = new aws.iam.Role(
             `${name}-backup-role`,
-            {
-                name: `${namePrefix}-backup`,
+            principalRoleArgs({
+                namePrefix,
+                principal: "backup",
+                layer: "storage",
                 description: "AWS Backup service role for the pipeline's backup plan",
-                assumeRolePolicy: serviceAssumeRolePolicy("backup.amazonaws.com", args.accountId),
-                maxSessionDuration: 3600,
-                tags: { ...tags, "e2ee:principal-role": "backup" },
-            },
+                trust: { service: "backup.amazonaws.com" },
+                accountId,
+                tags: v.tags,
+            }),
             { parent: this },
         );
         const attachments = BACKUP_ROLE_MANAGED_POLICIES.map(
-            (policyArn, i) => new aws.iam.RolePolicyAttachment(`${name}-backup-role-policy-${i}`, { role: backupRole.name, policyArn }, { parent: this }),
+            (policy, i) =>
+                new aws.iam.RolePolicyAttachment(
+                    `${name}-backup-role-policy-${i}`,
+                    { role: backupRole.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}` },
+                    { parent: this },
+                ),
         );
         new aws.backup.Selection(
             `${name}-backup-selection`,

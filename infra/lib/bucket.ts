@@ -5,11 +5,13 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Statement, tlsOnlyBucketStatements, toJson } from "./iam";
+import { Statement, policyDocument, tlsOnlyBucketStatements } from "./policy";
 
 export interface SecureBucketOptions {
     /** Explicit bucket name; default: auto-named from the logical name. */
     readonly bucketName?: pulumi.Input<string>;
+    /** AWS partition of the bucket's ARN. */
+    readonly partition: pulumi.Input<string>;
     /** Customer-managed KMS key of the default encryption (SSE-KMS, bucket key enabled). */
     readonly kmsKeyArn: pulumi.Input<string>;
     readonly tags: Record<string, string>;
@@ -71,12 +73,12 @@ export function createSecureBucket(name: string, options: SecureBucketOptions, p
         { parent },
     );
     // With an explicit name the ARN is known before deployment, so the policy can be checked during preview.
-    const bucketArn = options.bucketName !== undefined ? pulumi.interpolate`arn:aws:s3:::${options.bucketName}` : bucket.arn;
+    const bucketArn = options.bucketName !== undefined ? pulumi.interpolate`arn:${options.partition}:s3:::${options.bucketName}` : bucket.arn;
     const policy = new aws.s3.BucketPolicy(
         `${name}-policy`,
         {
             bucket: bucket.id,
-            policy: toJson([...tlsOnlyBucketStatements(bucketArn), ...(options.extraStatements?.(bucketArn) ?? [])]),
+            policy: policyDocument([...tlsOnlyBucketStatements(bucketArn), ...(options.extraStatements?.(bucketArn) ?? [])]),
         },
         // Applied after the public access block so a policy can never be evaluated against an open bucket.
         { parent, dependsOn: [publicAccessBlock] },

@@ -1,46 +1,31 @@
 /**
- * Tag conventions shared with the policy pack (HELPERS.md "Shared conventions").
+ * Tags of the program's resources. The keys and values the policy pack reads come from policies/conventions.ts;
+ * the program adds its own marks: the layer a resource belongs to, and that Pulumi manages it.
  */
-export type KeyRole = "records" | "storage" | "logs" | "secrets" | "backup";
-export type DataClassification = "public" | "internal" | "confidential" | "restricted";
-export const DATA_CLASSIFICATIONS: readonly DataClassification[] = ["public", "internal", "confidential", "restricted"];
-
-export const KEY_ROLE_TAG = "e2ee:key-role";
-export const PRINCIPAL_ROLE_TAG = "e2ee:principal-role";
-export const CLASSIFICATION_TAG = "data-classification";
+import { CLASSIFICATION_TAG, DataClassification, PRINCIPAL_ROLE_TAG, PrincipalRole } from "../../policies/conventions";
 
 export type Tags = Readonly<Record<string, string>>;
 
-/** Common tags plus the layer mark. */
+/** The layer a resource belongs to (`keys`, `network`, `storage`, ...). */
+export const LAYER_TAG = "e2ee:layer";
+/** Who manages the resource: always `pulumi`. */
+export const MANAGED_BY_TAG = "managed-by";
+/** On a Lambda function: which pipeline function it is (`ingest`, `process`, `recipient`). */
+export const FUNCTION_TAG = "e2ee:function";
+/** On a subnet: its tier (`private`). */
+export const SUBNET_TIER_TAG = "e2ee:subnet-tier";
+
+/** The caller's tags plus the layer and managed-by marks. */
 export function layerTags(tags: Tags | undefined, layer: string): Record<string, string> {
-    return { ...(tags ?? {}), "e2ee:layer": layer, "managed-by": "pulumi" };
+    return { ...(tags ?? {}), [LAYER_TAG]: layer, [MANAGED_BY_TAG]: "pulumi" };
 }
 
-/** Tags of a data store: layer tags plus `data-classification`. */
+/** Tags of a data store: layer tags plus its `data-classification`. */
 export function storeTags(tags: Tags | undefined, layer: string, classification: DataClassification): Record<string, string> {
     return { ...layerTags(tags, layer), [CLASSIFICATION_TAG]: classification };
 }
 
-/** Throws `<component>: argument "<name>" ...` unless `value` is one of the classification values. */
-export function checkClassification(component: string, argName: string, value: string): DataClassification {
-    if (!(DATA_CLASSIFICATIONS as readonly string[]).includes(value)) {
-        throw new Error(`${component}: argument "${argName}" must be one of ${DATA_CLASSIFICATIONS.join(", ")}, got "${value}"`);
-    }
-    return value as DataClassification;
-}
-
-/** Throws `<component>: argument "<name>" is required` for a missing value. */
-export function required<T>(component: string, argName: string, value: T | undefined | null): T {
-    if (value === undefined || value === null || (typeof value === "string" && value.trim() === "")) {
-        throw new Error(`${component}: argument "${argName}" is required`);
-    }
-    return value;
-}
-
-/** Throws unless `value` is an integer in [min, max]. */
-export function checkInt(component: string, argName: string, value: number, min: number, max: number): number {
-    if (!Number.isInteger(value) || value < min || value > max) {
-        throw new Error(`${component}: argument "${argName}" must be an integer from ${min} to ${max}, got ${value}`);
-    }
-    return value;
+/** Tags of an IAM role: layer tags plus the `e2ee:principal-role` it plays. */
+export function principalTags(tags: Tags | undefined, layer: string, principal: PrincipalRole): Record<string, string> {
+    return { ...layerTags(tags, layer), [PRINCIPAL_ROLE_TAG]: principal };
 }

@@ -1,68 +1,32 @@
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import type { IngestionLayerArgs } from "../../infra/ingestion";
-import { Created, LayerMocks, policyOf } from "./support/layer-mocks";
+import type { Principal } from "../../infra/components/principal";
+import { IngestionLayerArgs, validateIngestionLayerArgs } from "../../infra/ingestion";
+import { created, functionLayerSpecArgs, namedState, one, ofType, policyOf, settle, specKeys, startMocks, valueOf } from "./support/harness";
 
 const ACCOUNT = "111111111111";
 const REGION = "eu-west-1";
 const API_ID = "a1b2c3d4e5";
 
-function mockState(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
-    const physical = typeof inputs.name === "string" ? inputs.name : name;
-    const arns: Record<string, () => Record<string, unknown>> = {
-        "aws:iam/role:Role": () => ({ arn: `arn:aws:iam::${ACCOUNT}:role/${physical}` }),
-        "aws:lambda/function:Function": () => ({
-            arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physical}`,
-            invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physical}/invocations`,
-        }),
-        "aws:sqs/queue:Queue": () => ({
-            arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${physical}`,
-            url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physical}`,
-        }),
-        "aws:cloudwatch/logGroup:LogGroup": () => ({ arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${physical}` }),
-        "aws:kinesis/stream:Stream": () => ({ arn: `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/${physical}` }),
-        "aws:apigateway/restApi:RestApi": () => ({
-            rootResourceId: "root0000",
-            executionArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}`,
-        }),
-        "aws:apigateway/stage:Stage": () => ({ arn: `arn:aws:apigateway:${REGION}::/restapis/${API_ID}/stages/${String(inputs.stageName)}` }),
-        "aws:apigateway/domainName:DomainName": () => ({
-            regionalDomainName: "d-abc123.execute-api.eu-west-1.amazonaws.com",
-            regionalZoneId: "ZLY8HYME6SFDD",
-        }),
-        "aws:wafv2/webAcl:WebAcl": () => ({ arn: `arn:aws:wafv2:${REGION}:${ACCOUNT}:regional/webacl/${physical}/0000` }),
-    };
-    const extra = arns[type]?.() ?? {};
-    const id = type === "aws:apigateway/restApi:RestApi" ? API_ID : `${name}-id`;
-    return { id, state: { ...inputs, ...extra } };
-}
-const mocks = new LayerMocks(mockState);
-const created = mocks.created;
-const settle = (): Promise<void> => mocks.settle();
-const one = (type: string, nameSuffix: string): Created => mocks.one(type, nameSuffix);
-const ofType = (type: string): Created[] => mocks.ofType(type);
+const mockState = namedState({
+    account: ACCOUNT,
+    ids: { "aws:apigateway/restApi:RestApi": API_ID },
+    outputs: {
+        "aws:apigateway/domainName:DomainName": () => ({ regionalDomainName: "d-abc123.execute-api.eu-west-1.amazonaws.com", regionalZoneId: "ZLY8HYME6SFDD" }),
+    },
+});
 
 
-const KEY = (id: string): string => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
-const RECORDS_KEY = KEY("records-0001");
-const STORAGE_KEY = KEY("storage-0002");
-const LOGS_KEY = KEY("logs-0003");
-const SECRETS_KEY = KEY("secrets-0004");
+const { records: RECORDS_KEY, storage: STORAGE_KEY, logs: LOGS_KEY, secrets: SECRETS_KEY } = specKeys(ACCOUNT);
 const CERT = `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/0b1e4c7a-1d2e-4f3a-9b8c-7d6e5f4a3b21`;
 const DEDUP_TABLE_ARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/e2ee-pipeline-dev-dedup`;
+/** The producer's role, created before the layer as the pipeline creates it. */
+let producer: Principal;
 
 function validArgs(): IngestionLayerArgs {
     return {
-        namePrefix: "e2ee-pipeline-dev",
-        accountId: ACCOUNT,
-        region: REGION,
-        logKeyArn: LOGS_KEY,
+        ...functionLayerSpecArgs(ACCOUNT),
         logRetentionDays: 90,
-        privateSubnetIds: ["subnet-aaa", "subnet-bbb"],
-        securityGroupIds: ["sg-123"],
-        envKeyArn: SECRETS_KEY,
-        queueKeyArn: STORAGE_KEY,
-        functionCode: () => new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset("exports.handler=async()=>({})") }),
         domainName: "ingest.dev.pipeline.example.com",
         certificateArn: CERT,
         streamKeyArn: STORAGE_KEY,
@@ -70,8 +34,7 @@ function validArgs(): IngestionLayerArgs {
         dedupTableArn: DEDUP_TABLE_ARN,
         dedupTableKeyArn: STORAGE_KEY,
         recordsKeyArn: RECORDS_KEY,
-        producerTrustedPrincipalArns: ["arn:aws:iam::222222222222:role/dev-record-producer"],
-        producerExternalId: "external-id-0123456789",
+        producerRole: producer.role,
     };
 }
 
@@ -80,9 +43,16 @@ describe("infra/ingestion IngestionLayer", function () {
     let layer: InstanceType<typeof IngestionLayer>;
 
     before(async function () {
-        await mocks.install();
+        await startMocks("dev", { state: mockState });
         ({ IngestionLayer } = await import("../../infra/ingestion"));
+        const { producerPrincipal } = await import("../../infra/components/principal");
         created.length = 0;
+        producer = producerPrincipal("ingestion-producer", {
+            namePrefix: "e2ee-pipeline-dev",
+            region: REGION,
+            accountId: ACCOUNT,
+            trust: { principalArns: ["arn:aws:iam::222222222222:role/dev-record-producer"], externalId: "external-id-0123456789" },
+        });
         layer = new IngestionLayer("ingestion", validArgs());
         await settle();
     });
@@ -320,10 +290,10 @@ describe("infra/ingestion IngestionLayer", function () {
         }
     });
 
-    it("creates the producer role: GenerateDataKey on the records key and Invoke on the one route, assumed with an external id", function () {
+    it("gives the producer role (created before the layer) GenerateDataKey on the records key and Invoke on the one route; it is assumed with an external id", async function () {
         const role = one("aws:iam/role:Role", "ingestion-producer-role");
         assert.equal(role.inputs.name, "e2ee-pipeline-dev-producer");
-        assert.equal(layer.producerRoleName, "e2ee-pipeline-dev-producer");
+        assert.equal(await valueOf(layer.producerRoleName), "e2ee-pipeline-dev-producer");
         assert.equal((role.inputs.tags as Record<string, string>)["e2ee:principal-role"], "producer");
         assert.deepEqual(policyOf(role, "assumeRolePolicy").Statement, [
             {
@@ -415,6 +385,26 @@ describe("infra/ingestion IngestionLayer", function () {
     });
 
     describe("argument validation (names the argument, creates nothing)", function () {
+        it("validateIngestionLayerArgs applies the defaults", function () {
+            assert.deepEqual(validateIngestionLayerArgs(validArgs()), {
+                namePrefix: "e2ee-pipeline-dev",
+                region: REGION,
+                tags: {},
+                logsKeyArn: LOGS_KEY,
+                logRetentionDays: 90,
+                dataClassification: "confidential",
+                domainName: "ingest.dev.pipeline.example.com",
+                basePath: "v1",
+                throttleRateLimit: 50,
+                throttleBurstLimit: 100,
+                quotaPerDay: 1000000,
+                wafRateLimitPer5Min: 1000,
+                streamRetentionHours: 24,
+                maxEnvelopeBytes: 262144,
+                sizing: { reservedConcurrency: 10, timeoutSeconds: 10, memoryMb: 256 },
+            });
+        });
+
         const cases: [string, Partial<Record<keyof IngestionLayerArgs, unknown>>, string][] = [
             ["missing domainName", { domainName: undefined }, 'IngestionLayer: argument "domainName" is required'],
             [
@@ -425,18 +415,17 @@ describe("infra/ingestion IngestionLayer", function () {
             ["missing certificateArn", { certificateArn: undefined }, 'IngestionLayer: argument "certificateArn" is required'],
             ["records key as stream key", { streamKeyArn: RECORDS_KEY }, 'IngestionLayer: argument "streamKeyArn" must not be the records key (recordsKeyArn)'],
             ["records key as queue key", { queueKeyArn: RECORDS_KEY }, 'IngestionLayer: argument "queueKeyArn" must not be the records key (recordsKeyArn)'],
-            ["no producers", { producerTrustedPrincipalArns: [] }, 'IngestionLayer: argument "producerTrustedPrincipalArns" must not be empty'],
-            ["wildcard producer", { producerTrustedPrincipalArns: ["*"] }, 'IngestionLayer: argument "producerTrustedPrincipalArns" must name principals, not "*"'],
-            ["short external id", { producerExternalId: "short" }, 'IngestionLayer: argument "producerExternalId" must be at least 16 characters'],
+            ["missing producerRole", { producerRole: undefined }, 'IngestionLayer: argument "producerRole" is required'],
             ["empty subnets", { privateSubnetIds: [] }, 'IngestionLayer: argument "privateSubnetIds" must not be empty'],
             ["missing envKeyArn", { envKeyArn: undefined }, 'IngestionLayer: argument "envKeyArn" is required'],
-            ["timeout above API Gateway's limit", { timeoutSeconds: 30 }, 'IngestionLayer: argument "timeoutSeconds" must be an integer between 1 and 29, got 30'],
-            ["WAF limit too low", { wafRateLimitPer5Min: 5 }, 'IngestionLayer: argument "wafRateLimitPer5Min" must be an integer between 10 and 2000000000, got 5'],
+            ["timeout above API Gateway's limit", { timeoutSeconds: 30 }, 'IngestionLayer: argument "timeoutSeconds" must be an integer from 1 to 29, got 30'],
+            ["WAF limit too low", { wafRateLimitPer5Min: 5 }, 'IngestionLayer: argument "wafRateLimitPer5Min" must be an integer from 10 to 2000000000, got 5'],
             [
                 "bad log retention",
                 { logRetentionDays: 10 },
-                'IngestionLayer: argument "logRetentionDays" must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, got 10',
+                'IngestionLayer: argument "logRetentionDays" must be a CloudWatch Logs retention value of at least 90 days (90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653), got 10',
             ],
+            ["a 60-day log retention (below the 90-day floor)", { logRetentionDays: 60 }, 'IngestionLayer: argument "logRetentionDays" must be a CloudWatch Logs retention value of at least 90 days (90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653), got 60'],
             [
                 "bad namePrefix",
                 { namePrefix: "E2EE_dev" },
@@ -447,6 +436,7 @@ describe("infra/ingestion IngestionLayer", function () {
         for (const [title, patch, message] of cases) {
             it(title, async function () {
                 created.length = 0;
+                assert.throws(() => validateIngestionLayerArgs({ ...validArgs(), ...patch } as IngestionLayerArgs), { message });
                 assert.throws(() => new IngestionLayer(`bad-${title}`, { ...validArgs(), ...patch } as IngestionLayerArgs), { message });
                 await settle();
                 assert.equal(created.length, 0);

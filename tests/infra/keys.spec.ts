@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
-import { DECRYPT_ACTIONS, GENERATE_DATA_KEY_ACTIONS, KEY_ADMIN_ACTIONS, KeysLayer, KeysLayerArgs } from "../../infra/keys";
+import { DECRYPT_ACTIONS, GENERATE_DATA_KEY_ACTIONS, KEY_ADMIN_ACTIONS, KeysLayer, KeysLayerArgs, validateKeysLayerArgs } from "../../infra/keys";
 import { ACCOUNTS, REGION, created, one, ofType, policyOf, settle, startMocks, statement, valueOf } from "./support/harness";
 
 const ACCOUNT = ACCOUNTS.test;
@@ -10,12 +9,15 @@ const PRODUCER = `arn:aws:iam::${ACCOUNT}:role/e2ee-pipeline-test-producer`;
 const RECIPIENT = `arn:aws:iam::${ACCOUNT}:role/e2ee-pipeline-test-recipient`;
 const ROLES = ["records", "storage", "logs", "secrets", "backup"] as const;
 
+/** The roles the records key policy names, created once (the keys layer only reads their names). */
+let producerRole: aws.iam.Role;
+let recipientRole: aws.iam.Role;
 const args = (over: Partial<KeysLayerArgs> = {}): KeysLayerArgs => ({
     namePrefix: "e2ee-pipeline-test",
     region: REGION,
     keyAdminArns: [ADMIN],
-    producerRoleName: "e2ee-pipeline-test-producer",
-    recipientRoleName: "e2ee-pipeline-test-recipient",
+    producerRole,
+    recipientRole,
     tags: { project: "e2ee-pipeline" },
     ...over,
 });
@@ -25,6 +27,8 @@ describe("infra/keys KeysLayer", function () {
 
     before(async function () {
         await startMocks("test");
+        producerRole = new aws.iam.Role("producer-role", { name: "e2ee-pipeline-test-producer", assumeRolePolicy: "{}" });
+        recipientRole = new aws.iam.Role("recipient-role", { name: "e2ee-pipeline-test-recipient", assumeRolePolicy: "{}" });
         layer = new KeysLayer("keys", args());
         await settle();
     });
@@ -152,18 +156,10 @@ describe("infra/keys KeysLayer", function () {
         assert.equal(await valueOf(layer.accountId), ACCOUNT);
     });
 
-    it("holds the records key (only) back until recordsKeyDependsOn resolves", async function () {
-        await startMocks("test");
-        let release: (r: pulumi.Resource[]) => void = () => undefined;
-        const later = new Promise<pulumi.Resource[]>((r) => (release = r));
-        const k = new KeysLayer("keys", args({ recordsKeyDependsOn: later }));
-        await settle();
-        assert.deepEqual(ofType("aws:kms/key:Key").map((x) => x.name).sort(), ["keys-backup-key", "keys-logs-key", "keys-secrets-key", "keys-storage-key"]);
-        const role = new aws.iam.Role("a-role", { name: "e2ee-pipeline-test-recipient", assumeRolePolicy: "{}" });
-        release([role]);
-        await settle();
-        assert.equal(ofType("aws:kms/key:Key").length, 5);
-        assert.deepEqual(await valueOf(k.recordsKeyDependencies), [role]);
+    it("creates the records key (only) after the producer and recipient roles its policy names", function () {
+        const roles = ["producer-role", "recipient-role"].map((n) => one("aws:iam/role:Role", n).urn);
+        assert.deepEqual([...(one("aws:kms/key:Key", "keys-records-key").dependencies ?? [])].sort(), roles.sort());
+        for (const role of ROLES.filter((r) => r !== "records")) assert.deepEqual(one("aws:kms/key:Key", `keys-${role}-key`).dependencies, [], role);
     });
 
     it("uses the given deletion window and account id", async function () {
@@ -175,18 +171,29 @@ describe("infra/keys KeysLayer", function () {
         assert.deepEqual(statement(policyOf(k), "RecipientDecrypt").Principal, { AWS: "arn:aws:iam::999999999999:role/e2ee-pipeline-test-recipient" });
     });
 
-    const invalid: [string, Partial<KeysLayerArgs>, string][] = [
-        ["no key admins", { keyAdminArns: [] }, 'KeysLayer: argument "keyAdminArns" must not be empty'],
-        ["a root key admin", { keyAdminArns: [`arn:aws:iam::${ACCOUNT}:root`] }, `KeysLayer: argument "keyAdminArns" must contain IAM role ARNs, got "arn:aws:iam::${ACCOUNT}:root"`],
-        ["producer = recipient", { recipientRoleName: "e2ee-pipeline-test-producer" }, 'KeysLayer: argument "recipientRoleName" must differ from "producerRoleName" (the producer never decrypts)'],
-        ["a 5-day deletion window", { deletionWindowInDays: 5 }, 'KeysLayer: argument "deletionWindowInDays" must be an integer from 7 to 30, got 5'],
-        ["a missing recipient role", { recipientRoleName: "" }, 'KeysLayer: argument "recipientRoleName" is required'],
-        ["a bad name prefix", { namePrefix: "E2EE" }, 'KeysLayer: argument "namePrefix" must be 1-40 lower-case letters, digits or "-", starting with a letter, got "E2EE"'],
+    it("validateKeysLayerArgs applies the defaults", function () {
+        assert.deepEqual(validateKeysLayerArgs(args()), {
+            namePrefix: "e2ee-pipeline-test",
+            region: REGION,
+            tags: { project: "e2ee-pipeline" },
+            keyAdminArns: [ADMIN],
+            deletionWindowInDays: 30,
+        });
+    });
+
+    const invalid: [string, () => Partial<KeysLayerArgs>, string][] = [
+        ["no key admins", () => ({ keyAdminArns: [] }), 'KeysLayer: argument "keyAdminArns" must not be empty'],
+        ["a root key admin", () => ({ keyAdminArns: [`arn:aws:iam::${ACCOUNT}:root`] }), `KeysLayer: argument "keyAdminArns" must contain IAM role ARNs, got "arn:aws:iam::${ACCOUNT}:root"`],
+        ["producer = recipient", () => ({ recipientRole: producerRole }), 'KeysLayer: argument "recipientRole" must differ from "producerRole" (the producer never decrypts)'],
+        ["a 5-day deletion window", () => ({ deletionWindowInDays: 5 }), 'KeysLayer: argument "deletionWindowInDays" must be an integer from 7 to 30, got 5'],
+        ["a missing recipient role", () => ({ recipientRole: undefined }), 'KeysLayer: argument "recipientRole" is required'],
+        ["a bad name prefix", () => ({ namePrefix: "E2EE" }), 'KeysLayer: argument "namePrefix" must be 1-40 lower-case letters, digits or "-", starting with a letter, got "E2EE"'],
     ];
     for (const [what, over, message] of invalid) {
         it(`rejects ${what} before creating anything`, async function () {
             await startMocks("test");
-            assert.throws(() => new KeysLayer("keys", args(over)), { message });
+            assert.throws(() => validateKeysLayerArgs(args(over())), { message });
+            assert.throws(() => new KeysLayer("keys", args(over())), { message });
             await settle();
             assert.equal(created.length, 0);
         });

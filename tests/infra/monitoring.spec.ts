@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MonitoringLayer, MonitoringLayerArgs, REJECTED_FLOWS_PATTERN, TRAIL_PATTERNS } from "../../infra/monitoring";
+import { MonitoringLayer, MonitoringLayerArgs, REJECTED_FLOWS_PATTERN, TRAIL_PATTERNS, validateMonitoringLayerArgs } from "../../infra/monitoring";
 import { ACCOUNTS, REGION, created, one, ofType, policyOf, settle, startMocks, statement } from "./support/harness";
 
 const ACCOUNT = ACCOUNTS.test;
@@ -199,16 +199,29 @@ describe("infra/monitoring MonitoringLayer", function () {
         assert.deepEqual([sub.inputs.protocol, sub.inputs.endpoint], ["email", "secops@example.com"]);
     });
 
+    it("validateMonitoringLayerArgs applies the defaults", function () {
+        assert.deepEqual(validateMonitoringLayerArgs(args({ logRetentionDays: undefined })), {
+            namePrefix: "e2ee-pipeline-test",
+            region: REGION,
+            tags: {},
+            logsKeyArn: LOGS_KEY,
+            logRetentionDays: 365,
+            thresholds: { ingestRecordsPer5Min: 5000, dlqDepth: 2, functionErrors: 3, authFailures: 7, unauthorizedApiCalls: 4, rejectedFlows: 100 },
+        });
+    });
+
     const invalid: [string, Partial<MonitoringLayerArgs>, string][] = [
         ["a missing recipient role", { recipientRoleArn: "" }, 'MonitoringLayer: argument "recipientRoleArn" is required'],
         ["a zero DLQ threshold", { thresholds: { ingestRecordsPer5Min: 1, dlqDepth: 0, functionErrors: 1, authFailures: 1, unauthorizedApiCalls: 1 } }, 'MonitoringLayer: argument "thresholds.dlqDepth" must be an integer from 1 to 9007199254740991, got 0'],
         ["a bad function label", { functions: { "Ingest Fn": "x" } }, 'MonitoringLayer: argument "functions" has an invalid label "Ingest Fn" (lower-case letters, digits, "-")'],
         ["a bad email", { alarmEmail: "nobody" }, 'MonitoringLayer: argument "alarmEmail" must be an email address, got "nobody"'],
-        ["a 30-day retention", { logRetentionDays: 30 }, 'MonitoringLayer: argument "logRetentionDays" must be an integer from 90 to 3653, got 30'],
+        ["a 30-day retention", { logRetentionDays: 30 }, 'MonitoringLayer: argument "logRetentionDays" must be a CloudWatch Logs retention value of at least 90 days (90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653), got 30'],
+        ["a 91-day retention (CloudWatch Logs has no such value)", { logRetentionDays: 91 }, 'MonitoringLayer: argument "logRetentionDays" must be a CloudWatch Logs retention value of at least 90 days (90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653), got 91'],
     ];
     for (const [what, over, message] of invalid) {
         it(`rejects ${what} before creating anything`, async function () {
             await startMocks("test");
+            assert.throws(() => validateMonitoringLayerArgs(args(over)), { message });
             assert.throws(() => new MonitoringLayer("monitoring", args(over)), { message });
             await settle();
             assert.equal(created.length, 0);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { subnetCidr } from "../../infra/lib/cidr";
-import { DEFAULT_INTERFACE_ENDPOINTS, NetworkLayer, NetworkLayerArgs } from "../../infra/network";
+import { DEFAULT_INTERFACE_ENDPOINTS, NetworkLayer, NetworkLayerArgs, validateNetworkLayerArgs } from "../../infra/network";
 import { ACCOUNTS, REGION, created, one, ofType, policyOf, settle, startMocks, valueOf } from "./support/harness";
 
 const ACCOUNT = ACCOUNTS.test;
@@ -169,17 +169,33 @@ describe("infra/network NetworkLayer", function () {
         assert.deepEqual(kms.inputs.subnetIds, ofType("aws:ec2/subnet:Subnet").map((s) => s.id));
     });
 
+    it("validateNetworkLayerArgs applies the defaults and carves one /20 per zone", function () {
+        assert.deepEqual(validateNetworkLayerArgs(args({ logRetentionDays: undefined })), {
+            namePrefix: "e2ee-pipeline-test",
+            region: REGION,
+            tags: {},
+            logsKeyArn: LOGS_KEY,
+            logRetentionDays: 365,
+            cidrBlock: "10.40.0.0/16",
+            availabilityZoneCount: 2,
+            subnetCidrs: ["10.40.0.0/20", "10.40.16.0/20"],
+            interfaceEndpoints: DEFAULT_INTERFACE_ENDPOINTS,
+        });
+    });
+
     const invalid: [string, Partial<NetworkLayerArgs>, string][] = [
         ["a /8 VPC", { cidrBlock: "10.0.0.0/8" }, 'NetworkLayer: argument "cidrBlock" must be an IPv4 CIDR block from /16 to /20, got "10.0.0.0/8"'],
         ["a misaligned VPC block", { cidrBlock: "10.40.1.0/16" }, 'NetworkLayer: argument "cidrBlock": CIDR block "10.40.1.0/16" is not aligned to its prefix'],
         ["one zone", { availabilityZoneCount: 1 }, 'NetworkLayer: argument "availabilityZoneCount" must be an integer from 2 to 4, got 1'],
         ["no interface endpoints", { interfaceEndpoints: [] }, 'NetworkLayer: argument "interfaceEndpoints" must not be empty'],
         ["no logs key", { logsKeyArn: "" }, 'NetworkLayer: argument "logsKeyArn" is required'],
-        ["30-day flow-log retention", { logRetentionDays: 30 }, 'NetworkLayer: argument "logRetentionDays" must be an integer from 90 to 3653, got 30'],
+        ["30-day flow-log retention", { logRetentionDays: 30 }, 'NetworkLayer: argument "logRetentionDays" must be a CloudWatch Logs retention value of at least 90 days (90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653), got 30'],
+        ["a 91-day flow-log retention (CloudWatch Logs has no such value)", { logRetentionDays: 91 }, 'NetworkLayer: argument "logRetentionDays" must be a CloudWatch Logs retention value of at least 90 days (90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653), got 91'],
     ];
     for (const [what, over, message] of invalid) {
         it(`rejects ${what} before creating anything`, async function () {
             await startMocks("test");
+            assert.throws(() => validateNetworkLayerArgs(args(over)), { message });
             assert.throws(() => new NetworkLayer("network", args(over)), { message });
             await settle();
             assert.equal(created.length, 0);

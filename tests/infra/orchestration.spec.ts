@@ -1,25 +1,13 @@
 import assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { OrchestrationLayerArgs } from "../../infra/orchestration";
-import { Created, LayerMocks, policyOf } from "./support/layer-mocks";
+import { OrchestrationLayerArgs, validateOrchestrationLayerArgs } from "../../infra/orchestration";
+import { created, namedState, one, policyOf, settle, startMocks } from "./support/harness";
 
 const ACCOUNT = "111111111111";
 const REGION = "eu-west-1";
 
-function mockState(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
-    const physical = typeof inputs.name === "string" ? inputs.name : name;
-    const arns: Record<string, () => Record<string, unknown>> = {
-        "aws:iam/role:Role": () => ({ arn: `arn:aws:iam::${ACCOUNT}:role/${physical}` }),
-        "aws:cloudwatch/logGroup:LogGroup": () => ({ arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${physical}` }),
-        "aws:sfn/stateMachine:StateMachine": () => ({ arn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${physical}` }),
-    };
-    return { id: `${name}-id`, state: { ...inputs, ...(arns[type]?.() ?? {}) } };
-}
-const mocks = new LayerMocks(mockState);
-const created = mocks.created;
-const settle = (): Promise<void> => mocks.settle();
-const one = (type: string, nameSuffix: string): Created => mocks.one(type, nameSuffix);
+const mockState = namedState({ account: ACCOUNT });
 
 const LOGS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/logs-0003`;
 const STORAGE_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/storage-0002`;
@@ -32,7 +20,7 @@ function validArgs(): OrchestrationLayerArgs {
         namePrefix: "e2ee-pipeline-dev",
         accountId: ACCOUNT,
         region: REGION,
-        logKeyArn: LOGS_KEY,
+        logsKeyArn: LOGS_KEY,
         stateMachineKeyArn: STORAGE_KEY,
         steps: [
             { name: "Compact", functionArn: PROCESS_ARN },
@@ -46,7 +34,7 @@ describe("infra/orchestration OrchestrationLayer", function () {
     let provider: k8s.Provider;
 
     before(async function () {
-        await mocks.install();
+        await startMocks("dev", { state: mockState });
         ({ OrchestrationLayer: Layer } = await import("../../infra/orchestration"));
         provider = new k8s.Provider("test-cluster", { kubeconfig: "{}" });
         await settle();
@@ -151,12 +139,7 @@ describe("infra/orchestration OrchestrationLayer", function () {
         let layer: InstanceType<typeof Layer>;
         before(async function () {
             created.length = 0;
-            layer = new Layer("orch", {
-                ...validArgs(),
-                enableKubernetes: true,
-                kubernetesProvider: provider,
-                vpcEndpointCidrs: ["10.40.0.0/20", "10.40.16.0/20"],
-            });
+            layer = new Layer("orch", { ...validArgs(), kubernetes: { provider, vpcEndpointCidrs: ["10.40.0.0/20", "10.40.16.0/20"] } });
             await settle();
         });
 
@@ -269,7 +252,25 @@ describe("infra/orchestration OrchestrationLayer", function () {
     });
 
     describe("argument validation (names the argument, creates nothing)", function () {
-        const cases: [string, () => Partial<OrchestrationLayerArgs> & Record<string, unknown>, string][] = [
+        it("validateOrchestrationLayerArgs applies the defaults, and checks the Kubernetes settings only when they are given", function () {
+            assert.deepEqual(validateOrchestrationLayerArgs(validArgs()), {
+                namePrefix: "e2ee-pipeline-dev",
+                region: REGION,
+                tags: {},
+                logsKeyArn: LOGS_KEY,
+                logRetentionDays: 365,
+                dataClassification: "confidential",
+                steps: validArgs().steps,
+                maxAttemptsPerStep: 2,
+            });
+            assert.deepEqual(validateOrchestrationLayerArgs({ ...validArgs(), kubernetes: { provider, vpcEndpointCidrs: ["10.0.0.0/20"] } }).kubernetes, {
+                namespace: "e2ee-pipeline",
+                dnsNamespace: "kube-system",
+                meshNamespace: "istio-system",
+            });
+        });
+
+        const cases: [string, () => Partial<Record<keyof OrchestrationLayerArgs, unknown>>, string][] = [
             ["missing stateMachineKeyArn", () => ({ stateMachineKeyArn: undefined }), 'OrchestrationLayer: argument "stateMachineKeyArn" is required'],
             ["no steps", () => ({ steps: [] }), 'OrchestrationLayer: argument "steps" must not be empty'],
             [
@@ -286,32 +287,33 @@ describe("infra/orchestration OrchestrationLayer", function () {
             [
                 "too many attempts",
                 () => ({ maxAttemptsPerStep: 11 }),
-                'OrchestrationLayer: argument "maxAttemptsPerStep" must be an integer between 0 and 10, got 11',
+                'OrchestrationLayer: argument "maxAttemptsPerStep" must be an integer from 0 to 10, got 11',
             ],
             [
                 "Kubernetes without provider",
-                () => ({ enableKubernetes: true, vpcEndpointCidrs: ["10.0.0.0/20"] }),
-                'OrchestrationLayer: argument "kubernetesProvider" is required when "enableKubernetes" is true',
+                () => ({ kubernetes: { vpcEndpointCidrs: ["10.0.0.0/20"] } }),
+                'OrchestrationLayer: argument "kubernetes.provider" is required',
             ],
             [
                 "Kubernetes without endpoint CIDRs",
-                () => ({ enableKubernetes: true, kubernetesProvider: provider }),
-                'OrchestrationLayer: argument "vpcEndpointCidrs" must list at least one CIDR when "enableKubernetes" is true',
+                () => ({ kubernetes: { provider } }),
+                'OrchestrationLayer: argument "kubernetes.vpcEndpointCidrs" must list at least one CIDR',
             ],
             [
                 "egress to the world",
-                () => ({ enableKubernetes: true, kubernetesProvider: provider, vpcEndpointCidrs: ["0.0.0.0/0"] }),
-                'OrchestrationLayer: argument "vpcEndpointCidrs" must list IPv4 CIDRs narrower than 0.0.0.0/0, got "0.0.0.0/0"',
+                () => ({ kubernetes: { provider, vpcEndpointCidrs: ["0.0.0.0/0"] } }),
+                'OrchestrationLayer: argument "kubernetes.vpcEndpointCidrs" must list IPv4 CIDRs narrower than 0.0.0.0/0, got "0.0.0.0/0"',
             ],
             [
                 "bad namespace",
-                () => ({ kubernetesNamespace: "E2EE_Pipeline" }),
-                'OrchestrationLayer: argument "kubernetesNamespace" must be a Kubernetes namespace name (RFC 1123 label), got "E2EE_Pipeline"',
+                () => ({ kubernetes: { provider, vpcEndpointCidrs: ["10.0.0.0/20"], namespace: "E2EE_Pipeline" } }),
+                'OrchestrationLayer: argument "kubernetes.namespace" must be a Kubernetes namespace name (RFC 1123 label), got "E2EE_Pipeline"',
             ],
         ];
         for (const [title, patch, message] of cases) {
             it(title, async function () {
                 created.length = 0;
+                assert.throws(() => validateOrchestrationLayerArgs({ ...validArgs(), ...patch() } as OrchestrationLayerArgs), { message });
                 assert.throws(() => new Layer(`bad-${title}`, { ...validArgs(), ...patch() } as OrchestrationLayerArgs), { message });
                 await settle();
                 assert.equal(created.length, 0);

@@ -1,54 +1,26 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import type { ProcessingLayerArgs } from "../../infra/processing";
-import { Created, LayerMocks, policyOf } from "./support/layer-mocks";
+import { ProcessingLayerArgs, validateProcessingLayerArgs } from "../../infra/processing";
+import { created, functionLayerSpecArgs, namedState, one, policyOf, settle, specKeys, startMocks } from "./support/harness";
 
 const ACCOUNT = "111111111111";
 const REGION = "eu-west-1";
 
-function mockState(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
-    const physical = typeof inputs.name === "string" ? inputs.name : name;
-    const arns: Record<string, () => Record<string, unknown>> = {
-        "aws:iam/role:Role": () => ({ arn: `arn:aws:iam::${ACCOUNT}:role/${physical}` }),
-        "aws:lambda/function:Function": () => ({ arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physical}` }),
-        "aws:sqs/queue:Queue": () => ({
-            arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${physical}`,
-            url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physical}`,
-        }),
-        "aws:cloudwatch/logGroup:LogGroup": () => ({ arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${physical}` }),
-        "aws:lambda/eventSourceMapping:EventSourceMapping": () => ({ uuid: "6f1c1d0e-0000-4000-8000-000000000001" }),
-    };
-    return { id: `${name}-id`, state: { ...inputs, ...(arns[type]?.() ?? {}) } };
-}
-const mocks = new LayerMocks(mockState);
-const created = mocks.created;
-const settle = (): Promise<void> => mocks.settle();
-const one = (type: string, nameSuffix: string): Created => mocks.one(type, nameSuffix);
+const mockState = namedState({
+    account: ACCOUNT,
+    outputs: { "aws:lambda/eventSourceMapping:EventSourceMapping": () => ({ uuid: "6f1c1d0e-0000-4000-8000-000000000001" }) },
+});
 
-const KEY = (id: string): string => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
-const RECORDS_KEY = KEY("records-0001");
-const STORAGE_KEY = KEY("storage-0002");
-const LOGS_KEY = KEY("logs-0003");
-const SECRETS_KEY = KEY("secrets-0004");
+const { records: RECORDS_KEY, storage: STORAGE_KEY, logs: LOGS_KEY, secrets: SECRETS_KEY } = specKeys(ACCOUNT);
 const STREAM_ARN = `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/e2ee-pipeline-dev-envelopes`;
 const BUCKET = "e2ee-pipeline-dev-data-lake";
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
-const stubCode = (): pulumi.asset.Archive =>
-    new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset("exports.handler=async()=>({})") });
 
 function validArgs(): ProcessingLayerArgs {
     return {
-        namePrefix: "e2ee-pipeline-dev",
-        accountId: ACCOUNT,
-        region: REGION,
-        logKeyArn: LOGS_KEY,
+        ...functionLayerSpecArgs(ACCOUNT),
         dataClassification: "restricted",
-        privateSubnetIds: ["subnet-aaa", "subnet-bbb"],
-        securityGroupIds: ["sg-123"],
-        envKeyArn: SECRETS_KEY,
-        queueKeyArn: STORAGE_KEY,
-        functionCode: stubCode,
         streamArn: STREAM_ARN,
         streamKeyArn: STORAGE_KEY,
         dataBucketName: BUCKET,
@@ -63,7 +35,7 @@ describe("infra/processing ProcessingLayer", function () {
     let layer: InstanceType<typeof ProcessingLayer>;
 
     before(async function () {
-        await mocks.install();
+        await startMocks("dev", { state: mockState });
         ({ ProcessingLayer } = await import("../../infra/processing"));
         created.length = 0;
         layer = new ProcessingLayer("processing", validArgs());
@@ -189,6 +161,22 @@ describe("infra/processing ProcessingLayer", function () {
     });
 
     describe("argument validation (names the argument, creates nothing)", function () {
+        it("validateProcessingLayerArgs applies the defaults", function () {
+            assert.deepEqual(validateProcessingLayerArgs(validArgs()), {
+                namePrefix: "e2ee-pipeline-dev",
+                region: REGION,
+                tags: {},
+                logsKeyArn: LOGS_KEY,
+                logRetentionDays: 365,
+                dataClassification: "restricted",
+                dataPrefix: "records/",
+                batchSize: 100,
+                batchingWindowSeconds: 5,
+                maximumRetryAttempts: 3,
+                sizing: { reservedConcurrency: 5, timeoutSeconds: 60, memoryMb: 512 },
+            });
+        });
+
         const cases: [string, Partial<Record<keyof ProcessingLayerArgs, unknown>>, string][] = [
             ["missing streamArn", { streamArn: undefined }, 'ProcessingLayer: argument "streamArn" is required'],
             ["missing dataBucketKeyArn", { dataBucketKeyArn: "" }, 'ProcessingLayer: argument "dataBucketKeyArn" is required'],
@@ -203,8 +191,8 @@ describe("infra/processing ProcessingLayer", function () {
                 { dataPrefix: "batches" },
                 'ProcessingLayer: argument "dataPrefix" must be a non-empty S3 key prefix ending with "/", got "batches"',
             ],
-            ["batch size 0", { batchSize: 0 }, 'ProcessingLayer: argument "batchSize" must be an integer between 1 and 10000, got 0'],
-            ["fractional concurrency", { reservedConcurrency: 2.5 }, 'ProcessingLayer: argument "reservedConcurrency" must be an integer between 1 and 1000, got 2.5'],
+            ["batch size 0", { batchSize: 0 }, 'ProcessingLayer: argument "batchSize" must be an integer from 1 to 10000, got 0'],
+            ["fractional concurrency", { reservedConcurrency: 2.5 }, 'ProcessingLayer: argument "reservedConcurrency" must be an integer from 1 to 1000, got 2.5'],
             ["empty security groups", { securityGroupIds: [] }, 'ProcessingLayer: argument "securityGroupIds" must not be empty'],
             ["missing queueKeyArn", { queueKeyArn: undefined }, 'ProcessingLayer: argument "queueKeyArn" is required'],
             [
@@ -216,6 +204,7 @@ describe("infra/processing ProcessingLayer", function () {
         for (const [title, patch, message] of cases) {
             it(title, async function () {
                 created.length = 0;
+                assert.throws(() => validateProcessingLayerArgs({ ...validArgs(), ...patch } as ProcessingLayerArgs), { message });
                 assert.throws(() => new ProcessingLayer(`bad-${title}`, { ...validArgs(), ...patch } as ProcessingLayerArgs), { message });
                 await settle();
                 assert.equal(created.length, 0);

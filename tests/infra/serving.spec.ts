@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ServingLayerArgs } from "../../infra/serving";
-import { Created, LayerMocks, policyOf } from "./support/layer-mocks";
+import type { Principal } from "../../infra/components/principal";
+import { ServingLayerArgs, validateServingLayerArgs } from "../../infra/serving";
+import { created, functionLayerSpecArgs, namedState, one, policyOf, settle, specKeys, startMocks, valueOf } from "./support/harness";
 
 const ACCOUNT = "111111111111";
 const REGION = "eu-west-1";
@@ -10,55 +11,31 @@ const API_ID = "r9s8t7u6v5";
 const POOL_ID = "eu-west-1_AbCdEfGhI";
 const POOL_ARN = `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${POOL_ID}`;
 
-function mockState(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
-    const physical = typeof inputs.name === "string" ? inputs.name : name;
-    const arns: Record<string, () => Record<string, unknown>> = {
-        "aws:iam/role:Role": () => ({ arn: `arn:aws:iam::${ACCOUNT}:role/${physical}` }),
-        "aws:lambda/function:Function": () => ({
-            arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physical}`,
-            invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physical}/invocations`,
-        }),
-        "aws:sqs/queue:Queue": () => ({
-            arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${physical}`,
-            url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physical}`,
-        }),
-        "aws:cloudwatch/logGroup:LogGroup": () => ({ arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${physical}` }),
-        "aws:apigateway/restApi:RestApi": () => ({ rootResourceId: "root0000", executionArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}` }),
-        "aws:apigateway/resource:Resource": () => ({ path: `/${String(inputs.pathPart)}` }),
-        "aws:apigateway/stage:Stage": () => ({ arn: `arn:aws:apigateway:${REGION}::/restapis/${API_ID}/stages/${String(inputs.stageName)}` }),
-        "aws:wafv2/webAcl:WebAcl": () => ({ arn: `arn:aws:wafv2:${REGION}:${ACCOUNT}:regional/webacl/${physical}/0000` }),
+const mockState = namedState({
+    account: ACCOUNT,
+    ids: { "aws:apigateway/restApi:RestApi": API_ID, "aws:cognito/userPool:UserPool": POOL_ID },
+    outputs: {
+        "aws:apigateway/resource:Resource": (_n, inputs) => ({ path: `/${String(inputs.pathPart)}` }),
         "aws:cognito/userPool:UserPool": () => ({ arn: POOL_ARN }),
-    };
-    const id = type === "aws:apigateway/restApi:RestApi" ? API_ID : type === "aws:cognito/userPool:UserPool" ? POOL_ID : `${name}-id`;
-    return { id, state: { ...inputs, ...(arns[type]?.() ?? {}) } };
-}
-const mocks = new LayerMocks(mockState);
-const created = mocks.created;
-const settle = (): Promise<void> => mocks.settle();
-const one = (type: string, nameSuffix: string): Created => mocks.one(type, nameSuffix);
+    },
+});
 
-const KEY = (id: string): string => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
-const RECORDS_KEY = KEY("records-0001");
-const STORAGE_KEY = KEY("storage-0002");
-const LOGS_KEY = KEY("logs-0003");
-const SECRETS_KEY = KEY("secrets-0004");
+const { records: RECORDS_KEY, storage: STORAGE_KEY, logs: LOGS_KEY, secrets: SECRETS_KEY } = specKeys(ACCOUNT);
 const CERT = `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/11111111-2222-4333-8444-555555555555`;
 const BUCKET = "e2ee-pipeline-dev-data-lake";
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
 const IMAGE = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/recipient@sha256:${"ab".repeat(32)}`;
+/** The recipient's role, created before the layer as the pipeline creates it. */
+let recipient: Principal;
+async function recipientRole(): Promise<Principal> {
+    const { recipientPrincipal } = await import("../../infra/components/principal");
+    return recipientPrincipal("serving-recipient", { namePrefix: "e2ee-pipeline-dev", region: REGION, accountId: ACCOUNT });
+}
 
 function validArgs(): ServingLayerArgs {
     return {
-        namePrefix: "e2ee-pipeline-dev",
-        accountId: ACCOUNT,
-        region: REGION,
-        logKeyArn: LOGS_KEY,
+        ...functionLayerSpecArgs(ACCOUNT),
         logRetentionDays: 90,
-        privateSubnetIds: ["subnet-aaa", "subnet-bbb"],
-        securityGroupIds: ["sg-123"],
-        envKeyArn: SECRETS_KEY,
-        queueKeyArn: STORAGE_KEY,
-        functionCode: () => new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset("exports.handler=async()=>({})") }),
         domainName: "records.dev.pipeline.example.com",
         certificateArn: CERT,
         dataBucketName: BUCKET,
@@ -66,6 +43,7 @@ function validArgs(): ServingLayerArgs {
         dataBucketKeyArn: STORAGE_KEY,
         dataPrefix: "batches/",
         recordsKeyArn: RECORDS_KEY,
+        recipientRole: recipient.role,
     };
 }
 
@@ -74,24 +52,26 @@ describe("infra/serving ServingLayer", function () {
     let provider: k8s.Provider;
 
     before(async function () {
-        await mocks.install();
+        await startMocks("dev", { state: mockState });
         ({ ServingLayer: Layer } = await import("../../infra/serving"));
         provider = new k8s.Provider("serving-test-cluster", { kubeconfig: "{}" });
+        recipient = await recipientRole();
         await settle();
     });
 
     describe("AWS only (Kubernetes disabled)", function () {
         let layer: InstanceType<typeof Layer>;
         before(async function () {
-            created.length = 0;
+            await startMocks("dev", { state: mockState });
+            recipient = await recipientRole();
             layer = new Layer("serving", validArgs());
             await settle();
         });
 
-        it("makes the explicitly named recipient role the one holder of kms:Decrypt on the records key", function () {
+        it("makes the explicitly named recipient role the one holder of kms:Decrypt on the records key", async function () {
             const role = one("aws:iam/role:Role", "serving-recipient-role");
             assert.equal(role.inputs.name, "e2ee-pipeline-dev-recipient");
-            assert.equal(layer.recipientRoleName, "e2ee-pipeline-dev-recipient");
+            assert.equal(await valueOf(layer.recipientRoleName), "e2ee-pipeline-dev-recipient");
             assert.equal((role.inputs.tags as Record<string, string>)["e2ee:principal-role"], "recipient");
             const statements = policyOf(one("aws:iam/rolePolicy:RolePolicy", "serving-recipient-policy")).Statement;
             assert.deepEqual(statements.slice(7), [
@@ -234,11 +214,7 @@ describe("infra/serving ServingLayer", function () {
             created.length = 0;
             layer = new Layer("srv", {
                 ...validArgs(),
-                enableKubernetes: true,
-                kubernetesProvider: provider,
-                kubernetesNamespace: pulumi.output("e2ee-pipeline"),
-                image: IMAGE,
-                certificateIssuerName: "internal-ca",
+                kubernetes: { provider, namespace: pulumi.output("e2ee-pipeline"), image: IMAGE, certificateIssuerName: "internal-ca" },
             });
             await settle();
         });
@@ -315,12 +291,37 @@ describe("infra/serving ServingLayer", function () {
     });
 
     describe("argument validation (names the argument, creates nothing)", function () {
-        const k8sOn = (): Partial<ServingLayerArgs> => ({
-            enableKubernetes: true,
-            kubernetesProvider: provider,
-            kubernetesNamespace: "e2ee-pipeline",
-            image: IMAGE,
-            certificateIssuerName: "internal-ca",
+        it("validateServingLayerArgs applies the defaults, and checks the Kubernetes settings only when they are given", function () {
+            assert.deepEqual(validateServingLayerArgs(validArgs()), {
+                namePrefix: "e2ee-pipeline-dev",
+                region: REGION,
+                tags: {},
+                logsKeyArn: LOGS_KEY,
+                logRetentionDays: 90,
+                dataClassification: "confidential",
+                domainName: "records.dev.pipeline.example.com",
+                basePath: "v1",
+                throttleRateLimit: 20,
+                throttleBurstLimit: 40,
+                quotaPerDay: 100000,
+                wafRateLimitPer5Min: 500,
+                dataPrefix: "batches/",
+                sizing: { reservedConcurrency: 5, timeoutSeconds: 10, memoryMb: 256 },
+            });
+            assert.deepEqual(validateServingLayerArgs({ ...validArgs(), ...k8sOn() } as ServingLayerArgs).kubernetes, {
+                image: IMAGE,
+                certificateIssuerName: "internal-ca",
+                certificateIssuerKind: "ClusterIssuer",
+                replicas: 2,
+                containerPort: 8443,
+                ingressNamespace: "istio-system",
+                cpuLimit: "500m",
+                memoryLimit: "256Mi",
+            });
+        });
+
+        const k8sOn = (over: Record<string, unknown> = {}): Partial<Record<keyof ServingLayerArgs, unknown>> => ({
+            kubernetes: { provider, namespace: "e2ee-pipeline", image: IMAGE, certificateIssuerName: "internal-ca", ...over },
         });
         const cases: [string, () => Partial<Record<keyof ServingLayerArgs, unknown>>, string][] = [
             ["missing recordsKeyArn", () => ({ recordsKeyArn: undefined }), 'ServingLayer: argument "recordsKeyArn" is required'],
@@ -328,35 +329,36 @@ describe("infra/serving ServingLayer", function () {
             ["missing dataBucketArn", () => ({ dataBucketArn: undefined }), 'ServingLayer: argument "dataBucketArn" is required'],
             [
                 "image by tag",
-                () => ({ ...k8sOn(), image: "registry.example.com/recipient:1.2.3" }),
-                'ServingLayer: argument "image" must be pinned by digest ("<repository>@sha256:<64 hex digits>") when "enableKubernetes" is true, got "registry.example.com/recipient:1.2.3"',
+                () => k8sOn({ image: "registry.example.com/recipient:1.2.3" }),
+                'ServingLayer: argument "kubernetes.image" must be pinned by digest ("<repository>@sha256:<64 hex digits>"), got "registry.example.com/recipient:1.2.3"',
             ],
             [
                 "missing issuer",
-                () => ({ ...k8sOn(), certificateIssuerName: undefined }),
-                'ServingLayer: argument "certificateIssuerName" is required when "enableKubernetes" is true',
+                () => k8sOn({ certificateIssuerName: undefined }),
+                'ServingLayer: argument "kubernetes.certificateIssuerName" is required',
             ],
             [
                 "missing provider",
-                () => ({ ...k8sOn(), kubernetesProvider: undefined }),
-                'ServingLayer: argument "kubernetesProvider" is required when "enableKubernetes" is true',
+                () => k8sOn({ provider: undefined }),
+                'ServingLayer: argument "kubernetes.provider" is required',
             ],
             [
                 "missing namespace",
-                () => ({ ...k8sOn(), kubernetesNamespace: undefined }),
-                'ServingLayer: argument "kubernetesNamespace" is required when "enableKubernetes" is true',
+                () => k8sOn({ namespace: undefined }),
+                'ServingLayer: argument "kubernetes.namespace" is required',
             ],
-            ["privileged port", () => ({ containerPort: 443 }), 'ServingLayer: argument "containerPort" must be an integer between 1024 and 65535, got 443'],
-            ["bad memory limit", () => ({ memoryLimit: "1G" }), 'ServingLayer: argument "memoryLimit" must be a memory quantity such as "256Mi", got "1G"'],
+            ["privileged port", () => k8sOn({ containerPort: 443 }), 'ServingLayer: argument "kubernetes.containerPort" must be an integer from 1024 to 65535, got 443'],
+            ["bad memory limit", () => k8sOn({ memoryLimit: "1G" }), 'ServingLayer: argument "kubernetes.memoryLimit" must be a memory quantity such as "256Mi", got "1G"'],
             [
                 "bad issuer kind",
-                () => ({ certificateIssuerKind: "SelfSigned" }),
-                'ServingLayer: argument "certificateIssuerKind" must be "ClusterIssuer" or "Issuer", got "SelfSigned"',
+                () => k8sOn({ certificateIssuerKind: "SelfSigned" }),
+                'ServingLayer: argument "kubernetes.certificateIssuerKind" must be "ClusterIssuer" or "Issuer", got "SelfSigned"',
             ],
         ];
         for (const [title, patch, message] of cases) {
             it(title, async function () {
                 created.length = 0;
+                assert.throws(() => validateServingLayerArgs({ ...validArgs(), ...patch() } as ServingLayerArgs), { message });
                 assert.throws(() => new Layer(`bad-${title}`, { ...validArgs(), ...patch() } as ServingLayerArgs), { message });
                 await settle();
                 assert.equal(created.length, 0);

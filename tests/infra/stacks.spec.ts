@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import * as aws from "@pulumi/aws";
 import { validateConfig } from "../../infra/config";
 import { LAYER_NAMES, LAYER_TYPES, createPipeline } from "../../infra/pipeline";
-import { Created, created, readStackConfig, settle, stackNames, startMocks, stubCode, valueOf } from "./support/harness";
-import { BuiltStack, LayerCounts, builtStack, countByLayer, formatCountTable, layerOf } from "./support/stack";
+import { Created, created, readStackConfig, settle, stackNames, startMocks, stubCode } from "./support/harness";
+import { BuiltStack, LayerCounts, buildStack, builtStack, countByLayer, formatCountTable, layerOf } from "./support/stack";
 
 const DATA_STORE_TYPES = [
     "aws:s3/bucket:Bucket",
@@ -59,12 +58,16 @@ describe("stacks: dev and prod build under mocks with every layer", function () 
                 for (const layer of LAYER_NAMES) assert.ok(counts[stack][layer] > 0, `${stack}: layer ${layer} is empty`);
             });
 
-            it("makes the records key wait for the producer and recipient roles its policy names (KMS requires existing principals)", async function () {
-                const deps = await valueOf(built[stack].pipeline.keys.recordsKeyDependencies);
-                assert.equal(deps.length, 2);
-                const names = await Promise.all(deps.map((d) => valueOf((d as aws.iam.Role).name)));
-                assert.deepEqual(names.sort(), [`e2ee-pipeline-${stack}-producer`, `e2ee-pipeline-${stack}-recipient`]);
-                for (const d of deps) assert.ok(d instanceof aws.iam.Role);
+            it("makes the records key wait for the producer and recipient roles its policy names (KMS requires existing principals)", function () {
+                const rs = built[stack].resources;
+                const records = rs.find((r) => r.type === "aws:kms/key:Key" && r.name === "keys-records-key");
+                const roles = (records?.dependencies ?? []).map((urn) => rs.find((r) => r.urn === urn));
+                assert.deepEqual(roles.map((r) => [r?.type, r?.inputs.name]).sort(), [
+                    ["aws:iam/role:Role", `e2ee-pipeline-${stack}-producer`],
+                    ["aws:iam/role:Role", `e2ee-pipeline-${stack}-recipient`],
+                ]);
+                const order = (name: string): number => rs.findIndex((r) => r.name === name);
+                assert.ok(order("ingestion-producer-role") < order("keys-records-key") && order("serving-recipient-role") < order("keys-records-key"));
             });
 
             it("encrypts every log group with the logs key and keeps it for the stack's retention", async function () {
@@ -186,8 +189,26 @@ describe("stacks: dev and prod build under mocks with every layer", function () 
     });
 });
 
+describe("partitions", function () {
+    this.timeout(120000);
+    it("builds every ARN in the provider's partition: an aws-us-gov stack names arn:aws: only where its configuration does", async function () {
+        const configured = Object.values(readStackConfig("prod")).join("\n");
+        const built = await buildStack("prod", { partition: "aws-us-gov" });
+        const found = new Set<string>();
+        const walk = (v: unknown, where: string): void => {
+            if (typeof v === "string") {
+                for (const m of v.match(/arn:aws:[^"\s,]*/g) ?? []) if (!configured.includes(m)) found.add(`${where}: ${m}`);
+            } else if (Array.isArray(v)) v.forEach((x) => walk(x, where));
+            else if (v !== null && typeof v === "object" && !(v instanceof Promise)) for (const x of Object.values(v)) walk(x, where);
+        };
+        for (const r of built.resources) walk(r.inputs, `${r.type} ${r.name}`);
+        assert.ok(built.resources.some((r) => JSON.stringify(r.inputs).includes("arn:aws-us-gov:")), "the stack names ARNs of its partition");
+        assert.deepEqual([...found], []);
+    });
+});
+
 describe("createPipeline error handling", function () {
-    it("reports a layer's argument error and still releases the records key (no registration left waiting)", async function () {
+    it("reports a layer's argument error; the records key, created before that layer, is registered (nothing left waiting)", async function () {
         await startMocks("dev");
         const result = validateConfig(readStackConfig("dev"));
         assert.ok(result.ok);
@@ -196,6 +217,6 @@ describe("createPipeline error handling", function () {
             message: 'IngestionLayer: argument "domainName" must be a lower-case fully-qualified domain name, got "Not A Domain"',
         });
         await settle();
-        assert.ok(created.some((r) => r.type === "aws:kms/key:Key" && r.name === "keys-records-key"), "the records key is still waiting");
+        assert.ok(created.some((r) => r.type === "aws:kms/key:Key" && r.name === "keys-records-key"), "the records key is registered");
     });
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { BACKUP_ROLE_MANAGED_POLICIES, StorageLayer, StorageLayerArgs } from "../../infra/storage";
+import { BACKUP_ROLE_MANAGED_POLICIES, StorageLayer, StorageLayerArgs, validateStorageLayerArgs } from "../../infra/storage";
 import { ACCOUNTS, REGION, created, one, ofType, policyOf, settle, startMocks, statement, valueOf } from "./support/harness";
 
 const ACCOUNT = ACCOUNTS.test;
@@ -7,6 +7,7 @@ const STORAGE_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/storage-0002`;
 const BACKUP_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/backup-0005`;
 const args = (over: Partial<StorageLayerArgs> = {}): StorageLayerArgs => ({
     namePrefix: "e2ee-pipeline-test",
+    region: REGION,
     accountId: ACCOUNT,
     storageKeyArn: STORAGE_KEY,
     backupKeyArn: BACKUP_KEY,
@@ -111,7 +112,7 @@ describe("infra/storage StorageLayer", function () {
         assert.deepEqual(statement(policyOf(role, "assumeRolePolicy"), "AssumeByService").Principal, { Service: "backup.amazonaws.com" });
         assert.deepEqual(
             ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn),
-            [...BACKUP_ROLE_MANAGED_POLICIES],
+            BACKUP_ROLE_MANAGED_POLICIES.map((p) => `arn:aws:iam::aws:policy/${p}`),
         );
         const settings = one("aws:backup/regionSettings:RegionSettings", "storage-backup-region-settings");
         assert.deepEqual(settings.inputs.resourceTypeManagementPreference, { DynamoDB: true });
@@ -131,6 +132,18 @@ describe("infra/storage StorageLayer", function () {
         assert.deepEqual([rules[0].schedule, rules[0].lifecycle], ["cron(0 2 * * ? *)", { deleteAfter: 365 }]);
     });
 
+    it("validateStorageLayerArgs applies the defaults", function () {
+        assert.deepEqual(validateStorageLayerArgs(args()), {
+            namePrefix: "e2ee-pipeline-test",
+            region: REGION,
+            tags: {},
+            deletionProtection: false,
+            backupRetentionDays: 35,
+            backupSchedule: "cron(0 3 * * ? *)",
+            dataClassification: "restricted",
+        });
+    });
+
     const invalid: [string, Partial<StorageLayerArgs>, string][] = [
         ["the storage key as backup key", { backupKeyArn: STORAGE_KEY }, 'StorageLayer: argument "backupKeyArn" must not be the storage key (backups never share a key with the data they protect)'],
         ["a missing backup key", { backupKeyArn: "" }, 'StorageLayer: argument "backupKeyArn" is required'],
@@ -141,6 +154,7 @@ describe("infra/storage StorageLayer", function () {
     for (const [what, over, message] of invalid) {
         it(`rejects ${what} before creating anything`, async function () {
             await startMocks("test");
+            assert.throws(() => validateStorageLayerArgs(args(over)), { message });
             assert.throws(() => new StorageLayer("storage", args(over)), { message });
             await settle();
             assert.equal(created.length, 0);

@@ -1,3 +1,4 @@
+import { CLASSIFICATION_TAG, DATA_CLASSIFICATIONS } from "../../conventions";
 import { resourceRule } from "../../lib/rule";
 
 interface Config {
@@ -5,8 +6,8 @@ interface Config {
     allowedValues?: string[];
 }
 
-export const DEFAULT_CLASSIFICATION_TAG = "data-classification";
-export const DEFAULT_CLASSIFICATIONS: readonly string[] = ["public", "internal", "confidential", "restricted"];
+const DEFAULT_CLASSIFICATION_TAG = CLASSIFICATION_TAG;
+const DEFAULT_CLASSIFICATIONS: readonly string[] = DATA_CLASSIFICATIONS;
 
 /** Data stores that must carry a classification, with a readable name for messages. */
 export const DATA_STORE_TYPES: Readonly<Record<string, string>> = {

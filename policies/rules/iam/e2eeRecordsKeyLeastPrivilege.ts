@@ -13,19 +13,17 @@ import {
 } from "../../lib/kmsAccess";
 import { dependsOn, known, stringProp, tagOf, UNKNOWN } from "../../lib/known";
 import { Undecided } from "../../lib/unknown";
-
-export const KEY_ROLE_TAG = "e2ee:key-role";
-export const PRINCIPAL_ROLE_TAG = "e2ee:principal-role";
+import { KEY_ROLE_TAG, PRINCIPAL_ROLE_TAG, PRODUCER_PRINCIPAL, RECIPIENT_PRINCIPAL, RECORDS_KEY_ROLE } from "../../conventions";
 
 /** The guarded operations on a records key and who may perform them. */
 const OPERATIONS: readonly (KmsOperation & { readonly allowed: string })[] = [
-    { label: "kms:Decrypt", actions: ["kms:Decrypt"], allowed: "recipient" },
+    { label: "kms:Decrypt", actions: ["kms:Decrypt"], allowed: RECIPIENT_PRINCIPAL },
     // Re-encrypting records under a key the caller can decrypt is a way around kms:Decrypt.
-    { label: "kms:ReEncryptFrom", actions: ["kms:ReEncryptFrom"], allowed: "recipient" },
+    { label: "kms:ReEncryptFrom", actions: ["kms:ReEncryptFrom"], allowed: RECIPIENT_PRINCIPAL },
     {
         label: "kms:GenerateDataKey*",
         actions: ["kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext"],
-        allowed: "producer",
+        allowed: PRODUCER_PRINCIPAL,
     },
 ];
 type Operation = (typeof OPERATIONS)[number];
@@ -142,7 +140,7 @@ export const e2eeRecordsKeyLeastPrivilege = stackRule({
                 undecided.add(`the tags of key "${res.name}" are unknown`);
                 continue;
             }
-            if (role === "records") keys.push(res);
+            if (role === RECORDS_KEY_ROLE) keys.push(res);
         }
         if (keys.length === 0) {
             undecided.finish();

@@ -1,12 +1,12 @@
 import { resourceRule } from "../../lib/rule";
+import { KEY_ROLE_TAG, KEY_ROLES } from "../../conventions";
 import { KMS_KEY_TYPE } from "./common";
 
 interface Config {
     allowedRoles?: string[];
 }
 
-export const KEY_ROLE_TAG = "e2ee:key-role";
-export const DEFAULT_KEY_ROLES: readonly string[] = ["records", "storage", "logs", "secrets", "backup"];
+const DEFAULT_KEY_ROLES: readonly string[] = KEY_ROLES;
 
 export const kmsKeyRoleTagged = resourceRule({
     name: "kms-key-role-tagged",

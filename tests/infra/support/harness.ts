@@ -1,20 +1,28 @@
 /**
- * Pulumi mock harness of infra-A's specs and scripts/resource-counts.ts.
+ * The Pulumi mock harness of every infra spec and of scripts/resource-counts.ts.
  *
  * Mocks are global to the process: each spec calls `startMocks` in its `before` hook, which replaces the mocks and
- * clears the record of created resources, then builds what it tests and awaits `settle()`.
- * The mocks return realistic ids and ARNs (built from the physical name, the region and the stack's account) so
- * that outputs such as `key.arn` or `role.arn` resolve to values the assertions can name.
+ * clears the record of registered resources, then builds what it tests and awaits `settle()`.
+ *
+ * Every registration is recorded with what the engine would see: its URN as the engine builds it (the parent's
+ * whole qualified type chain, which the runtime's mock monitor shortens to the parent's own type), its parent, the
+ * URNs it depends on, and the old URNs its aliases stand for. By default the mocks return realistic ids and ARNs
+ * (built from the physical name, the region and the stack's account) so that outputs such as `key.arn` or
+ * `role.arn` resolve to values the assertions can name; a spec may pass its own `state` function instead.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
+import type { FunctionLayerArgs } from "../../../infra/lib/lambda";
 
 export const REGION = "eu-west-1";
 /** Account id returned by `aws:getCallerIdentity` per stack (the stack files' key admin accounts). */
 export const ACCOUNTS: Readonly<Record<string, string>> = { dev: "111111111111", prod: "333333333333", test: "123456789012" };
 export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
+export const PROJECT = "e2ee-pipeline";
+/** How long no new registration must arrive before `settle()` returns. */
+const SETTLE_MS = 40;
 
 export interface Created {
     readonly type: string;
@@ -23,10 +31,31 @@ export interface Created {
     readonly inputs: Record<string, unknown>;
     readonly id: string;
     readonly state: Record<string, unknown>;
+    /** The URN the engine gives it. */
+    readonly urn?: string;
+    /** URN of its parent; "" at the top of the stack. */
+    readonly parent?: string;
+    /** URNs of the resources it waits for (`dependsOn` and the resources behind its inputs). */
+    readonly dependencies?: readonly string[];
+    /** The URNs its aliases stand for, resolved as the engine resolves them. */
+    readonly aliases?: readonly string[];
+    /** Reference of its provider (`<provider URN>::<id>`), when one was given. */
+    readonly provider?: string;
+}
+
+/** The id and outputs the mocks return for one registration. */
+export type MockState = (type: string, name: string, inputs: Record<string, unknown>) => { id: string; state: Record<string, unknown> };
+
+export interface MockOptions {
+    /** Ids and outputs of registrations. Default: `mockState`, realistic ARNs for the stack's account. */
+    readonly state?: MockState;
+    /** The AWS partition `aws:getPartition` answers and `mockState`'s ARNs are in. Default `aws`. */
+    readonly partition?: string;
 }
 
 export const created: Created[] = [];
 let account = ACCOUNTS.test;
+let partition = "aws";
 let counter = 0;
 
 function physicalName(type: string, name: string, inputs: Record<string, unknown>): string {
@@ -46,7 +75,7 @@ export function mockState(type: string, name: string, inputs: Record<string, unk
     const acct = account;
     const hex = (counter * 2654435761 >>> 0).toString(16).padStart(8, "0");
     const uuid = `${hex}-${hex.slice(0, 4)}-4${hex.slice(1, 4)}-8${hex.slice(5, 8)}-${hex}${hex.slice(0, 4)}`;
-    const arn = (service: string, resource: string, region = REGION): string => `arn:aws:${service}:${region}:${acct}:${resource}`;
+    const arn = (service: string, resource: string, region = REGION): string => `arn:${partition}:${service}:${region}:${acct}:${resource}`;
     const s = (id: string, state: Record<string, unknown>): { id: string; state: Record<string, unknown> } => ({
         id,
         state: { ...inputs, ...state },
@@ -57,11 +86,11 @@ export function mockState(type: string, name: string, inputs: Record<string, unk
         case "aws:kms/alias:Alias":
             return s(n, { arn: arn("kms", n), targetKeyArn: arn("kms", `key/${String(inputs.targetKeyId)}`) });
         case "aws:iam/role:Role":
-            return s(n, { name: n, arn: `arn:aws:iam::${acct}:role/${n}`, uniqueId: `AROA${hex.toUpperCase()}` });
+            return s(n, { name: n, arn: `arn:${partition}:iam::${acct}:role/${n}`, uniqueId: `AROA${hex.toUpperCase()}` });
         case "aws:iam/policy:Policy":
-            return s(`arn:aws:iam::${acct}:policy/${n}`, { name: n, arn: `arn:aws:iam::${acct}:policy/${n}` });
+            return s(`arn:${partition}:iam::${acct}:policy/${n}`, { name: n, arn: `arn:${partition}:iam::${acct}:policy/${n}` });
         case "aws:s3/bucket:Bucket":
-            return s(n, { bucket: n, arn: `arn:aws:s3:::${n}`, bucketRegionalDomainName: `${n}.s3.${REGION}.amazonaws.com` });
+            return s(n, { bucket: n, arn: `arn:${partition}:s3:::${n}`, bucketRegionalDomainName: `${n}.s3.${REGION}.amazonaws.com` });
         case "aws:dynamodb/table:Table":
             return s(n, { name: n, arn: arn("dynamodb", `table/${n}`) });
         case "aws:cloudwatch/logGroup:LogGroup":
@@ -78,7 +107,7 @@ export function mockState(type: string, name: string, inputs: Record<string, unk
             return s(n, {
                 name: n,
                 arn: arn("lambda", `function:${n}`),
-                invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${arn("lambda", `function:${n}`)}/invocations`,
+                invokeArn: `arn:${partition}:apigateway:${REGION}:lambda:path/2015-03-31/functions/${arn("lambda", `function:${n}`)}/invocations`,
                 qualifiedArn: arn("lambda", `function:${n}:1`),
                 version: "1",
             });
@@ -111,17 +140,17 @@ export function mockState(type: string, name: string, inputs: Record<string, unk
             return s(`api${hex}`, {
                 rootResourceId: `root${hex}`,
                 executionArn: arn("execute-api", `api${hex}`),
-                arn: `arn:aws:apigateway:${REGION}::/restapis/api${hex}`,
+                arn: `arn:${partition}:apigateway:${REGION}::/restapis/api${hex}`,
             });
         case "aws:apigateway/stage:Stage":
             return s(`stage-${n}`, {
-                arn: `arn:aws:apigateway:${REGION}::/restapis/x/stages/${String(inputs.stageName)}`,
+                arn: `arn:${partition}:apigateway:${REGION}::/restapis/x/stages/${String(inputs.stageName)}`,
                 executionArn: arn("execute-api", `x/${String(inputs.stageName)}`),
                 invokeUrl: `https://x.execute-api.${REGION}.amazonaws.com/${String(inputs.stageName)}`,
             });
         case "aws:apigateway/domainName:DomainName":
             return s(String(inputs.domainName), {
-                arn: `arn:aws:apigateway:${REGION}::/domainnames/${String(inputs.domainName)}`,
+                arn: `arn:${partition}:apigateway:${REGION}::/domainnames/${String(inputs.domainName)}`,
                 regionalDomainName: `d-${hex}.execute-api.${REGION}.amazonaws.com`,
                 regionalZoneId: "ZLY8HYME6SFDD",
             });
@@ -135,42 +164,195 @@ export function mockState(type: string, name: string, inputs: Record<string, unk
     }
 }
 
+export interface NamedStateOptions {
+    /** Account of the ARNs. */
+    readonly account: string;
+    /** Ids by resource type; every other resource's id is `<logical name>-id`. The REST API's id is also in its ARNs. */
+    readonly ids?: Readonly<Record<string, string>>;
+    /** More outputs by resource type, given the physical name and the inputs. */
+    readonly outputs?: Readonly<Record<string, (physical: string, inputs: Record<string, unknown>) => Record<string, unknown>>>;
+}
+
+/**
+ * A `MockState` whose ids are predictable from the logical names (`<name>-id`) and whose ARNs are built from the
+ * physical names in `REGION` and `account`: what the single-layer specs name in their assertions.
+ */
+export function namedState(options: NamedStateOptions): MockState {
+    const { account: acct, ids = {}, outputs = {} } = options;
+    const apiId = ids["aws:apigateway/restApi:RestApi"] ?? "api0000";
+    const arns: Record<string, (physical: string, inputs: Record<string, unknown>) => Record<string, unknown>> = {
+        "aws:iam/role:Role": (n) => ({ arn: `arn:aws:iam::${acct}:role/${n}` }),
+        "aws:lambda/function:Function": (n) => ({
+            arn: `arn:aws:lambda:${REGION}:${acct}:function:${n}`,
+            invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/arn:aws:lambda:${REGION}:${acct}:function:${n}/invocations`,
+        }),
+        "aws:sqs/queue:Queue": (n) => ({ arn: `arn:aws:sqs:${REGION}:${acct}:${n}`, url: `https://sqs.${REGION}.amazonaws.com/${acct}/${n}` }),
+        "aws:cloudwatch/logGroup:LogGroup": (n) => ({ arn: `arn:aws:logs:${REGION}:${acct}:log-group:${n}` }),
+        "aws:kinesis/stream:Stream": (n) => ({ arn: `arn:aws:kinesis:${REGION}:${acct}:stream/${n}` }),
+        "aws:sfn/stateMachine:StateMachine": (n) => ({ arn: `arn:aws:states:${REGION}:${acct}:stateMachine:${n}` }),
+        "aws:apigateway/restApi:RestApi": () => ({ rootResourceId: "root0000", executionArn: `arn:aws:execute-api:${REGION}:${acct}:${apiId}` }),
+        "aws:apigateway/stage:Stage": (_n, i) => ({ arn: `arn:aws:apigateway:${REGION}::/restapis/${apiId}/stages/${String(i.stageName)}` }),
+        "aws:wafv2/webAcl:WebAcl": (n) => ({ arn: `arn:aws:wafv2:${REGION}:${acct}:regional/webacl/${n}/0000` }),
+    };
+    return (type, name, inputs) => {
+        const physical = typeof inputs.name === "string" ? inputs.name : name;
+        return { id: ids[type] ?? `${name}-id`, state: { ...inputs, ...arns[type]?.(physical, inputs), ...outputs[type]?.(physical, inputs) } };
+    };
+}
+
+/** The KMS key ARNs the single-layer specs pass, by role: `arn:aws:kms:<REGION>:<account>:key/<role>-000<n>`. */
+export function specKeys(account: string): { readonly records: string; readonly storage: string; readonly logs: string; readonly secrets: string } {
+    const key = (id: string): string => `arn:aws:kms:${REGION}:${account}:key/${id}`;
+    return { records: key("records-0001"), storage: key("storage-0002"), logs: key("logs-0003"), secrets: key("secrets-0004") };
+}
+
+/** What every function layer is given in the single-layer specs (stage `dev`, two subnets, one security group, a stub archive). */
+export function functionLayerSpecArgs(account: string): FunctionLayerArgs {
+    const keys = specKeys(account);
+    return {
+        namePrefix: "e2ee-pipeline-dev",
+        accountId: account,
+        region: REGION,
+        logsKeyArn: keys.logs,
+        privateSubnetIds: ["subnet-aaa", "subnet-bbb"],
+        securityGroupIds: ["sg-123"],
+        envKeyArn: keys.secrets,
+        queueKeyArn: keys.storage,
+        functionCode: stubCode,
+    };
+}
+
+/** Answers of the invokes the program makes, for the current stack's account. */
+function invoke(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    switch (token) {
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: account, arn: `arn:${partition}:iam::${account}:role/deployer`, userId: "AROAEXAMPLE:deployer", id: account };
+        case "aws:index/getAvailabilityZones:getAvailabilityZones":
+            return {
+                names: ["a", "b", "c", "d"].map((z) => `${REGION}${z}`),
+                zoneIds: [1, 2, 3, 4].map((z) => `euw1-az${z}`),
+                id: REGION,
+            };
+        case "aws:index/getRegion:getRegion":
+            return { name: REGION, region: REGION, id: REGION };
+        case "aws:index/getPartition:getPartition":
+            return { partition, dnsSuffix: "amazonaws.com", id: partition };
+        default:
+            return inputs;
+    }
+}
+
+/** The URN the engine gives a resource: its parent's qualified type chain, `$`, its type (the root stack left out). */
+export function engineUrn(stack: string, parent: string, type: string, name: string, project = PROJECT): string {
+    const parentType = parent === "" ? "" : parent.split("::")[2];
+    const qualified = parentType === "" || parentType === "pulumi:pulumi:Stack" ? type : `${parentType}$${type}`;
+    return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
+}
+
+/** What the registration request says about an alias (the runtime's `pulumirpc.Alias`). */
+interface AliasMessage {
+    getUrn(): string;
+    getSpec():
+        | {
+              getName(): string;
+              getType(): string;
+              getStack(): string;
+              getProject(): string;
+              getParentCase(): number;
+              getParenturn(): string;
+              getNoparent(): boolean;
+          }
+        | undefined;
+}
+
+const PARENT_URN = 5;
+const NO_PARENT = 6;
+
+/**
+ * The old URN an alias stands for, as the engine resolves it for a Node.js program (pkg/resource/deploy: the
+ * Node.js compatibility rewrite of alias specs, then `collapseAliasToUrn`): an empty name or type is the
+ * resource's own; a parent URN is that parent; `noParent` from Node.js means the resource's own parent; no parent
+ * at all means the top of the stack.
+ */
+export function aliasUrn(alias: AliasMessage, stack: string, self: { parent: string; type: string; name: string }): string {
+    const spec = alias.getSpec();
+    if (spec === undefined) return alias.getUrn();
+    let parent: string;
+    switch (spec.getParentCase()) {
+        case PARENT_URN:
+            parent = spec.getParenturn();
+            break;
+        case NO_PARENT:
+            parent = self.parent;
+            break;
+        default:
+            parent = "";
+    }
+    return engineUrn(spec.getStack() || stack, parent, spec.getType() || self.type, spec.getName() || self.name, spec.getProject() || PROJECT);
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getDependenciesList(): string[];
+    getAliasesList(): AliasMessage[];
+}
+
+interface MockMonitor {
+    registerResource(req: RegisterRequest, callback: (err: Error | null, resp: unknown) => void): Promise<void>;
+    newUrn(parent: string, type: string, name: string): string;
+}
+
 /** Replaces the global mocks for `stack` and clears the record. */
-export async function startMocks(stack: string): Promise<void> {
+export async function startMocks(stack: string, options: MockOptions = {}): Promise<void> {
     created.length = 0;
     counter = 0;
     account = ACCOUNTS[stack] ?? ACCOUNTS.test;
+    partition = options.partition ?? "aws";
+    const state = options.state ?? mockState;
+    // What each registration request says, waiting for the mock's newResource call of the same type and name.
+    const requests = new Map<string, Omit<Created, "type" | "name" | "custom" | "inputs" | "id" | "state">[]>();
     await pulumi.runtime.setMocks(
         {
             newResource: (a) => {
                 const inputs = a.inputs as Record<string, unknown>;
-                const { id, state } = mockState(a.type, a.name, inputs);
-                created.push({ type: a.type, name: a.name, custom: a.custom !== false, inputs, id, state });
-                return { id, state };
+                const { id, state: outputs } = state(a.type, a.name, inputs);
+                const request = requests.get(`${a.type}::${a.name}`)?.shift();
+                created.push({
+                    type: a.type,
+                    name: a.name,
+                    custom: a.custom !== false,
+                    inputs,
+                    id,
+                    state: outputs,
+                    ...request,
+                    ...(a.provider !== undefined && a.provider !== "" ? { provider: a.provider } : {}),
+                });
+                return { id, state: outputs };
             },
-            call: (a) => {
-                switch (a.token) {
-                    case "aws:index/getCallerIdentity:getCallerIdentity":
-                        return { accountId: account, arn: `arn:aws:iam::${account}:role/deployer`, userId: "AROAEXAMPLE:deployer", id: account };
-                    case "aws:index/getAvailabilityZones:getAvailabilityZones":
-                        return {
-                            names: ["a", "b", "c", "d"].map((z) => `${REGION}${z}`),
-                            zoneIds: [1, 2, 3, 4].map((z) => `euw1-az${z}`),
-                            id: REGION,
-                        };
-                    case "aws:index/getRegion:getRegion":
-                        return { name: REGION, region: REGION, id: REGION };
-                    case "aws:index/getPartition:getPartition":
-                        return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
-                    default:
-                        return a.inputs as Record<string, unknown>;
-                }
-            },
+            call: (a) => invoke(a.token, a.inputs as Record<string, unknown>),
         },
-        "e2ee-pipeline",
+        PROJECT,
         stack,
         false,
     );
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const monitor = (require("@pulumi/pulumi/runtime/settings") as { getMonitor(): MockMonitor }).getMonitor();
+    monitor.newUrn = (parent, type, name) => engineUrn(stack, parent, type, name);
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) => {
+        const self = { parent: req.getParent(), type: req.getType(), name: req.getName() };
+        const key = `${self.type}::${self.name}`;
+        if (!requests.has(key)) requests.set(key, []);
+        requests.get(key)?.push({
+            urn: engineUrn(stack, self.parent, self.type, self.name),
+            parent: self.parent,
+            dependencies: req.getDependenciesList(),
+            aliases: req.getAliasesList().map((a) => aliasUrn(a, stack, self)),
+        });
+        return register(req, callback);
+    };
 }
 
 /** Waits until no resource has been registered for a while. */
@@ -178,7 +360,7 @@ export async function settle(): Promise<void> {
     let last = -1;
     while (last !== created.length) {
         last = created.length;
-        await new Promise((r) => setTimeout(r, 60));
+        await new Promise((r) => setTimeout(r, SETTLE_MS));
     }
 }
 

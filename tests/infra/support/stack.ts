@@ -1,12 +1,12 @@
 /**
  * Builds a whole stack (the real Pulumi.<stack>.yaml, the real loader, every layer) under Pulumi mocks and
- * attributes its resources to layers. Used by tests/infra/stacks.spec.ts, e2ee-invariant.spec.ts and
- * scripts/resource-counts.ts.
+ * attributes its resources to layers. Used by the stack-wide specs (tests/infra/stacks.spec.ts, urns.spec.ts,
+ * e2ee-invariant.spec.ts, tests/policies/infra-stacks.spec.ts) and scripts/resource-counts.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "../../../infra/config";
 import { LAYER_NAMES, LayerName, Pipeline, createPipeline } from "../../../infra/pipeline";
-import { Created, created, readStackConfig, settle, startMocks, stubCode } from "./harness";
+import { Created, MockOptions, created, readStackConfig, settle, startMocks, stubCode } from "./harness";
 
 export interface BuiltStack {
     readonly stack: string;
@@ -29,8 +29,8 @@ export async function builtStack(stack: string): Promise<BuiltStack> {
     return built;
 }
 
-export async function buildStack(stack: string): Promise<BuiltStack> {
-    await startMocks(stack);
+export async function buildStack(stack: string, options: MockOptions = {}): Promise<BuiltStack> {
+    await startMocks(stack, options);
     pulumi.runtime.setAllConfig(readStackConfig(stack));
     const pipeline = createPipeline(loadConfig(), { functionCode: stubCode });
     await settle();
