@@ -235,7 +235,7 @@ describe("functions/envelope encryption", () => {
         /** A provider that refuses to be called more than `max` times, so a key-request loop fails instead of hanging. */
         const bounded = (max: number): CountingKeyProvider => {
             const inner = localProvider();
-            const c = new CountingKeyProvider({
+            const c: CountingKeyProvider = new CountingKeyProvider({
                 name: "bounded",
                 generateDataKey: (ctx) => (c.calls >= max ? Promise.reject(new Error(`more than ${max} key-provider calls`)) : inner.generateDataKey(ctx)),
                 unwrapDataKey: (w, ctx) => (c.calls >= max ? Promise.reject(new Error(`more than ${max} key-provider calls`)) : inner.unwrapDataKey(w, ctx)),
