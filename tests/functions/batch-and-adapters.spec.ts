@@ -94,7 +94,7 @@ describe("functions batch format, local adapters, telemetry, error classes", () 
         assert.deepEqual(await fn(1000)({ id: "a" }), { n: 1, id: "a" }, "a replay gets the stored result");
         store.failNext.delete = 1;
         const failing = makeIdempotent(
-            async () => {
+            async (_req: { id: string }): Promise<never> => {
                 throw new Error("boom");
             },
             { persistenceStore: store, config: new IdempotencyConfig({ eventKeyJmesPath: "id", lambdaContext: context("t", 50) }) },

@@ -20,6 +20,33 @@ import { LocalKmsEndpoint, LocalKmsOptions } from "./kms-endpoint";
 import { AwsService, RequestLog } from "./request-log";
 import { startServerProcess } from "./server-process";
 
+/**
+ * The retry decision of the SDK's standard mode (retry anything but a client error, three attempts in all) without
+ * its back-off delays and token bucket: the emulators answer at once, and tests of exhausted retries stay fast.
+ */
+export class LocalRetryStrategy {
+    constructor(
+        readonly maxAttempts = 3,
+        private readonly delayMs = 5,
+    ) {}
+    private token(count: number): { getRetryCount(): number; getRetryDelay(): number } {
+        return { getRetryCount: () => count, getRetryDelay: () => this.delayMs * count };
+    }
+    async acquireInitialRetryToken(): Promise<{ getRetryCount(): number; getRetryDelay(): number }> {
+        return this.token(0);
+    }
+    async refreshRetryTokenForRetry(previous: { getRetryCount(): number }, info: { errorType: string }): Promise<{ getRetryCount(): number; getRetryDelay(): number }> {
+        const next = previous.getRetryCount() + 1;
+        if (info.errorType === "CLIENT_ERROR" || next >= this.maxAttempts) {
+            throw new Error("no retry");
+        }
+        return this.token(next);
+    }
+    recordSuccess(): void {
+        // No token bucket.
+    }
+}
+
 export const LOCAL_REGION = "eu-west-1";
 export const LOCAL_ACCOUNT_ID = "111122223333";
 
@@ -147,8 +174,8 @@ export class Emulators {
         }
     }
 
-    private base(caller: string, endpoint: string, credentials = { accessKeyId: `local-${caller}`, secretAccessKey: "local" }) {
-        return { endpoint, region: this.region, credentials, requestHandler: new NodeHttpHandler({ httpAgent: this.agent }) };
+    private base(caller: string, endpoint: string, credentials = { accessKeyId: `local-${caller}`, secretAccessKey: "local" }, maxAttempts = 3) {
+        return { endpoint, region: this.region, credentials, requestHandler: new NodeHttpHandler({ httpAgent: this.agent }), retryStrategy: new LocalRetryStrategy(maxAttempts) };
     }
 
     private track<C extends { destroy(): void }>(client: C, caller: string, service: AwsService): C {
@@ -174,7 +201,7 @@ export class Emulators {
     }
 
     kmsClient(caller: string, maxAttempts?: number): KMSClient {
-        return this.track(new KMSClient({ ...this.base(caller, this.endpoints.kms), ...(maxAttempts !== undefined ? { maxAttempts } : {}) }), caller, "kms");
+        return this.track(new KMSClient(this.base(caller, this.endpoints.kms, undefined, maxAttempts)), caller, "kms");
     }
 
     async stop(): Promise<void> {

@@ -78,8 +78,16 @@ function headerMap(request: unknown): Record<string, string> {
 
 export class RequestLog {
     private readonly byKey = new Map<string, RecordedRequest>();
+    private readonly bucketKeys: Map<string, string>;
 
-    constructor(readonly options: RequestLogOptions) {}
+    constructor(readonly options: RequestLogOptions) {
+        this.bucketKeys = new Map(Object.entries(options.bucketKeys ?? {}));
+    }
+
+    /** Names the SSE-KMS key of a bucket (S3 then calls KMS Decrypt with it on reads). */
+    setBucketKey(bucket: string, keyArn: string): void {
+        this.bucketKeys.set(bucket, keyArn);
+    }
 
     /** Records every request `client` sends from now on, as made by `caller`. */
     attach(client: MiddlewareClient, caller: string, service: AwsService): void {
@@ -160,7 +168,7 @@ export class RequestLog {
                         impliedBy: "s3:PutObject",
                     });
                 }
-                const readKey = this.options.bucketKeys?.[bucket];
+                const readKey = this.bucketKeys.get(bucket);
                 if (command === "GetObject" && readKey) {
                     out.push({
                         caller,
