@@ -174,7 +174,11 @@ function contextKey(h: RecordHeader): string {
 const NONCE_POOL = Buffer.alloc(NONCE_BYTES * 256);
 let noncePoolOffset = NONCE_POOL.length;
 
-function takeNonce(out: Buffer, offset: number): void {
+/**
+ * Writes the next random 96-bit nonce into `out` at `offset`. Exported so that the benchmark's raw AES-GCM
+ * baseline draws its nonces from the same source as the envelopes (a fair comparison).
+ */
+export function takeNonce(out: Buffer, offset: number): void {
     if (noncePoolOffset === NONCE_POOL.length) {
         crypto.randomFillSync(NONCE_POOL);
         noncePoolOffset = 0;
