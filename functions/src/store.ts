@@ -12,7 +12,8 @@
  *  3. a record whose id is already claimed is stored if the object it was claimed for exists (a HEAD): it is then a
  *     duplicate and skipped. If that object does not exist and the lock has expired, the earlier attempt died
  *     before uploading: the claim is taken over (a compare-and-set) and the record is stored now. If the lock has
- *     not expired, the record is reported as failed and retried later.
+ *     not expired, the call waits for it when it expires soon enough (a Lambda retry right after a timeout meets
+ *     the previous attempt's lock margin), and otherwise reports the record as failed, to be retried later.
  *
  * Because the claim names the object before it is written, and "stored" means "that object exists", there is no
  * window in which a crash between upload and bookkeeping makes a retry store a record a second time. A failed
@@ -27,8 +28,13 @@ import { RecordHeader } from "./envelope/header";
 import { newAttemptId, normalisePrefix, objectKey, partitionOf } from "./layout";
 
 export const DEFAULT_MAX_OBJECT_BYTES = 8 * 1024 * 1024;
-/** Added to the remaining invocation time for the claim lock: an upload in flight when the function stopped. */
-export const DEFAULT_LOCK_MARGIN_MS = 60_000;
+/**
+ * Added to the remaining invocation time for the claim lock: an upload already sent when the function was stopped
+ * completes within this (S3 finishes a fully received PUT in well under a second).
+ */
+export const DEFAULT_LOCK_MARGIN_MS = 10_000;
+/** Longest wait for another attempt's lock to expire before reporting its record as failed. */
+export const MAX_LOCK_WAIT_MS = 15_000;
 
 export interface StoreDeps {
     readonly store: ObjectStore;
@@ -95,7 +101,11 @@ interface Parsed {
     readonly header: RecordHeader;
 }
 
-export async function storeEnvelopes(deps: StoreDeps, items: readonly StoreItem[], lockedUntilMs: number): Promise<StoreResult> {
+/**
+ * Stores `items`. `lockedUntilMs`: until when this attempt may still be uploading (its deadline plus a margin);
+ * `waitUntilMs`: the latest time this call may wait for another attempt's lock to expire (default: no waiting).
+ */
+export async function storeEnvelopes(deps: StoreDeps, items: readonly StoreItem[], lockedUntilMs: number, waitUntilMs = 0): Promise<StoreResult> {
     const now = deps.now ?? Date.now;
     const prefix = normalisePrefix(deps.prefix);
     const maxObjectBytes = deps.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES;
@@ -181,6 +191,15 @@ export async function storeEnvelopes(deps: StoreDeps, items: readonly StoreItem[
             if (await exists(r.object)) {
                 outcomes[member.index] = { kind: "duplicate", object: r.object, recordId };
                 return false;
+            }
+            if (r.lockedUntilMs > now() && r.lockedUntilMs <= Math.min(waitUntilMs, now() + MAX_LOCK_WAIT_MS)) {
+                // The other attempt's lock expires soon: wait, then look again (it may have uploaded meanwhile).
+                await new Promise((resolve) => setTimeout(resolve, r.lockedUntilMs - now() + 1));
+                existsCache.delete(r.object);
+                if (await exists(r.object)) {
+                    outcomes[member.index] = { kind: "duplicate", object: r.object, recordId };
+                    return false;
+                }
             }
             if (r.lockedUntilMs > now() || !(await deps.ledger.takeOver(recordId, r.object, chunk.key, lockedUntilMs))) {
                 outcomes[member.index] = { kind: "failed", error: new RecordBusyError(recordId, r.object), recordId };

@@ -228,15 +228,26 @@ describe("functions/process handler", () => {
             const store = new MemoryStore();
             const ledger = new MemoryStoreLedger();
             let now = 1_000_000;
-            await ledger.claim(id(1), "records/tenant=acme/schema=orders.v1/date=2026-11-23/never-written.e2eb", now + 5000);
+            await ledger.claim(id(1), "records/tenant=acme/schema=orders.v1/date=2026-11-23/never-written.e2eb", now + 60_000);
             const d = deps(store, { ledger, now: () => now });
             const handler = createProcessHandler(d);
             const busy = await handler(kinesisEvent([env, await envelopeOf("b", { recordId: id(2) })]), context("process"));
             assert.deepEqual(busy, { batchItemFailures: [{ itemIdentifier: "00000000000000000001" }] });
             assert.equal(d.log.lines[0].message, "records not stored now; reported for retry");
-            now += 5001;
+            now += 60_001;
             assert.deepEqual(await handler(kinesisEvent([env]), context("process")), { batchItemFailures: [] });
             assert.deepEqual([...(await storedRecordIds(store)).values()], [1, 1]);
+        });
+
+        it("a lock that expires soon (Lambda's retry right after a timeout) is waited for, then taken over", async () => {
+            const env = await envelopeOf("a", { recordId: id(1) });
+            const store = new MemoryStore();
+            const ledger = new MemoryStoreLedger();
+            await ledger.claim(id(1), "records/tenant=acme/schema=orders.v1/date=2026-11-23/never-written.e2eb", Date.now() + 300);
+            const started = Date.now();
+            assert.deepEqual(await createProcessHandler(deps(store, { ledger }))(kinesisEvent([env]), context("process")), { batchItemFailures: [] });
+            assert.ok(Date.now() - started >= 300);
+            assert.deepEqual([...(await storedRecordIds(store)).values()], [1]);
         });
     });
 

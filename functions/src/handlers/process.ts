@@ -32,11 +32,14 @@ export { DEFAULT_MAX_OBJECT_BYTES } from "../store";
 export interface ProcessDeps extends StoreDeps {
     readonly metrics?: MetricsSink;
     readonly logger?: Log;
-    /** Added to the invocation's remaining time for the claim lock. Default 60 s. */
+    /** Added to the invocation's remaining time for the claim lock. Default DEFAULT_LOCK_MARGIN_MS (10 s). */
     readonly lockMarginMs?: number;
     /** Called with every batch's storage result (local runs count with it). */
     readonly onResult?: (result: StoreResult) => void;
 }
+
+/** Time kept for the uploads after waiting for another attempt's lock. */
+const WAIT_RESERVE_MS = 20_000;
 
 export type ProcessHandler = (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse>;
 
@@ -54,8 +57,9 @@ export async function storeStreamRecords(
     deps: StoreDeps & { readonly logger: Log },
     records: readonly { readonly id: string; readonly data: Buffer }[],
     lockedUntilMs: number,
+    waitUntilMs = 0,
 ): Promise<StoreResult> {
-    const result = await storeEnvelopes(deps, records, lockedUntilMs);
+    const result = await storeEnvelopes(deps, records, lockedUntilMs, waitUntilMs);
     result.outcomes.forEach((o, i) => {
         if (o.kind === "invalid") {
             deps.logger.error("dropped invalid envelope", { eventID: records[i].id, code: o.code, reason: o.reason });
@@ -78,7 +82,8 @@ export function createProcessHandler(deps: ProcessDeps): ProcessHandler {
     return async (event, context) => {
         const started = now();
         const records = event.Records.map((r) => ({ id: r.eventID, data: Buffer.from(r.kinesis.data, "base64") }));
-        const result = await storeStreamRecords({ ...deps, prefix, logger }, records, now() + context.getRemainingTimeInMillis() + margin);
+        const remaining = context.getRemainingTimeInMillis();
+        const result = await storeStreamRecords({ ...deps, prefix, logger }, records, now() + remaining + margin, now() + remaining - WAIT_RESERVE_MS);
         deps.onResult?.(result);
         const outcomeOf = new Map(event.Records.map((r, i) => [r.eventID, result.outcomes[i]]));
         const counts = countOutcomes(result.outcomes);

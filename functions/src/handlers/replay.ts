@@ -189,6 +189,7 @@ export function createReplayHandler(deps: ReplayDeps): ReplayHandler {
                     { ...deps, logger },
                     records.map((r) => ({ id: `${segment.shardId}:${r.sequenceNumber}`, data: r.data })),
                     now() + context.getRemainingTimeInMillis() + margin,
+                    now() + context.getRemainingTimeInMillis() - reserve,
                 );
                 const firstFailed = result.outcomes.findIndex((o) => o.kind === "failed");
                 const settled = firstFailed === -1 ? result.outcomes : result.outcomes.slice(0, firstFailed);
