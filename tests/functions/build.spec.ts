@@ -19,11 +19,12 @@ describe("functions/build bundleFunction", () => {
         });
     }
 
-    it("only the recipient bundle can decrypt: ingest and process carry neither the KMS client nor AES-GCM decryption", () => {
+    it("only the recipient bundle can decrypt: ingest, process and replay carry neither the KMS client nor AES-GCM decryption", () => {
         const expected: Record<FunctionName, string[]> = {
-            ingest: ["@aws-sdk/client-dynamodb", "@aws-sdk/client-kinesis"],
-            process: ["@aws-sdk/client-s3"],
+            ingest: ["@aws-sdk/client-dynamodb", "@aws-sdk/client-kinesis", "@aws-sdk/util-dynamodb"],
+            process: ["@aws-sdk/client-dynamodb", "@aws-sdk/client-s3"],
             recipient: ["@aws-sdk/client-kms", "@aws-sdk/client-s3"],
+            replay: ["@aws-sdk/client-dynamodb", "@aws-sdk/client-kinesis", "@aws-sdk/client-s3"],
         };
         for (const name of FUNCTION_NAMES) {
             const code = fs.readFileSync(path.join(bundleFunction(name), "index.js"), "utf8");
@@ -47,6 +48,6 @@ describe("functions/build bundleFunction", () => {
     });
 
     it("refuses an unknown function name", () => {
-        assert.throws(() => bundleFunction("serve" as FunctionName), { message: 'bundleFunction: name must be one of ingest, process, recipient; got "serve"' });
+        assert.throws(() => bundleFunction("serve" as FunctionName), { message: 'bundleFunction: name must be one of ingest, process, recipient, replay; got "serve"' });
     });
 });

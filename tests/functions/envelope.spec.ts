@@ -232,6 +232,92 @@ describe("functions/envelope encryption", () => {
             assert.equal(provider.unwrapCalls, 6); // round robin over 3 keys with room for 2: every lookup misses
         });
 
+        /** A provider that refuses to be called more than `max` times, so a key-request loop fails instead of hanging. */
+        const bounded = (max: number): CountingKeyProvider => {
+            const inner = localProvider();
+            const c: CountingKeyProvider = new CountingKeyProvider({
+                name: "bounded",
+                generateDataKey: (ctx) => (c.calls >= max ? Promise.reject(new Error(`more than ${max} key-provider calls`)) : inner.generateDataKey(ctx)),
+                unwrapDataKey: (w, ctx) => (c.calls >= max ? Promise.reject(new Error(`more than ${max} key-provider calls`)) : inner.unwrapDataKey(w, ctx)),
+            });
+            return c;
+        };
+
+        it("encrypt: a record larger than maxBytes is a clear error, with no key-provider call", async () => {
+            const provider = bounded(10);
+            const enc = new EnvelopeEncryptor(provider, { maxBytes: 100 });
+            await assert.rejects(enc.encrypt(HEADER, Buffer.alloc(101)), (e: EnvelopeError) => {
+                assert.equal(e.code, "limits");
+                assert.equal(e.message, "record of 101 plaintext bytes exceeds maxBytes (100), the bytes one data key may encrypt; raise maxBytes or split the record");
+                return true;
+            });
+            assert.equal(provider.calls, 0);
+            assert.equal(parseEnvelope(await enc.encrypt(HEADER, Buffer.alloc(100))).header.recordId, HEADER.recordId);
+            assert.equal(provider.generateCalls, 1);
+        });
+
+        it("encrypt: concurrent callers racing for a one-record key each get a key (bounded calls)", async () => {
+            const provider = bounded(40);
+            const enc = new EnvelopeEncryptor(provider, { maxRecords: 1 });
+            const envs = await Promise.all(Array.from({ length: 20 }, () => enc.encrypt(HEADER, Buffer.from("x"))));
+            assert.equal(new Set(envs.map((e) => parseEnvelope(e).wrappedKey.toString("hex"))).size, 20);
+            assert.ok(provider.generateCalls <= 40, `${provider.generateCalls} calls`);
+        });
+
+        it("encrypt: a slow key provider does not age a key before its first use (age counts from arrival)", async () => {
+            let now = 0;
+            const inner = bounded(10);
+            const slow = new CountingKeyProvider({
+                name: "slow",
+                generateDataKey: async (ctx) => {
+                    const m = await inner.generateDataKey(ctx);
+                    now += 50; // the clock moves past maxAgeMs while the key is being generated
+                    return m;
+                },
+                unwrapDataKey: (w, ctx) => inner.unwrapDataKey(w, ctx),
+            });
+            const enc = new EnvelopeEncryptor(slow, { maxAgeMs: 10 }, () => now);
+            await enc.encrypt(HEADER, Buffer.from("x"));
+            await enc.encrypt(HEADER, Buffer.from("y"));
+            assert.equal(slow.generateCalls, 1);
+            now += 10;
+            await enc.encrypt(HEADER, Buffer.from("z"));
+            assert.equal(slow.generateCalls, 2);
+        });
+
+        it("decrypt: a record larger than the cache's maxBytes is decrypted with a fresh unwrap, not cached, no loop", async () => {
+            const env = await envelopeOf("z".repeat(500));
+            const provider = bounded(10);
+            const dec = new EnvelopeDecryptor(provider, { limits: { maxBytes: 100 } });
+            for (let i = 0; i < 3; i++) {
+                assert.equal((await dec.decrypt(env)).plaintext.toString(), "z".repeat(500));
+            }
+            assert.equal(provider.unwrapCalls, 3);
+            assert.equal(dec.stats().cachedKeys, 0);
+        });
+
+        it("decrypt: a slow KMS does not age an unwrapped key before its first use", async () => {
+            let now = 0;
+            const env = await envelopeOf("slow");
+            const inner = bounded(10);
+            const slow = new CountingKeyProvider({
+                name: "slow",
+                generateDataKey: (ctx) => inner.generateDataKey(ctx),
+                unwrapDataKey: async (w, ctx) => {
+                    const k = await inner.unwrapDataKey(w, ctx);
+                    now += 50;
+                    return k;
+                },
+            });
+            const dec = new EnvelopeDecryptor(slow, { limits: { maxAgeMs: 10 }, now: () => now });
+            assert.equal((await dec.decrypt(env)).plaintext.toString(), "slow");
+            assert.equal((await dec.decrypt(env)).plaintext.toString(), "slow");
+            assert.equal(slow.unwrapCalls, 1);
+            now += 10;
+            assert.equal((await dec.decrypt(env)).plaintext.toString(), "slow");
+            assert.equal(slow.unwrapCalls, 2);
+        });
+
         const limitTable: [Record<string, number>, string | undefined][] = [
             [{}, undefined],
             [{ maxRecords: 2 ** 32 }, undefined],

@@ -1,6 +1,8 @@
-import { ListResult, ObjectStore } from "../../functions/src/adapters/ports";
+import type { Context, KinesisStreamEvent } from "aws-lambda";
+import { MemoryObjectStore } from "../../functions/src/adapters/local";
 import { EnvelopeEncryptor, KeyProvider, LocalKeyProvider, RecordHeader } from "../../functions/src/envelope";
-import { KinesisStreamEvent } from "../../functions/src/lambda-types";
+import { Emulators, EmulatorOptions } from "../../functions/src/local/emulators";
+import { kinesisEvent as toKinesisEvent, lambdaContext } from "../../functions/src/local/events";
 
 export const HEADER: RecordHeader = {
     tenant: "acme",
@@ -44,32 +46,47 @@ export function regions(env: Buffer): Record<"magic" | "version" | "headerLength
 }
 
 /** An in-memory S3 stand-in (lexicographic listing, like S3). */
-export class MemoryStore implements ObjectStore {
-    readonly objects = new Map<string, Buffer>();
-    puts = 0;
-    async put(key: string, body: Buffer): Promise<void> {
-        this.puts++;
-        this.objects.set(key, Buffer.from(body));
-    }
-    async get(key: string): Promise<Buffer> {
-        const b = this.objects.get(key);
-        if (!b) {
-            throw new Error(`NoSuchKey ${key}`);
-        }
-        return b;
-    }
-    async list(prefix: string, startAfter?: string, maxKeys = 1000): Promise<ListResult> {
-        const keys = [...this.objects.keys()].filter((k) => k.startsWith(prefix) && (startAfter === undefined || k > startAfter)).sort();
-        return { keys: keys.slice(0, maxKeys), truncated: keys.length > maxKeys };
-    }
-}
+export class MemoryStore extends MemoryObjectStore {}
 
+export const STREAM_ARN = "arn:aws:kinesis:eu-west-1:111122223333:stream/e2ee-envelopes";
+
+/** A Kinesis event of `envelopes`, sequence numbers `firstSeq`, `firstSeq + 1`, ... on `shard`. */
 export function kinesisEvent(envelopes: readonly Buffer[], shard = "shardId-000000000000", firstSeq = 1): KinesisStreamEvent {
-    return {
-        Records: envelopes.map((e, i) => ({
-            eventID: `${shard}:${String(firstSeq + i).padStart(20, "0")}`,
-            kinesis: { data: e.toString("base64"), partitionKey: `pk-${i}`, sequenceNumber: String(firstSeq + i).padStart(20, "0") },
-        })),
-    };
+    return toKinesisEvent(
+        shard,
+        envelopes.map((data, i) => ({ data, partitionKey: `pk-${i}`, sequenceNumber: String(firstSeq + i).padStart(20, "0"), arrivalMs: 1_764_000_000_000 + i })),
+        STREAM_ARN,
+        "eu-west-1",
+    );
 }
 
+export function context(functionName = "test", timeoutMs = 60000): Context {
+    return lambdaContext(functionName, timeoutMs);
+}
+
+/** Captures what a handler logs (the Powertools Logger methods the handlers use). */
+export class LogRecorder {
+    readonly lines: { level: string; message: string; [k: string]: unknown }[] = [];
+    private push(level: string, message: string, extra: unknown[]): void {
+        this.lines.push(Object.assign({ level, message }, ...extra.map((e) => (typeof e === "object" && e !== null ? e : { extra: e }))));
+    }
+    debug = (message: string, ...extra: unknown[]): void => this.push("DEBUG", message, extra);
+    info = (message: string, ...extra: unknown[]): void => this.push("INFO", message, extra);
+    warn = (message: string, ...extra: unknown[]): void => this.push("WARN", message, extra);
+    error = (message: string, ...extra: unknown[]): void => this.push("ERROR", message, extra);
+}
+
+/** Starts the protocol servers before the suite and stops them after it. */
+export function useEmulators(options: EmulatorOptions = {}): { readonly current: Emulators } {
+    const holder: { current: Emulators } = { current: undefined as unknown as Emulators };
+    before(async function () {
+        this.timeout(60000);
+        holder.current = await Emulators.start(options);
+    });
+    after(async () => {
+        await holder.current?.stop();
+    });
+    return holder;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,9 +1,10 @@
-import { DecryptCommand, GenerateDataKeyCommand } from "@aws-sdk/client-kms";
+import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CountingKeyProvider, EnvelopeDecryptor, EnvelopeEncryptor, EnvelopeError, KmsKeyProvider, KmsSender, LocalKeyProvider } from "../../functions/src/envelope";
+import { LocalKmsEndpoint } from "../../functions/src/local/kms-endpoint";
 import { HEADER, WRAPPING_KEY } from "./helpers";
 
 const ARN = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -90,5 +91,51 @@ describe("functions/envelope key providers", () => {
         assert.equal(c.name, "counting(local:local)");
         c.reset();
         assert.equal(c.calls, 0);
+    });
+
+    describe("KMS provider through the real @aws-sdk/client-kms against the local KMS JSON endpoint", () => {
+        let kms: LocalKmsEndpoint;
+        before(async () => {
+            kms = await LocalKmsEndpoint.start({ keys: 2 });
+        });
+        after(async () => {
+            await kms.close();
+        });
+        const client = (caller: string, maxAttempts = 2): KMSClient =>
+            new KMSClient({ endpoint: kms.endpoint, region: "eu-west-1", credentials: { accessKeyId: caller, secretAccessKey: "local" }, maxAttempts });
+
+        it("GenerateDataKey and Decrypt with the encryption context; the endpoint sees who asked and with which context", async () => {
+            const producer = new KmsKeyProvider(kms.keyArns[0], client("producer"));
+            const recipient = new KmsKeyProvider(kms.keyArns[0], client("recipient"));
+            const env = await new EnvelopeEncryptor(producer).encrypt(HEADER, Buffer.from("over the KMS protocol"));
+            assert.equal((await new EnvelopeDecryptor(recipient).decrypt(env)).plaintext.toString(), "over the KMS protocol");
+            assert.deepEqual(
+                kms.log.slice(-2).map((e) => [e.caller, e.action, e.keyId, e.encryptionContext]),
+                [
+                    ["producer", "GenerateDataKey", kms.keyArns[0], CONTEXT],
+                    ["recipient", "Decrypt", kms.keyArns[0], CONTEXT],
+                ],
+            );
+        });
+
+        it("a wrong encryption context (InvalidCiphertextException) and another key (IncorrectKeyException) are unwrap failures", async () => {
+            const m = await new KmsKeyProvider(kms.keyArns[0], client("producer")).generateDataKey(CONTEXT);
+            await assert.rejects(
+                new KmsKeyProvider(kms.keyArns[0], client("recipient")).unwrapDataKey(m.wrapped, { ...CONTEXT, tenant: "globex" }),
+                (e: EnvelopeError) => e.code === "unwrap-failed" && e.message.includes("InvalidCiphertextException"),
+            );
+            await assert.rejects(
+                new KmsKeyProvider(kms.keyArns[1], client("recipient")).unwrapDataKey(m.wrapped, CONTEXT),
+                (e: EnvelopeError) => e.code === "unwrap-failed" && e.message.includes("IncorrectKeyException"),
+            );
+        });
+
+        it("throttling beyond the SDK's retries is a ThrottlingException (transient), not an envelope error", async () => {
+            const m = await new KmsKeyProvider(kms.keyArns[0], client("producer")).generateDataKey(CONTEXT);
+            kms.throttle(2, "Decrypt");
+            await assert.rejects(new KmsKeyProvider(kms.keyArns[0], client("recipient", 2)).unwrapDataKey(m.wrapped, CONTEXT), (e: Error) => e.name === "ThrottlingException");
+            kms.throttle(1, "Decrypt");
+            assert.deepEqual(await new KmsKeyProvider(kms.keyArns[0], client("recipient", 2)).unwrapDataKey(m.wrapped, CONTEXT), m.plaintext, "one throttle is absorbed by the SDK's retry");
+        });
     });
 });

@@ -68,28 +68,37 @@ export class EnvelopeEncryptor {
         return { records: this.records, dataKeys: this.dataKeys };
     }
 
-    /** Encrypts one record. The header is public (validated, bound as AAD); the plaintext is not. */
+    /**
+     * Encrypts one record. The header is public (validated, bound as AAD); the plaintext is not.
+     * A record larger than `limits.maxBytes` is refused: no data key may encrypt it within the configured bound.
+     * At most two key-provider calls are made for one record, whatever the limits and the concurrency.
+     */
     async encrypt(header: RecordHeader, plaintext: Uint8Array): Promise<Buffer> {
         if (plaintext.length > MAX_PLAINTEXT_BYTES) {
             throw new EnvelopeError("oversized", `plaintext is ${plaintext.length} bytes; the format limit is ${MAX_PLAINTEXT_BYTES}`);
         }
+        if (plaintext.length > this.limits.maxBytes) {
+            throw new EnvelopeError(
+                "limits",
+                `record of ${plaintext.length} plaintext bytes exceeds maxBytes (${this.limits.maxBytes}), the bytes one data key may encrypt; raise maxBytes or split the record`,
+            );
+        }
         const headerBytes = encodeHeader(header);
         const cacheKey = contextKey(header);
         let entry = this.keys.get(cacheKey);
-        const now = this.now();
-        if (!entry || !withinLimits(entry, plaintext.length, now, this.limits)) {
+        if (!entry || !withinLimits(entry, plaintext.length, this.now(), this.limits)) {
             if (entry) {
                 this.keys.delete(cacheKey);
                 zero(entry);
             }
             const context = encryptionContext(header);
             entry = await this.newKey(cacheKey, context);
-            // Another caller may have used the new key while we awaited; re-check before use.
-            while (entry.retired || !withinLimits(entry, plaintext.length, this.now(), this.limits)) {
-                if (this.keys.get(cacheKey) === entry) {
-                    this.keys.delete(cacheKey);
-                }
-                entry = await this.newKey(cacheKey, context);
+            if (entry.retired || !withinLimits(entry, plaintext.length, this.now(), this.limits)) {
+                // Concurrent callers used up the shared new key while we awaited it: one key of our own, reserved
+                // for this record (so the number of provider calls per record is bounded).
+                entry = await this.newKey(cacheKey, context, plaintext.length);
+                this.records++;
+                return seal(entry, headerBytes, plaintext);
             }
         }
         entry.records++;
@@ -106,8 +115,14 @@ export class EnvelopeEncryptor {
         this.keys.clear();
     }
 
-    private newKey(cacheKey: string, context: Readonly<Record<string, string>>): Promise<CachedKey> {
-        const inFlight = this.pending.get(cacheKey);
+    /**
+     * A new data key for `cacheKey`, made the current one. Concurrent callers share one request, unless `reserveBytes`
+     * is given: then the key is requested for the caller alone and one record of that size is counted on it before
+     * anyone else can see it.
+     */
+    private newKey(cacheKey: string, context: Readonly<Record<string, string>>, reserveBytes?: number): Promise<CachedKey> {
+        const shared = reserveBytes === undefined;
+        const inFlight = shared ? this.pending.get(cacheKey) : undefined;
         if (inFlight) {
             return inFlight;
         }
@@ -119,15 +134,30 @@ export class EnvelopeEncryptor {
                 }
                 const derived = deriveKeys(material.plaintext);
                 material.plaintext.fill(0);
-                const entry: CachedKey = { ...derived, wrapped: material.wrapped, records: 0, bytes: 0, createdAt: this.now(), retired: false };
+                const entry: CachedKey = {
+                    ...derived,
+                    wrapped: material.wrapped,
+                    records: shared ? 0 : 1,
+                    bytes: shared ? 0 : (reserveBytes ?? 0),
+                    createdAt: this.now(),
+                    retired: false,
+                };
+                const previous = this.keys.get(cacheKey);
+                if (previous && previous !== entry) {
+                    zero(previous);
+                }
                 this.keys.set(cacheKey, entry);
                 this.dataKeys++;
                 return entry;
             } finally {
-                this.pending.delete(cacheKey);
+                if (shared) {
+                    this.pending.delete(cacheKey);
+                }
             }
         })();
-        this.pending.set(cacheKey, p);
+        if (shared) {
+            this.pending.set(cacheKey, p);
+        }
         return p;
     }
 }
@@ -144,7 +174,11 @@ function contextKey(h: RecordHeader): string {
 const NONCE_POOL = Buffer.alloc(NONCE_BYTES * 256);
 let noncePoolOffset = NONCE_POOL.length;
 
-function takeNonce(out: Buffer, offset: number): void {
+/**
+ * Writes the next random 96-bit nonce into `out` at `offset`. Exported so that the benchmark's raw AES-GCM
+ * baseline draws its nonces from the same source as the envelopes (a fair comparison).
+ */
+export function takeNonce(out: Buffer, offset: number): void {
     if (noncePoolOffset === NONCE_POOL.length) {
         crypto.randomFillSync(NONCE_POOL);
         noncePoolOffset = 0;
@@ -271,19 +305,26 @@ export class EnvelopeDecryptor {
         }
         const cacheKey = `${env.wrappedKey.toString("latin1")}\u0000${contextKey(env.header)}`;
         const n = env.ciphertext.length;
+        const context = encryptionContext(env.header);
         let entry = this.cache.get(cacheKey);
-        while (!entry || entry.retired || !withinLimits(entry, n, this.now(), this.limits)) {
+        if (!entry || entry.retired || !withinLimits(entry, n, this.now(), this.limits)) {
             if (entry && !entry.retired && this.cache.get(cacheKey) === entry) {
                 this.cache.delete(cacheKey);
                 zero(entry);
             }
-            try {
-                entry = await this.unwrap(cacheKey, env.wrappedKey, encryptionContext(env.header));
-            } catch (err) {
-                if (err instanceof EnvelopeError) {
-                    throw new EnvelopeError(err.code, `record ${env.header.recordId}: ${err.message}`, env.header.recordId);
+            // A record larger than the cache's byte bound is opened with a key of its own, never cached.
+            entry = n > this.limits.maxBytes ? undefined : await this.withRecordId(env.header.recordId, this.unwrap(cacheKey, env.wrappedKey, context));
+            if (!entry || entry.retired || !withinLimits(entry, n, this.now(), this.limits)) {
+                // Used up by concurrent callers while we awaited it, or too large: one unwrap for this record alone,
+                // so a record costs at most two key-provider calls whatever the limits.
+                const own = await this.withRecordId(env.header.recordId, this.unwrapOnce(env.wrappedKey, context));
+                try {
+                    const plaintext = openWithKeys(env, own);
+                    this.records++;
+                    return { header: env.header, plaintext };
+                } finally {
+                    own.encKey.fill(0);
                 }
-                throw err;
             }
         }
         const plaintext = openWithKeys(env, entry);
@@ -291,6 +332,25 @@ export class EnvelopeDecryptor {
         entry.bytes += n;
         this.records++;
         return { header: env.header, plaintext };
+    }
+
+    private async withRecordId<T>(recordId: string, p: Promise<T>): Promise<T> {
+        try {
+            return await p;
+        } catch (err) {
+            if (err instanceof EnvelopeError) {
+                throw new EnvelopeError(err.code, `record ${recordId}: ${err.message}`, recordId);
+            }
+            throw err;
+        }
+    }
+
+    private async unwrapOnce(wrapped: Buffer, context: Readonly<Record<string, string>>): Promise<DerivedKeys> {
+        this.unwraps++;
+        const dataKey = await this.provider.unwrapDataKey(wrapped, context);
+        const derived = deriveKeys(dataKey);
+        dataKey.fill(0);
+        return derived;
     }
 
     clear(): void {
