@@ -160,6 +160,11 @@ export function installMonitor(rt: PulumiRuntime, ctx: MonitorContext): void {
             r.getPropertydependenciesMap().forEach((v, k) => {
                 propertyDependencies[k] = v.getUrnsList();
             });
+            if (Object.keys(propertyDependencies).length === 0 && !r.getRemote()) {
+                // The engine's monitor: a request without property dependencies has each property depend on
+                // every resource in its dependency list.
+                for (const k of Object.keys(properties)) propertyDependencies[k] = r.getDependenciesList();
+            }
             const ct = r.getCustomtimeouts();
             const aliases = [...r.getAliasurnsList(), ...r.getAliasesList().map((a) => (typeof a.getUrn === "function" ? a.getUrn() : "")).filter((u) => u !== "")];
             const source = ctx.locations.take(type, name);
