@@ -22,7 +22,7 @@ import { loadProgram, resolveEntryPoint } from "./entry";
 import { describeException, Failures } from "./failures";
 import { captureDeclarations, DeclaredLocations, installMonitor } from "./monitor";
 import { Recorder, send } from "./recorder";
-import { loadRuntime, RuntimeNotFound, trackPromisesWithoutDecoration, type PulumiRuntime } from "./runtime";
+import { loadRuntime, RuntimeNotFound, startClosureInspectorOnDemand, trackPromisesWithoutDecoration, type PulumiRuntime } from "./runtime";
 import { patchSecureConfig } from "./secure-config";
 
 
@@ -112,9 +112,7 @@ async function run(req: HostRequest, answersFor?: (notes: ProgramNote[]) => Moni
     captureDeclarations(rt, ctx);
     installMonitor(rt, ctx);
     patchSecureConfig(rt.pulumi, new Set(req.secureKeys));
-    // The language host starts the closure serializer's inspector session (v8Hooks) before it loads the program;
-    // here the serializer starts it when it first needs it: enabling the debugger reports every script already
-    // parsed, so it knows the same scripts, and programs without serialized closures do not pay for it.
+    startClosureInspectorOnDemand(rt);
     let settled = false;
     whenDrained(() => {
         const logErrors = rt.state.getStore().logErrorCount ?? 0;

@@ -97,3 +97,29 @@ export function trackPromisesWithoutDecoration(rt: PulumiRuntime): void {
         );
     };
 }
+
+interface InspectorSession {
+    post(method: string, cb: (err: Error | null) => void): void;
+}
+
+/**
+ * The closure serializer names a function's file from the `Debugger.scriptParsed` events its inspector session
+ * has seen. The language host starts that session before it loads the program; started later, the session misses
+ * the scripts already parsed (they are reported while the debugger is enabled, before its listener is attached).
+ * Starting it early costs every program a debugger event per module it loads, so the session starts when the
+ * serializer first asks for it, and is enabled once more then, which reports every script parsed so far to the
+ * listener: the serializer knows the same files (in its messages) as under the language host.
+ */
+export function startClosureInspectorOnDemand(rt: PulumiRuntime): void {
+    const hooks = require(path.join(rt.dir, "runtime", "closure", "v8Hooks.js")) as { getSessionAsync?: () => Promise<InspectorSession> };
+    const orig = hooks.getSessionAsync;
+    if (typeof orig !== "function") return;
+    let ready: Promise<InspectorSession> | undefined;
+    const post = (s: InspectorSession, method: string): Promise<void> => new Promise((resolve, reject) => s.post(method, (err) => (err ? reject(err) : resolve())));
+    hooks.getSessionAsync = () =>
+        (ready ??= orig().then(async (session) => {
+            await post(session, "Debugger.disable");
+            await post(session, "Debugger.enable");
+            return session;
+        }));
+}
