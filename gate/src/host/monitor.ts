@@ -43,7 +43,7 @@ interface RegisterRequest {
     getAliasurnsList(): string[];
     getAliasesList(): { getUrn(): string }[];
     getImportid(): string;
-    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
+    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string; getRead?(): string } | undefined;
     getReplaceonchangesList(): string[];
     getRetainondelete?(): boolean;
     hasRetainondelete?(): boolean;
@@ -139,6 +139,8 @@ function inheritedProvider(parent: Inherited | undefined, custom: boolean, remot
 export function installMonitor(rt: PulumiRuntime, ctx: MonitorContext): void {
     const monitor = rt.settings.getMonitor();
     const inherited = new Map<string, Inherited>();
+    // An invalid duration fails the registration, as the engine's monitor rejects it.
+    // An invalid duration fails the registration, as the engine's monitor rejects it.
     const toSeconds = (s: string): number | undefined => (s === "" ? undefined : parseDuration(s));
 
     monitor["registerResource"] = (r: RegisterRequest, callback: Callback) => {
@@ -184,7 +186,7 @@ export function installMonitor(rt: PulumiRuntime, ctx: MonitorContext): void {
                     additionalSecretOutputs: r.getAdditionalsecretoutputsList(),
                     aliases,
                     ...(ct !== undefined
-                        ? { customTimeouts: { create: toSeconds(ct.getCreate()), update: toSeconds(ct.getUpdate()), delete: toSeconds(ct.getDelete()) } }
+                        ? { customTimeouts: { create: toSeconds(ct.getCreate()), update: toSeconds(ct.getUpdate()), delete: toSeconds(ct.getDelete()), read: toSeconds(ct.getRead?.() ?? "") } }
                         : {}),
                     ...(retainOnDelete !== undefined ? { retainOnDelete } : {}),
                     replaceOnChanges: r.getReplaceonchangesList(),

@@ -72,7 +72,7 @@ export class ResourceMessages {
         t.setCreate(ct?.create ?? 0);
         t.setUpdate(ct?.update ?? 0);
         t.setDelete(ct?.delete ?? 0);
-        t.setRead(0);
+        t.setRead(ct?.read ?? 0);
         o.setCustomtimeouts(t);
         return o;
     }

@@ -22,7 +22,8 @@ export interface RecordedOptions {
     readonly deleteBeforeReplace?: boolean;
     readonly additionalSecretOutputs: string[];
     readonly aliases: string[];
-    readonly customTimeouts?: { create?: number; update?: number; delete?: number };
+    /** Seconds, as the engine parses the program's duration strings; undefined when not given. */
+    readonly customTimeouts?: { create?: number; update?: number; delete?: number; read?: number };
     readonly retainOnDelete?: boolean;
     readonly replaceOnChanges: string[];
     readonly importId?: string;
