@@ -140,7 +140,6 @@ export function installMonitor(rt: PulumiRuntime, ctx: MonitorContext): void {
     const monitor = rt.settings.getMonitor();
     const inherited = new Map<string, Inherited>();
     // An invalid duration fails the registration, as the engine's monitor rejects it.
-    // An invalid duration fails the registration, as the engine's monitor rejects it.
     const toSeconds = (s: string): number | undefined => (s === "" ? undefined : parseDuration(s));
 
     monitor["registerResource"] = (r: RegisterRequest, callback: Callback) => {
