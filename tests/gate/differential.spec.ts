@@ -112,7 +112,9 @@ function referenceSide(ref: ReferenceResult, c: { stack: string; project: string
     const outputsView = { upgrade: false, wd: c.dir, urn: urnOf, string: asEngine };
     const out = new Map<string, AnalyzerSide>();
     for (const [urn, r] of byEngine) {
-        const inputs = analyzerView(r.props, registrationView);
+        // The engine's monitor puts the requested package version into a provider's inputs.
+        const props = r.type.startsWith("pulumi:providers:") && r.version !== "" ? { ...r.props, version: r.version } : r.props;
+        const inputs = analyzerView(props, registrationView);
         const mockUrn = [...engineOf].find(([, e]) => e === urn)?.[0] as string;
         const registeredOutputs = ref.outputs[mockUrn];
         const providerUrn = r.providerRef === "" ? "" : r.providerRef.slice(0, r.providerRef.lastIndexOf("::"));
@@ -136,7 +138,7 @@ function referenceSide(ref: ReferenceResult, c: { stack: string; project: string
                 parent: r.parentUrn,
             },
             ...(provider !== undefined
-                ? { provider: { urn: provider.urn, properties: analyzerView(provider.props, registrationView) } }
+                ? { provider: { urn: provider.urn, properties: analyzerView(provider.version !== "" ? { ...provider.props, version: provider.version } : provider.props, registrationView) } }
                 : r.custom && !r.type.startsWith("pulumi:providers:")
                   ? { provider: { type: `pulumi:providers:${r.type.split(":")[0] as string}` } }
                   : {}),

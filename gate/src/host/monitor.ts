@@ -5,7 +5,8 @@
  * - what the engine's monitor inherits from the parent when the request leaves it unset (protect, retainOnDelete,
  *   deletedWith, and the provider: always for a component, for a custom resource when the parent's provider is
  *   of the resource's package);
- * - asset and archive hashes as the engine's monitor computes them (host/assets.ts);
+ * - asset and archive hashes as the engine's monitor computes them (host/assets.ts), and a provider's `version`
+ *   input (the package version of the request);
  * - the source statement that declared the resource (host/locations.ts), captured when its constructor calls the
  *   runtime and paired with the request when it arrives;
  * - outputs registered by components and the root stack (for AnalyzeStack).
@@ -156,7 +157,9 @@ export function installMonitor(rt: PulumiRuntime, ctx: MonitorContext): void {
             const provider = r.getProvider() || inheritedProvider(fromParent, custom, r.getRemote(), type);
             inherited.set(urn, { protect, retainOnDelete, deletedWith, provider });
             const obj = r.getObject();
-            const properties = withAssetHashes(obj === undefined ? {} : obj.toJavaScript(), ctx.programDir);
+            let properties = withAssetHashes(obj === undefined ? {} : obj.toJavaScript(), ctx.programDir);
+            // A provider's inputs carry the package version it was registered with (the engine's monitor adds it).
+            if (type.startsWith("pulumi:providers:") && r.getVersion() !== "") properties = { ...properties, version: r.getVersion() };
             const propertyDependencies: Record<string, string[]> = {};
             r.getPropertydependenciesMap().forEach((v, k) => {
                 propertyDependencies[k] = v.getUrnsList();

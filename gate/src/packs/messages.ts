@@ -13,7 +13,8 @@
  *   parent, and customTimeouts always present (zeros when none were given); aliases only list the alias through
  *   which the resource matched one in the stack's state, so with no state (a first preview, the gate) none;
  * - the provider: the resource's provider with its inputs, or the default provider for a custom resource without
- *   one (`pulumi:providers:<pkg>::default[_<version>]`, its inputs the stack's `<pkg>:*` config);
+ *   one (`pulumi:providers:<pkg>::default[_<version>]`, its inputs the stack's `<pkg>:*` config and the
+ *   requested `version`);
  * - AnalyzeStack's property dependencies leave out properties that depend on nothing.
  */
 import type * as analyzerpbT from "@pulumi/pulumi/proto/analyzer_pb";
@@ -102,6 +103,7 @@ export class ResourceMessages {
         for (const [k, v] of Object.entries(this.stackConfig)) {
             if (k.startsWith(`${pkg}:`)) props[k.slice(pkg.length + 1)] = v;
         }
+        if (r.options.version !== undefined) props["version"] = r.options.version;
         const m = new analyzerpb.AnalyzerProviderResource();
         m.setUrn(`${stack}::${project}::pulumi:providers:${pkg}::${name}`);
         m.setType(`pulumi:providers:${pkg}`);

@@ -49,7 +49,8 @@ export interface RecordedResource {
      * unknowns are the string "04da6b54-80e4-46f7-96ec-b56ff0331ba9", secrets
      * `{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": ...}`, resources
      * `{"4dabf18193072939515e22adb298388d": "5cf8f73096256a8f31e491e813e4eb8e", "urn": ..., "id": ...}` (a component
-     * without `id`), assets and archives with the hashes the engine's monitor adds. What analyzers receive is
+     * without `id`), assets and archives with the hashes the engine's monitor adds (and a provider's `version`, which
+     * it adds too). What analyzers receive is
      * derived from this by `analyzerProperties` (shared/analyzer-properties.ts), as the engine derives it.
      */
     readonly properties: Record<string, Json>;

@@ -34,6 +34,8 @@ export interface ReferenceRegistration {
     deleteBeforeReplace?: boolean;
     additionalSecretOutputs: string[];
     customTimeouts?: { create: string; update: string; delete: string };
+    /** The package version the request names ("" for none). */
+    version: string;
     /** The URN the mock monitor gave it (its own rule). */
     mockUrn: string;
 }
@@ -122,6 +124,7 @@ export function referenceMain(): void {
                 getDeletebeforereplacedefined(): boolean;
                 getAdditionalsecretoutputsList(): string[];
                 getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
+                getVersion(): string;
             }, cb: Callback) => {
                 const propertyDependencies: Record<string, string[]> = {};
                 r.getPropertydependenciesMap().forEach((v, k) => (propertyDependencies[k] = v.getUrnsList()));
@@ -141,6 +144,7 @@ export function referenceMain(): void {
                     ...(r.getDeletebeforereplacedefined() || r.getDeletebeforereplace() ? { deleteBeforeReplace: r.getDeletebeforereplace() } : {}),
                     additionalSecretOutputs: r.getAdditionalsecretoutputsList(),
                     ...(ct !== undefined ? { customTimeouts: { create: ct.getCreate(), update: ct.getUpdate(), delete: ct.getDelete() } } : {}),
+                    version: r.getVersion(),
                     mockUrn: newUrn(r.getParent(), r.getType(), r.getName()),
                 });
                 return register.call(monitor, r, cb);
@@ -159,6 +163,7 @@ export function referenceMain(): void {
                     propertyDependencies: {},
                     ignoreChanges: [],
                     additionalSecretOutputs: [],
+                    version: "",
                     mockUrn: newUrn(r.getParent(), r.getType(), r.getName()),
                 });
                 return read.call(monitor, r, cb);
