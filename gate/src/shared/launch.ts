@@ -21,14 +21,29 @@ function esbuildPath(): string | undefined {
 
 /**
  * JavaScript (CommonJS, with `require` in scope) that registers the esbuild `.ts` hook for the gate's modules,
- * or undefined when esbuild cannot be resolved.
+ * or undefined when esbuild cannot be resolved. The output is kept in `<NODE_COMPILE_CACHE>/gate-esbuild/`
+ * (keyed by the file's content and the esbuild version), so a run whose gate sources did not change neither
+ * loads esbuild nor starts its service process.
  */
 export function gateTsHookSource(): string | undefined {
     const esbuild = esbuildPath();
     if (esbuild === undefined) return undefined;
+    const version = (require(path.join(path.dirname(esbuild), "..", "package.json")) as { version: string }).version;
     return [
-        `{ const M = require("module"), fs = require("fs"), esbuild = require(${JSON.stringify(esbuild)});`,
-        `const h = (m, f) => m._compile(esbuild.transformSync(fs.readFileSync(f, "utf8"), { loader: "ts", format: "cjs", target: "node20", sourcefile: f }).code, f);`,
+        `{ const M = require("module"), fs = require("fs"), path = require("path"), crypto = require("crypto");`,
+        `const dir = process.env.NODE_COMPILE_CACHE ? path.join(process.env.NODE_COMPILE_CACHE, "gate-esbuild") : undefined;`,
+        `let esbuild;`,
+        `const h = (m, f) => {`,
+        `  const src = fs.readFileSync(f, "utf8");`,
+        `  const file = dir && path.join(dir, crypto.createHash("sha256").update(${JSON.stringify(version)} + "|" + f + "|" + src).digest("hex") + ".js");`,
+        `  let code; try { code = file && fs.readFileSync(file, "utf8"); } catch {}`,
+        `  if (!code) {`,
+        `    esbuild ??= require(${JSON.stringify(esbuild)});`,
+        `    code = esbuild.transformSync(src, { loader: "ts", format: "cjs", target: "node20", sourcefile: f }).code;`,
+        `    if (file) try { fs.mkdirSync(dir, { recursive: true }); const t = file + "." + process.pid + ".tmp"; fs.writeFileSync(t, code); fs.renameSync(t, file); } catch {}`,
+        `  }`,
+        `  m._compile(code, f);`,
+        `};`,
         `h.${GATE_HOOK} = true; M._extensions[".ts"] = h; }`,
     ].join("\n");
 }

@@ -5,6 +5,7 @@
  * and which maps a failing rule's frames to its TypeScript lines. (Programs are compiled as the language host
  * compiles them: host/compile.ts.)
  */
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -18,27 +19,54 @@ interface ModuleLike {
 
 const rawMaps = new Map<string, string>();
 
-/** Registers the hook for `.ts`, `.cts` and `.mts` files. Returns false when esbuild is not available. */
+/**
+ * Registers the hook for `.ts`, `.cts` and `.mts` files. Returns false when esbuild is not available. Outputs
+ * (code and map) are kept in `<NODE_COMPILE_CACHE>/gate-esbuild/`, keyed by the file's path and content and the
+ * esbuild version, so an unchanged pack loads neither esbuild nor its service process.
+ */
 export function registerTsHook(): boolean {
-    let esbuild: EsbuildLike;
+    let esbuildPath: string;
     try {
-        esbuild = require(require.resolve("esbuild", { paths: [path.resolve(__dirname, "..", "..", ".."), process.cwd()] })) as EsbuildLike;
+        esbuildPath = require.resolve("esbuild", { paths: [path.resolve(__dirname, "..", "..", ".."), process.cwd()] });
     } catch {
         return false;
     }
+    const version = (require(path.join(path.dirname(esbuildPath), "..", "package.json")) as { version: string }).version;
+    let esbuild: EsbuildLike | undefined;
+    const cacheDir = process.env["NODE_COMPILE_CACHE"] !== undefined ? path.join(process.env["NODE_COMPILE_CACHE"], "gate-esbuild") : undefined;
     const Module = require("module") as { _extensions: Record<string, (m: ModuleLike, filename: string) => void> };
     const compile = (m: ModuleLike, filename: string): void => {
         const src = fs.readFileSync(filename, "utf8");
-        const out = esbuild.transformSync(src, {
-            loader: "ts",
-            format: "cjs",
-            target: "node20",
-            sourcemap: "external",
-            sourcefile: filename,
-            // Keep TypeScript's own class-field semantics for targets below ES2022 off: Pulumi components
-            // assign fields in their constructors, which both semantics handle.
-            tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
-        });
+        const entry = cacheDir !== undefined ? path.join(cacheDir, `${createHash("sha256").update(`${version}\u0000map\u0000${filename}\u0000${src}`).digest("hex")}.json`) : undefined;
+        let out: { code: string; map: string } | undefined;
+        try {
+            out = entry !== undefined ? (JSON.parse(fs.readFileSync(entry, "utf8")) as { code: string; map: string }) : undefined;
+        } catch {
+            out = undefined;
+        }
+        if (out === undefined) {
+            esbuild ??= require(esbuildPath) as EsbuildLike;
+            out = esbuild.transformSync(src, {
+                loader: "ts",
+                format: "cjs",
+                target: "node20",
+                sourcemap: "external",
+                sourcefile: filename,
+                // Keep TypeScript's own class-field semantics for targets below ES2022 off: Pulumi components
+                // assign fields in their constructors, which both semantics handle.
+                tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
+            });
+            if (entry !== undefined && cacheDir !== undefined) {
+                try {
+                    fs.mkdirSync(cacheDir, { recursive: true });
+                    const tmp = `${entry}.${process.pid}.tmp`;
+                    fs.writeFileSync(tmp, JSON.stringify({ code: out.code, map: out.map }));
+                    fs.renameSync(tmp, entry);
+                } catch {
+                    // A read-only cache only costs the next run the transform.
+                }
+            }
+        }
         rawMaps.set(filename, out.map);
         m._compile(out.code, filename);
     };
