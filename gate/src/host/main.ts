@@ -55,8 +55,11 @@ async function finish(failure: ProgramFailure | undefined, notes: ProgramNote[],
     process.exit(failure !== undefined ? 1 : 0);
 }
 
-/** Runs the program. `answers`: what the monitor answers (default: a preview's). */
-async function run(req: HostRequest, answersFor?: (notes: ProgramNote[]) => MonitorAnswers): Promise<void> {
+/**
+ * Runs the program in this process and reports to the gate. `answersFor`: what the monitor answers (default: a
+ * preview's, host/answers.ts); with `req.dryRun` false and answers that give IDs and outputs, an update.
+ */
+export async function runHost(req: HostRequest, answersFor?: (notes: ProgramNote[]) => MonitorAnswers): Promise<void> {
     process.chdir(req.programDir);
     process.env["PULUMI_CONFIG"] = JSON.stringify(req.config);
     process.env["PULUMI_CONFIG_SECRET_KEYS"] = JSON.stringify([]);
@@ -138,7 +141,7 @@ async function run(req: HostRequest, answersFor?: (notes: ProgramNote[]) => Moni
 /** Entry point (called by the inline bootstrap that shared/launch.ts builds). */
 export function hostMain(): void {
     const req = JSON.parse(process.argv[2] ?? "{}") as HostRequest;
-    run(req).catch(async (e: unknown) => {
+    runHost(req).catch(async (e: unknown) => {
         await send({ kind: "failed", failure: { message: `the program host failed: ${describeException(e)}` }, notes: [] });
         process.exit(1);
     });
