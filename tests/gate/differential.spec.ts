@@ -278,6 +278,11 @@ describe("gate differential: the gate's program host against the language host's
             assert.ok(rs.some((x) => x.name === "esm-bucket") && rs.some((x) => x.name === "esm-key"));
             const stack = rs.find((x) => x.type === "pulumi:pulumi:Stack") as RecordedResource;
             assert.deepEqual(Object.keys(stack.outputs ?? {}).sort(), ["bucketName", "keyArn"]);
+            const at = (name: string) => {
+                const src = rs.find((x) => x.name === name)?.source;
+                return src === undefined ? undefined : `${path.relative(diff("esm"), src.file)}:${src.line}`;
+            };
+            assert.deepEqual([at("esm-bucket"), at("esm-key")], ["index.ts:8", "index.ts:11"]);
         });
         it("same-named classes: each resource located at its own statement", () => {
             const at = (name: string) => {

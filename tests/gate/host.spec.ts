@@ -12,7 +12,7 @@ import { failureText } from "../../gate/src/cli/program";
 import { withAssetHashes } from "../../gate/src/host/assets";
 import { resolveEntryPoint } from "../../gate/src/host/entry";
 import { describeException, labelResource } from "../../gate/src/host/failures";
-import { callsiteLocation, constructorChain } from "../../gate/src/host/locations";
+import { callerLocation, callsiteLocation, constructorChain } from "../../gate/src/host/locations";
 import type { Json } from "../../gate/src/shared/types";
 
 const SIG = "4dabf18193072939515e22adb298388d";
@@ -81,6 +81,10 @@ describe("gate program host parts", () => {
         it("a base class with an implicit constructor (no frame) is skipped over", () => {
             const sites = [site("Resource", `${nm}/pulumi/resource.js`, 1, true), site("Store", "/p/store.ts", 4, true), site(null, "/p/index.ts", 3, false)];
             assert.deepEqual(callsiteLocation(sites, ["Resource", "ComponentResource", "Base", "Store"]), { file: "/p/index.ts", line: 3, column: 5 });
+        });
+        it("ES modules: frames name file:// URLs, reported as paths", () => {
+            assert.deepEqual(callsiteLocation([site(null, "file:///p/index.ts", 8, false)]), { file: "/p/index.ts", line: 8, column: 5 });
+            assert.deepEqual(callerLocation("Error: x\n    at file:///p/index.ts:3:7\n    at ModuleJob.run (node:internal/modules/esm/module_job:1:1)", undefined, true), { file: "/p/index.ts", line: 3, column: 7 });
         });
         it("the chain of an object's classes, base first", () => {
             class A {}

@@ -10,6 +10,7 @@
  * `Vpc` frame is that resource's own, the user's `Vpc` frame below it is its caller.
  */
 import * as path from "path";
+import { fileURLToPath } from "url";
 import type { SourceLocation } from "../shared/types";
 import { originalPosition } from "./source-maps";
 
@@ -41,6 +42,11 @@ function chainMatcher(ctor: string | readonly string[] | undefined): (name: stri
     };
 }
 
+/** A frame's file as a path (ES modules report `file://` URLs). */
+function framePath(file: string): string {
+    return file.startsWith("file://") ? fileURLToPath(file) : file;
+}
+
 function ownCode(file: string): boolean {
     return path.isAbsolute(file) && !file.includes(`${path.sep}node_modules${path.sep}`) && !file.startsWith(GATE_DIR + path.sep);
 }
@@ -61,9 +67,9 @@ export function callerLocation(stack: string | undefined, ctor?: string | readon
         const text = line.trim();
         const ctorName = /^at new ([^\s(]+) \(/.exec(text)?.[1] ?? null;
         if (inChain(ctorName, ctorName !== null)) continue;
-        const m = /\(?((?:[A-Za-z]:)?[^():]+):(\d+):(\d+)\)?\s*$/.exec(text);
+        const m = /\(?((?:file:\/\/)?(?:[A-Za-z]:)?[^():]+):(\d+):(\d+)\)?\s*$/.exec(text);
         if (m === null) continue;
-        const file = (m[1] as string).replace(/^.*?at\s+(?:new\s+)?(?:\S+\s+\()?/, "");
+        const file = framePath((m[1] as string).replace(/^.*?at\s+(?:new\s+)?(?:\S+\s+\()?/, ""));
         if (!ownCode(file)) continue;
         return located(file, Number(m[2]), Number(m[3]), mapped);
     }
@@ -79,10 +85,12 @@ export function callsiteLocation(sites: readonly NodeJS.CallSite[], ctor?: strin
     const inChain = chainMatcher(ctor);
     for (const site of sites) {
         if (inChain(site.getFunctionName(), site.isConstructor())) continue;
-        const file = site.getFileName();
+        const name = site.getFileName();
         const line0 = site.getLineNumber();
         const col0 = site.getColumnNumber();
-        if (file === undefined || file === null || line0 === null || col0 === null || !ownCode(file)) continue;
+        if (name === undefined || name === null || line0 === null || col0 === null) continue;
+        const file = framePath(name);
+        if (!ownCode(file)) continue;
         return located(file, line0, col0, false);
     }
     return undefined;
