@@ -123,7 +123,10 @@ async function evaluateInProcess(packDir: string, messages: ResourceMessages): P
     const call = (fn: RpcFun, request: unknown) =>
         new Promise<number>((resolve, reject) => fn({ request }, (err, resp) => (err ? reject(err) : resolve(resp.getDiagnosticsList().length))));
     let n = 0;
-    for (const r of messages.resources) n += await call(analyze, messages.analyzeRequest(r));
+    for (const r of messages.resources) {
+        const req = messages.analyzeRequest(r); // the same calls as the gate: none for a read
+        if (req !== undefined) n += await call(analyze, req);
+    }
     n += await call(analyzeStack, messages.analyzeStackRequest());
     return { loadMs, diagnostics: n };
 }

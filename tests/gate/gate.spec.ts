@@ -276,13 +276,14 @@ describe("gate CLI on fixture programs", function () {
     });
 
     describe("failures exit 2 with a message naming the cause", () => {
+        // Paths in the gate's messages are relative to the program's directory (issue 8), not to the gate's.
         it("a program that throws", async () => {
             const r = await gate(["--cwd", fixture("throwing"), "--policy-pack", BASIC_PACK]);
             assert.equal(r.code, 2);
             assert.equal(r.stdout, "");
             assert.equal(
                 r.stderr.trim(),
-                "error: [program] the program failed: storage layer misconfigured: retentionDays must be at least 1 (at tests/fixtures/throwing/index.ts:4)",
+                "error: [program] the program failed: storage layer misconfigured: retentionDays must be at least 1 (at index.ts:4)",
             );
         });
         it("a program reading a secure value with a plain getter", async () => {
@@ -291,7 +292,7 @@ describe("gate CLI on fixture programs", function () {
             assert.equal(
                 r.stderr.trim(),
                 "error: [program] the program failed: configuration 'fixture-secrets:apiToken' is a secure value, which the offline gate never decrypts; " +
-                    'read it with config.requireSecret("apiToken") (an unknown secret during the gate, as in a preview without the passphrase) (at tests/fixtures/secrets/index.ts:5)',
+                    'read it with config.requireSecret("apiToken") (an unknown secret during the gate, as in a preview without the passphrase) (at index.ts:5)',
             );
         });
         it("a pack that fails to load", async () => {

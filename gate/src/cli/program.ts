@@ -2,11 +2,10 @@
  * Runs a Pulumi program in a child process (the program host) and collects its resources.
  */
 import { spawn } from "child_process";
-import * as fs from "fs";
 import * as path from "path";
 import { tsEntryArgs } from "../shared/launch";
 import { GateError } from "../shared/errors";
-import type { HostMessage, HostRequest, ProgramNote, RecordedResource } from "../shared/types";
+import type { HostMessage, HostRequest, ProgramFailure, ProgramNote, RecordedResource, SourceLocation } from "../shared/types";
 
 export interface ProgramRun {
     readonly resources: RecordedResource[];
@@ -41,14 +40,14 @@ export function runProgram(
     onProgress?: (constructed: number) => void,
 ): Promise<ProgramRun> {
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [...gcFlags(), ...tsEntryArgs(HOST, "hostMain", [JSON.stringify(req)])], {
+        const cacheDir = req.cacheDir ?? compileCacheDir(req.programDir);
+        const child = spawn(process.execPath, [...gcFlags(), ...tsEntryArgs(HOST, "hostMain", [JSON.stringify({ ...req, cacheDir })])], {
             cwd: req.programDir,
             env: {
                 ...process.env,
-                // Only used by the ts-node fallback: transpile only, with the program's own tsconfig if any.
-                TS_NODE_TRANSPILE_ONLY: "true",
-                TS_NODE_SKIP_PROJECT: fs.existsSync(path.join(req.programDir, "tsconfig.json")) ? "false" : "true",
-                NODE_COMPILE_CACHE: compileCacheDir(req.programDir),
+                // The language host's environment for a TypeScript project (its own switch, read by the runtime).
+                PULUMI_NODEJS_TYPESCRIPT: req.typescript ? "true" : "false",
+                NODE_COMPILE_CACHE: cacheDir,
             },
             stdio: ["ignore", "pipe", "pipe", "ipc"],
             serialization: "advanced",
@@ -57,6 +56,7 @@ export function runProgram(
         child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
         child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
         let result: HostMessage | undefined;
+        let failure: ProgramFailure | undefined;
         const resources: RecordedResource[] = [];
         // Provider plugins the host started for remote components: stopped here too, should the host be killed
         // (on --timeout) or die before it stops them itself.
@@ -71,14 +71,23 @@ export function runProgram(
             }
             plugins.clear();
         };
+        const byUrn = new Map<string, RecordedResource>();
         child.on("message", (m: HostMessage) => {
             if (m.kind === "plugin") {
                 plugins.add(m.pid);
             } else if (m.kind === "resources") {
-                for (const r of m.resources) resources.push(r);
+                for (const r of m.resources) {
+                    resources.push(r);
+                    byUrn.set(r.urn, r);
+                }
                 onResources?.(m.resources);
             } else if (m.kind === "progress") {
                 onProgress?.(m.constructed);
+            } else if (m.kind === "outputs") {
+                const r = byUrn.get(m.urn);
+                if (r !== undefined) r.outputs = m.outputs;
+            } else if (m.kind === "failure") {
+                failure = m.failure;
             } else {
                 result = m;
             }
@@ -86,7 +95,8 @@ export function runProgram(
         const timer = setTimeout(() => {
             child.kill("SIGKILL");
             stopPlugins();
-            reject(new GateError(`the program did not finish within ${timeoutMs / 1000} s (--timeout); output so far:\n${tail(output)}`, "timeout"));
+            const cause = failure !== undefined ? `; it had failed: ${failureText(failure, [], req.programDir)}` : "";
+            reject(new GateError(`the program did not finish within ${timeoutMs / 1000} s (--timeout)${cause}; output so far:\n${tail(output)}`, "timeout"));
         }, timeoutMs);
         child.on("error", (e) => {
             clearTimeout(timer);
@@ -95,22 +105,38 @@ export function runProgram(
         child.on("exit", (code, signal) => {
             clearTimeout(timer);
             stopPlugins();
+            const printed = output.trim() !== "" ? `\nprogram output:\n${tail(output)}` : "";
             if (result === undefined) {
-                reject(
-                    new GateError(
-                        `the program exited (${signal ?? `code ${code}`}) without finishing` + (output.trim() !== "" ? `:\n${tail(output)}` : ""),
-                        "program",
-                    ),
-                );
+                const cause = failure !== undefined ? `, after it failed: ${failureText(failure, [], req.programDir)}` : "";
+                reject(new GateError(`the program exited (${signal ?? `code ${code}`}) without finishing${cause}${printed}`, "program"));
             } else if (result.kind === "failed") {
-                const where = result.location !== undefined ? ` (at ${path.relative(process.cwd(), result.location.file)}:${result.location.line})` : "";
-                const printed = output.trim() !== "" ? `\nprogram output:\n${tail(output)}` : "";
-                reject(new GateError(`the program failed: ${result.message}${where}${printed}`, "program"));
+                reject(new GateError(`the program failed: ${failureText(result.failure, result.notes, req.programDir)}${printed}`, "program"));
             } else if (result.kind === "done") {
                 resolve({ resources, notes: result.notes, output });
             }
         });
     });
+}
+
+/** A source location relative to the program's directory (`/`-separated), as `file:line`. */
+export function relativeLocation(loc: SourceLocation, programDir: string): string {
+    return `${path.relative(programDir, loc.file).split(path.sep).join("/")}:${loc.line}`;
+}
+
+/**
+ * A program failure for the gate's message: the program's own exception and the program's line, the resource
+ * whose inputs were being serialized, and the offline invoke answers that may have led to it (an invoke answered
+ * with its own arguments gives the program a placeholder, e.g. to JSON.parse).
+ */
+export function failureText(f: ProgramFailure, notes: readonly ProgramNote[], programDir: string): string {
+    const where: string[] = [];
+    if (f.location !== undefined) where.push(`at ${relativeLocation(f.location, programDir)}`);
+    if (f.resource !== undefined) {
+        const declared = f.resource.location !== undefined ? `, declared at ${relativeLocation(f.resource.location, programDir)}` : "";
+        where.push(`inputs of ${f.resource.type} '${f.resource.name}'${declared}`);
+    }
+    const invokes = notes.filter((n) => n.level === "warning").map((n) => `\n  - ${n.message}`);
+    return `${f.message}${where.length > 0 ? ` (${where.join("; ")})` : ""}${invokes.length > 0 ? `\noffline answers before the failure:${invokes.join("")}` : ""}`;
 }
 
 /**

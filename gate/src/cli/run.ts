@@ -175,6 +175,7 @@ export async function runGate(opts: GateOptions, onProgress?: (p: GateProgress) 
         for (const r of batch) {
             messages.add(r);
             const req = messages.analyzeRequest(r);
+            if (req === undefined) continue; // a read: the engine does not analyze it (AnalyzeStack still lists it)
             for (const q of queues) q.push(req);
         }
     };

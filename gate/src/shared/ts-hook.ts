@@ -1,8 +1,11 @@
 /**
- * A fast `.ts` require hook for the program host and the policy pack processes: esbuild's transform
- * (type-stripping, no type-check, like ts-node --transpile-only but about two orders of magnitude faster
- * per file), with the source map kept in memory so stack frames can be mapped back to TypeScript lines.
+ * A fast `.ts` require hook for the policy pack processes (and the benchmark's in-process pack): esbuild's
+ * transform (type-stripping, no type-check, like ts-node --transpile-only but about two orders of magnitude
+ * faster per file), with the source map kept in memory for source-map-support, which the pack launcher installs
+ * and which maps a failing rule's frames to its TypeScript lines. (Programs are compiled as the language host
+ * compiles them: host/compile.ts.)
  */
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -15,29 +18,55 @@ interface ModuleLike {
 }
 
 const rawMaps = new Map<string, string>();
-const decoded = new Map<string, number[][][]>();
 
-/** Registers the hook for `.ts`, `.cts` and `.mts` files. Returns false when esbuild is not available. */
+/**
+ * Registers the hook for `.ts`, `.cts` and `.mts` files. Returns false when esbuild is not available. Outputs
+ * (code and map) are kept in `<NODE_COMPILE_CACHE>/gate-esbuild/`, keyed by the file's path and content and the
+ * esbuild version, so an unchanged pack loads neither esbuild nor its service process.
+ */
 export function registerTsHook(): boolean {
-    let esbuild: EsbuildLike;
+    let esbuildPath: string;
     try {
-        esbuild = require(require.resolve("esbuild", { paths: [path.resolve(__dirname, "..", "..", ".."), process.cwd()] })) as EsbuildLike;
+        esbuildPath = require.resolve("esbuild", { paths: [path.resolve(__dirname, "..", "..", ".."), process.cwd()] });
     } catch {
         return false;
     }
+    const version = (require(path.join(path.dirname(esbuildPath), "..", "package.json")) as { version: string }).version;
+    let esbuild: EsbuildLike | undefined;
+    const cacheDir = process.env["NODE_COMPILE_CACHE"] !== undefined ? path.join(process.env["NODE_COMPILE_CACHE"], "gate-esbuild") : undefined;
     const Module = require("module") as { _extensions: Record<string, (m: ModuleLike, filename: string) => void> };
     const compile = (m: ModuleLike, filename: string): void => {
         const src = fs.readFileSync(filename, "utf8");
-        const out = esbuild.transformSync(src, {
-            loader: "ts",
-            format: "cjs",
-            target: "node20",
-            sourcemap: "external",
-            sourcefile: filename,
-            // Keep TypeScript's own class-field semantics for targets below ES2022 off: Pulumi components
-            // assign fields in their constructors, which both semantics handle.
-            tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
-        });
+        const entry = cacheDir !== undefined ? path.join(cacheDir, `${createHash("sha256").update(`${version}\u0000map\u0000${filename}\u0000${src}`).digest("hex")}.json`) : undefined;
+        let out: { code: string; map: string } | undefined;
+        try {
+            out = entry !== undefined ? (JSON.parse(fs.readFileSync(entry, "utf8")) as { code: string; map: string }) : undefined;
+        } catch {
+            out = undefined;
+        }
+        if (out === undefined) {
+            esbuild ??= require(esbuildPath) as EsbuildLike;
+            out = esbuild.transformSync(src, {
+                loader: "ts",
+                format: "cjs",
+                target: "node20",
+                sourcemap: "external",
+                sourcefile: filename,
+                // Keep TypeScript's own class-field semantics for targets below ES2022 off: Pulumi components
+                // assign fields in their constructors, which both semantics handle.
+                tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
+            });
+            if (entry !== undefined && cacheDir !== undefined) {
+                try {
+                    fs.mkdirSync(cacheDir, { recursive: true });
+                    const tmp = `${entry}.${process.pid}.tmp`;
+                    fs.writeFileSync(tmp, JSON.stringify({ code: out.code, map: out.map }));
+                    fs.renameSync(tmp, entry);
+                } catch {
+                    // A read-only cache only costs the next run the transform.
+                }
+            }
+        }
         rawMaps.set(filename, out.map);
         m._compile(out.code, filename);
     };
@@ -48,63 +77,4 @@ export function registerTsHook(): boolean {
 /** The source map (JSON) of a hooked file, for source-map-support's `retrieveSourceMap`. */
 export function sourceMapOf(file: string): string | undefined {
     return rawMaps.get(file);
-}
-
-const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/** Decodes a source map's `mappings` into per-line segments [genCol, src, origLine, origCol]. */
-function decode(mappings: string): number[][][] {
-    const lines: number[][][] = [];
-    let src = 0;
-    let oLine = 0;
-    let oCol = 0;
-    for (const lineStr of mappings.split(";")) {
-        const segs: number[][] = [];
-        let gCol = 0;
-        for (const segStr of lineStr.split(",")) {
-            if (segStr === "") continue;
-            const vals: number[] = [];
-            let shift = 0;
-            let value = 0;
-            for (const ch of segStr) {
-                const digit = B64.indexOf(ch);
-                value += (digit & 31) << shift;
-                if (digit & 32) {
-                    shift += 5;
-                } else {
-                    vals.push(value & 1 ? -(value >>> 1) : value >>> 1);
-                    value = 0;
-                    shift = 0;
-                }
-            }
-            gCol += vals[0] ?? 0;
-            if (vals.length >= 4) {
-                src += vals[1] as number;
-                oLine += vals[2] as number;
-                oCol += vals[3] as number;
-                segs.push([gCol, src, oLine, oCol]);
-            }
-        }
-        lines.push(segs);
-    }
-    return lines;
-}
-
-/** Maps a 1-based generated position of a hooked file back to its TypeScript source (1-based). */
-export function originalPosition(file: string, line: number, column: number): { line: number; column: number } | undefined {
-    let lines = decoded.get(file);
-    if (lines === undefined) {
-        const raw = rawMaps.get(file);
-        if (raw === undefined) return undefined;
-        lines = decode((JSON.parse(raw) as { mappings: string }).mappings);
-        decoded.set(file, lines);
-    }
-    const segs = lines[line - 1];
-    if (segs === undefined || segs.length === 0) return undefined;
-    let best = segs[0] as number[];
-    for (const s of segs) {
-        if ((s[0] as number) <= column - 1) best = s;
-        else break;
-    }
-    return { line: (best[2] as number) + 1, column: (best[3] as number) + 1 };
 }

@@ -22,7 +22,8 @@ export interface RecordedOptions {
     readonly deleteBeforeReplace?: boolean;
     readonly additionalSecretOutputs: string[];
     readonly aliases: string[];
-    readonly customTimeouts?: { create?: number; update?: number; delete?: number };
+    /** Seconds, as the engine parses the program's duration strings; undefined when not given. */
+    readonly customTimeouts?: { create?: number; update?: number; delete?: number; read?: number };
     readonly retainOnDelete?: boolean;
     readonly replaceOnChanges: string[];
     readonly importId?: string;
@@ -44,10 +45,22 @@ export interface RecordedResource {
     readonly provider: string;
     readonly options: RecordedOptions;
     /**
-     * Inputs in the engine's wire form (protobuf Struct as JSON): unknowns are the string
-     * "04da6b54-80e4-46f7-96ec-b56ff0331ba9", secrets `{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": ...}`.
+     * Inputs as the program sent them to the resource monitor (the runtime's wire form, protobuf Struct as JSON):
+     * unknowns are the string "04da6b54-80e4-46f7-96ec-b56ff0331ba9", secrets
+     * `{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": ...}`, resources
+     * `{"4dabf18193072939515e22adb298388d": "5cf8f73096256a8f31e491e813e4eb8e", "urn": ..., "id": ...}` (a component
+     * without `id`), assets and archives with the hashes the engine's monitor adds (and a provider's `version`, which
+     * it adds too). What analyzers receive is
+     * derived from this by `analyzerProperties` (shared/analyzer-properties.ts), as the engine derives it.
      */
     readonly properties: Record<string, Json>;
+    /**
+     * The resource's outputs as the engine keeps them for AnalyzeStack, in the same wire form: for a component and
+     * the root stack, what it registered with `registerOutputs` (set when that arrives, before the run ends); for a
+     * custom resource, the state the monitor answered when it differs from the inputs. Absent: a custom resource's
+     * outputs are its inputs (a preview), a component's are empty.
+     */
+    outputs?: Record<string, Json>;
     /** true when this is a read (`get`) of an existing resource rather than a registration. */
     readonly read: boolean;
     readonly source?: SourceLocation;
@@ -88,10 +101,24 @@ export type HostMessage =
     | { readonly kind: "resources"; readonly resources: RecordedResource[] }
     /** Resources constructed so far (registrations follow once their inputs resolve). */
     | { readonly kind: "progress"; readonly constructed: number }
+    /** Outputs a component or the root stack registered (`registerOutputs`), for AnalyzeStack. */
+    | { readonly kind: "outputs"; readonly urn: string; readonly outputs: Record<string, Json> }
+    /** The program's first failure, sent as soon as it happens (the run goes on until it drains, as under Pulumi). */
+    | { readonly kind: "failure"; readonly failure: ProgramFailure }
     | { readonly kind: "done"; readonly notes: ProgramNote[] }
     /** A provider plugin process the program host started (for a remote component): the gate stops it if the host dies. */
     | { readonly kind: "plugin"; readonly pid: number }
-    | { readonly kind: "failed"; readonly message: string; readonly location?: SourceLocation; readonly notes: ProgramNote[] };
+    | { readonly kind: "failed"; readonly failure: ProgramFailure; readonly notes: ProgramNote[] };
+
+/** Why a program run failed: the program's own exception (or the runtime's report), and where. */
+export interface ProgramFailure {
+    /** `<name>: <message>` of the exception (the name omitted for a plain Error), or the runtime's report. */
+    readonly message: string;
+    /** The first stack frame in the program's own code, in its TypeScript source. */
+    readonly location?: SourceLocation;
+    /** The resource whose inputs were being serialized when it happened, when known. */
+    readonly resource?: { readonly type: string; readonly name: string; readonly location?: SourceLocation };
+}
 
 /** What the gate passes to the program host (as JSON in argv). */
 export interface HostRequest {
@@ -106,6 +133,13 @@ export interface HostRequest {
     /** Fully-qualified keys of `secure:` values (never decrypted). */
     readonly secureKeys: string[];
     readonly typescript: boolean;
+    /**
+     * Preview (the default, `pulumi preview`) or an update (`pulumi up`): the runtime's dry-run flag. The monitor's
+     * answers (IDs, outputs) are chosen in the program host (host/answers.ts).
+     */
+    readonly dryRun?: boolean;
+    /** Cache directory for compiled program TypeScript (default `<programDir>/.pulumi-gate/compile-cache`). */
+    readonly cacheDir?: string;
     /** Limit for starting a provider plugin (remote components), ms; default 120 s. */
     readonly timeoutMs?: number;
     /** Pulumi.yaml `plugins.providers`: provider plugins the project names by path (they take precedence). */
