@@ -291,7 +291,8 @@ describe("gate CLI on fixture programs", function () {
             assert.equal(r.code, 2);
             assert.equal(
                 r.stderr.trim(),
-                "error: [program] the program failed: configuration 'fixture-secrets:apiToken' is a secure value, which the offline gate never decrypts; " +
+                "error: [program] the program failed: configuration 'fixture-secrets:apiToken' is a secure value, which the offline gate cannot decrypt " +
+                    "(the stack file has no encryptionsalt: its secrets provider is the Pulumi Cloud backend's, which the offline gate cannot reach); " +
                     'read it with config.requireSecret("apiToken") (an unknown secret during the gate, as in a preview without the passphrase) (at index.ts:5)',
             );
         });

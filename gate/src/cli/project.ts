@@ -7,6 +7,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { GateError, usageError } from "../shared/errors";
 import type { ProjectPlugin } from "../shared/types";
+import { decryptValue, passphraseFromEnv, secretsAccess } from "./secrets";
 
 export interface ProjectInfo {
     readonly dir: string;
@@ -22,8 +23,12 @@ export interface StackInfo {
     readonly file: string;
     /** Plaintext values, fully-qualified keys, as the CLI passes them to the program (objects as JSON). */
     readonly config: Record<string, string>;
-    /** Keys whose value is `secure:` (ciphertext; never decrypted by the gate). */
+    /** Keys whose value is `secure:` and could not be decrypted offline (see `secretsNote`): no value in `config`. */
     readonly secureKeys: string[];
+    /** Keys whose value is `secure:` and was decrypted with the stack's passphrase (the value is in `config`). */
+    readonly secretKeys: string[];
+    /** Why `secureKeys` could not be decrypted, when there are any. */
+    readonly secretsNote?: string;
 }
 
 function readYaml(file: string): unknown {
@@ -116,7 +121,12 @@ function containsSecure(v: unknown): boolean {
     return false;
 }
 
-export function readStack(project: ProjectInfo, stack: string): StackInfo {
+/**
+ * The stack's configuration as the CLI passes it to the program: project defaults, then the stack file's values;
+ * `secure:` values decrypted where the CLI could do it offline (the passphrase provider with its passphrase in the
+ * environment, `secrets.ts`), else listed in `secureKeys` without a value.
+ */
+export function readStack(project: ProjectInfo, stack: string, env: NodeJS.ProcessEnv = process.env): StackInfo {
     const candidates = [`Pulumi.${stack}.yaml`, `Pulumi.${stack}.yml`].map((f) => path.join(project.dir, f));
     const file = candidates.find((f) => fs.existsSync(f));
     if (file === undefined) {
@@ -141,16 +151,29 @@ export function readStack(project: ProjectInfo, stack: string): StackInfo {
     if (stackConfig !== undefined && stackConfig !== null && !isRecord(stackConfig)) {
         throw new GateError(`${file}: 'config' must be a map`, "config");
     }
-    for (const [k, v] of Object.entries(stackConfig ?? {})) {
+    const entries = Object.entries(stackConfig ?? {});
+    const access = entries.some(([, v]) => containsSecure(v)) ? secretsAccess(file, doc, passphraseFromEnv(env, project.dir)) : undefined;
+    const secretKeys: string[] = [];
+    for (const [k, v] of entries) {
         const key = qualify(project.name, k);
-        if (containsSecure(v)) {
+        if (!containsSecure(v)) {
+            config[key] = configString(v);
+        } else if (access?.kind === "passphrase") {
+            secretKeys.push(key);
+            config[key] = configString(decryptValue(v, access.decrypt));
+        } else {
             secureKeys.push(key);
             delete config[key];
-        } else {
-            config[key] = configString(v);
         }
     }
-    return { name: stack, file, config, secureKeys: secureKeys.sort() };
+    return {
+        name: stack,
+        file,
+        config,
+        secureKeys: secureKeys.sort(),
+        secretKeys: secretKeys.sort(),
+        ...(access?.kind === "unavailable" ? { secretsNote: access.reason } : {}),
+    };
 }
 
 /**

@@ -16,7 +16,7 @@ import { GateError, usageError } from "../shared/errors";
 import type { Diagnostic, PackInfo, ProgramNote, RecordedResource } from "../shared/types";
 import { compileCacheDir, runProgram, type ProgramRun } from "./program";
 import { newProgress, type GateProgress } from "./progress";
-import { readProject, readProjectPlugins, readRuntimeOptions, readStack, selectStack } from "./project";
+import { readProject, readProjectPlugins, readRuntimeOptions, readStack, selectStack, type StackInfo } from "./project";
 
 export interface GateOptions {
     /** The Pulumi project directory (default: current directory). */
@@ -57,6 +57,12 @@ export const DEFAULTS = { organization: "organization", timeoutMs: 120_000, conc
  * get the statement that declared the component, as the engine attributes a Construct's registrations to the
  * remote registration's source position. Other resources are returned unchanged.
  */
+/** A note naming the secure values that stay undecrypted, and why (none when every secure value was decrypted). */
+export function secretsNotes(stack: StackInfo): ProgramNote[] {
+    if (stack.secretsNote === undefined || stack.secureKeys.length === 0) return [];
+    return [{ level: "info", message: `secure config ${stack.secureKeys.join(", ")} stays undecrypted (an unknown secret to the program, no value for the packs): ${stack.secretsNote}` }];
+}
+
 export function withRemoteSources(resources: readonly RecordedResource[], notes: readonly ProgramNote[]): RecordedResource[] {
     const constructed = new Set(notes.flatMap((n) => (n.remoteComponent?.constructed === true ? [n.remoteComponent.urn] : [])));
     if (constructed.size === 0) return [...resources];
@@ -101,7 +107,8 @@ export async function runGate(opts: GateOptions, onProgress?: (p: GateProgress) 
     const changed = (): void => onProgress?.(progress);
     changed();
 
-    const ctx: StackContext = { project: project.name, stack: stackName, organization: opts.organization, config: stack.config, secureKeys: stack.secureKeys };
+    // Packs get the decrypted values with every secure key listed as secret, as the CLI configures analyzers.
+    const ctx: StackContext = { project: project.name, stack: stackName, organization: opts.organization, config: stack.config, secureKeys: [...stack.secureKeys, ...stack.secretKeys].sort() };
     const logs: PackLog[] = [];
     const timings: Record<string, number> = {};
     // The program starts first, before the gate loads gRPC and protobuf: it is the longest step. Resources are
@@ -118,6 +125,8 @@ export async function runGate(opts: GateOptions, onProgress?: (p: GateProgress) 
             organization: opts.organization,
             config: stack.config,
             secureKeys: stack.secureKeys,
+            secretKeys: stack.secretKeys,
+            ...(stack.secretsNote !== undefined ? { secretsNote: stack.secretsNote } : {}),
             typescript: project.typescript,
             timeoutMs: opts.timeoutMs,
             projectPlugins: readProjectPlugins(cwd),
@@ -252,7 +261,7 @@ export async function runGate(opts: GateOptions, onProgress?: (p: GateProgress) 
             violations,
             waived,
             undecided,
-            notes: run.notes,
+            notes: [...secretsNotes(stack), ...run.notes],
             packLogs: logs,
             timings,
         };

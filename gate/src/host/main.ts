@@ -65,7 +65,8 @@ async function finish(failure: ProgramFailure | undefined, notes: ProgramNote[],
 export async function runHost(req: HostRequest, answersFor?: (notes: ProgramNote[]) => MonitorAnswers): Promise<void> {
     process.chdir(req.programDir);
     process.env["PULUMI_CONFIG"] = JSON.stringify(req.config);
-    process.env["PULUMI_CONFIG_SECRET_KEYS"] = JSON.stringify([]);
+    // Secure values the gate decrypted are secrets to the program, as the CLI tells the language host.
+    process.env["PULUMI_CONFIG_SECRET_KEYS"] = JSON.stringify(req.secretKeys ?? []);
     // The run ends when the program drains, not when the gate's IPC channel closes.
     process.channel?.unref();
 
@@ -120,7 +121,7 @@ export async function runHost(req: HostRequest, answersFor?: (notes: ProgramNote
     // Remote components (remote.ts): a `remote: true` registration is constructed by its provider plugin, whose
     // registrations come back through the handlers installed above.
     installRemoteComponents({ monitor: rt.settings.getMonitor(), pulumiDir: rt.dir, request: req, notes });
-    patchSecureConfig(rt.pulumi, new Set(req.secureKeys));
+    patchSecureConfig(rt.pulumi, new Set(req.secureKeys), req.secretsNote ?? "no passphrase secrets provider");
     startClosureInspectorOnDemand(rt);
     let settled = false;
     whenDrained(() => {

@@ -1,13 +1,13 @@
 /**
- * `secure:` stack config under the gate: never decrypted. The secret getters give an unknown secret; the plain
- * getters fail with a message naming the key and the getter to use.
+ * `secure:` stack config the gate could not decrypt (cli/secrets.ts says when it can). The secret getters give an
+ * unknown secret; the plain getters fail with a message naming the key, why, and the getter to use.
  */
 
 const SECRET_GETTERS = ["getSecret", "requireSecret", "getSecretBoolean", "requireSecretBoolean", "getSecretNumber", "requireSecretNumber", "getSecretObject", "requireSecretObject"];
 const PLAIN_GETTERS = ["get", "require", "getBoolean", "requireBoolean", "getNumber", "requireNumber", "getObject", "requireObject"];
 
-/** `secure:` values: secret getters give an unknown secret; plain getters fail naming the key. */
-export function patchSecureConfig(pulumi: typeof import("@pulumi/pulumi"), secure: Set<string>): void {
+/** `secure:` values: secret getters give an unknown secret; plain getters fail naming the key and `why`. */
+export function patchSecureConfig(pulumi: typeof import("@pulumi/pulumi"), secure: Set<string>, why: string): void {
     if (secure.size === 0) {
         return;
     }
@@ -28,7 +28,7 @@ export function patchSecureConfig(pulumi: typeof import("@pulumi/pulumi"), secur
             const full = `${this.name}:${String(key)}`;
             if (secure.has(full)) {
                 throw new Error(
-                    `configuration '${full}' is a secure value, which the offline gate never decrypts; ` +
+                    `configuration '${full}' is a secure value, which the offline gate cannot decrypt (${why}); ` +
                         `read it with config.${m.startsWith("require") ? "requireSecret" : "getSecret"}("${String(key)}") (an unknown secret during the gate, as in a preview without the passphrase)`,
                 );
             }

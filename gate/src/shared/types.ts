@@ -130,8 +130,12 @@ export interface HostRequest {
     readonly organization: string;
     /** Plaintext config, fully-qualified keys (`project:key`, `aws:region`), values as the CLI passes them. */
     readonly config: Record<string, string>;
-    /** Fully-qualified keys of `secure:` values (never decrypted). */
+    /** Fully-qualified keys of `secure:` values the gate could not decrypt (no value in `config`). */
     readonly secureKeys: string[];
+    /** Fully-qualified keys of `secure:` values decrypted with the stack's passphrase (their values are in `config`). */
+    readonly secretKeys?: string[];
+    /** Why `secureKeys` could not be decrypted. */
+    readonly secretsNote?: string;
     readonly typescript: boolean;
     /**
      * Preview (the default, `pulumi preview`) or an update (`pulumi up`): the runtime's dry-run flag. The monitor's
