@@ -2,6 +2,7 @@
  * The Pulumi Node.js runtime the PROGRAM resolves (its own @pulumi/pulumi, so the program's resources register
  * with the runtime we configure), and the internal modules of it the program host works with.
  */
+import * as fs from "fs";
 import * as path from "path";
 import type { Json } from "../shared/types";
 
@@ -40,7 +41,7 @@ export interface PulumiRuntime {
     readonly emptyproto: { Empty: new () => unknown };
 }
 
-/** Thrown when the program's directory cannot resolve @pulumi/pulumi. */
+/** Thrown when the program's directory cannot resolve @pulumi/pulumi, or resolves one the gate cannot drive. */
 export class RuntimeNotFound extends Error {}
 
 export function loadRuntime(programDir: string): PulumiRuntime {
@@ -50,7 +51,17 @@ export function loadRuntime(programDir: string): PulumiRuntime {
     } catch {
         throw new RuntimeNotFound(`the program in ${programDir} cannot resolve @pulumi/pulumi: run npm install (or npm ci) there first`);
     }
-    const load = (m: string): unknown => require(path.join(dir, m));
+    const load = (m: string): unknown => {
+        const file = path.join(dir, m);
+        if (!fs.existsSync(file)) {
+            const version = (JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { version?: string }).version ?? "?";
+            throw new RuntimeNotFound(
+                `the program's @pulumi/pulumi ${version} (${dir}) has no ${m}, which the gate needs to run it under the runtime's mocks: ` +
+                    `it runs programs with the @pulumi/pulumi they bring, and this one is older than the runtimes it knows; upgrade @pulumi/pulumi in the program`,
+            );
+        }
+        return require(file);
+    };
     return {
         dir,
         pulumi: load("index.js") as PulumiRuntime["pulumi"],
