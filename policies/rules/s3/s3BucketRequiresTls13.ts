@@ -29,7 +29,9 @@ export const s3BucketRequiresTls13 = stackRule({
     name: "s3-bucket-requires-tls13",
     description: "S3 bucket policies must deny requests negotiated below TLS 1.3 (Deny with NumericLessThan s3:TlsVersion 1.3).",
     details:
-        "Every S3 bucket's policy must deny all S3 actions to every principal when s3:TlsVersion is below 1.3 (NumericLessThan \"1.3\"; the minimum is configurable), so only TLS 1.3 connections are accepted.",
+        "Every S3 bucket's policy must deny all S3 actions to every principal when s3:TlsVersion is below 1.3 (NumericLessThan \"1.3\"; the minimum is configurable), so only TLS 1.3 connections are accepted. " +
+        "Advisory by default: S3 endpoints already refuse TLS below 1.2, and a bucket that takes plain HTTP is reported by s3-bucket-denies-insecure-transport; requiring 1.3 is the paper's stricter stance, which a stack takes by raising the policy to mandatory in its pack config, as this project's own stacks do.",
+    enforcementLevel: "advisory",
     severity: "high",
     framework: { paper: "Table 2: in transit (TLS 1.3, strong suites)" },
     remediationSteps: `Attach an aws.s3.BucketPolicy to the bucket containing ${statement(DEFAULT_MINIMUM)} (next to the aws:SecureTransport deny).`,
