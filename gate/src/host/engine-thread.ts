@@ -59,7 +59,6 @@ export type ToWorker =
     | { readonly kind: "serve"; readonly id: number; readonly services: readonly ServiceSpec[] }
     | { readonly kind: "start"; readonly id: number; readonly plugin: number; readonly spawn: PluginSpawn }
     | { readonly kind: "call"; readonly id: number; readonly plugin: number; readonly path: string; readonly request: Uint8Array }
-    | { readonly kind: "stop"; readonly plugin: number }
     | { readonly kind: "answer"; readonly id: number; readonly response?: Uint8Array; readonly error?: RpcError };
 
 /** A call's failure from the worker: the gRPC error, and for a plugin the way its process ended and what it printed. */
@@ -137,7 +136,7 @@ export class EngineThread {
         return (await this.request((id) => ({ kind: "serve", id, services }))) as string;
     }
 
-    /** Starts a plugin process, reads its port and connects; resolves to the plugin's handle for `call` and `stop`. */
+    /** Starts a plugin process, reads its port and connects; resolves to the plugin's handle for `call`. */
     async start(spawn: PluginSpawn): Promise<number> {
         const plugin = ++this.plugins;
         await this.request((id) => ({ kind: "start", id, plugin, spawn }));
@@ -147,11 +146,6 @@ export class EngineThread {
     /** A unary call to a plugin: the request's bytes, the response's bytes; fails with an EngineCallError. */
     async call(plugin: number, method: string, request: Uint8Array): Promise<Uint8Array> {
         return (await this.request((id) => ({ kind: "call", id, plugin, path: method, request }))) as Uint8Array;
-    }
-
-    /** Stops a plugin (its connection, then its process). */
-    stop(plugin: number): void {
-        this.post({ kind: "stop", plugin });
     }
 
     private post(m: ToWorker): void {

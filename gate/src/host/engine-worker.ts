@@ -204,10 +204,6 @@ export function engineWorkerMain(): void {
                 reply(m.id, p !== undefined ? p.call(m.path, m.request) : Promise.reject(new Error(`no plugin ${m.plugin}`)));
                 return;
             }
-            case "stop":
-                plugins.get(m.plugin)?.stop();
-                plugins.delete(m.plugin);
-                return;
             case "answer": {
                 const cb = answers.get(m.id);
                 answers.delete(m.id);

@@ -201,11 +201,6 @@ export class ProviderPlugin {
         }
         return true;
     }
-
-    /** Stops the plugin (its gRPC channel, then the process). */
-    stop(): void {
-        if (this.handle !== undefined) this.engine.stop(this.handle);
-    }
 }
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
