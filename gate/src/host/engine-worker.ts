@@ -162,6 +162,7 @@ export function engineWorkerMain(): void {
     const serve = async (services: readonly ServiceSpec[]): Promise<string> => {
         const s = new grpc.Server({ "grpc.max_receive_message_length": MAX_MESSAGE, "grpc.max_send_message_length": MAX_MESSAGE });
         for (const spec of services) {
+            if (spec.methods.length === 0) continue; // grpc-js refuses a service without methods
             const definition: grpc.ServiceDefinition = {};
             const impl: grpc.UntypedServiceImplementation = {};
             for (const m of spec.methods) {
