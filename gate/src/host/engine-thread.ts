@@ -175,8 +175,10 @@ export class EngineThread {
                 // The plugin waits for this answer (and the Construct that made the call, for the plugin).
                 const release = this.hold();
                 const handler = this.handler;
-                const answer = handler !== undefined ? handler(m.service, m.method, m.request) : Promise.reject({ code: GrpcStatus.UNIMPLEMENTED, details: `${m.service} is not served` });
-                answer
+                new Promise<Uint8Array>((resolve, reject) => {
+                    if (handler === undefined) reject({ code: GrpcStatus.UNIMPLEMENTED, details: `${m.service} is not served` });
+                    else handler(m.service, m.method, m.request).then(resolve, reject);
+                })
                     .then(
                         (response) => this.post({ kind: "answer", id: m.id, response }),
                         (e: unknown) => this.post({ kind: "answer", id: m.id, error: rpcError(e) }),
