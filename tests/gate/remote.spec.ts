@@ -3,7 +3,9 @@
  * of package gatetest 0.1.0, whose provider plugin (tests/fixtures/remote-provider, written with
  * @pulumi/pulumi/provider) the tests install into a temporary PULUMI_HOME as the plugin cache lays it out.
  * With the plugin, the gate runs its Construct and the children are recorded and analyzed; without it, the
- * component is named in every report format and --fail-on-partial exits 2.
+ * component is named in every report format and --fail-on-partial exits 2. tests/fixtures/remote-late registers
+ * its components late (inside an apply, from a beforeExit hook): the run still ends when the program drains,
+ * with every component constructed by one plugin process, which is stopped at the end.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -17,6 +19,7 @@ import type { RecordedResource } from "../../gate/src/shared/types";
 import { BASIC_PACK, fixture, gate, installFixturePlugin, ROOT, SECRET_SIG, SECRET_VALUE_SIG, UNKNOWN, type CliResult } from "./helpers";
 
 const DIR = fixture("remote");
+const LATE = fixture("remote-late");
 const URN = (qt: string, name: string, stack = "dev") => `urn:pulumi:${stack}::fixture-remote::${qt}::${name}`;
 const STORE = URN("gatetest:index:Store", "data");
 const STACK = URN("pulumi:pulumi:Stack", "fixture-remote-dev");
@@ -38,22 +41,63 @@ function json(r: CliResult): { resources: number; violations: { policy: string; 
     return JSON.parse(r.stdout);
 }
 
-/** The program host alone (no packs), with PULUMI_HOME for its plugin lookup. */
-function hostRun(pulumiHome: string): Promise<ProgramRun> {
-    const project = readProject(DIR);
-    const s = readStack(project, "dev");
-    const saved = { home: process.env["PULUMI_HOME"], ambient: process.env["PULUMI_IGNORE_AMBIENT_PLUGINS"] };
-    process.env["PULUMI_HOME"] = pulumiHome;
-    process.env["PULUMI_IGNORE_AMBIENT_PLUGINS"] = "true";
+/** The program host alone (no packs), with PULUMI_HOME for its plugin lookup (and more variables in `env`). */
+function hostRun(pulumiHome: string, dir = DIR, env: Record<string, string> = {}, stack = "dev"): Promise<ProgramRun> {
+    const project = readProject(dir);
+    const s = readStack(project, stack);
+    const vars: Record<string, string> = { PULUMI_HOME: pulumiHome, PULUMI_IGNORE_AMBIENT_PLUGINS: "true", ...env };
+    const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, vars);
     try {
         // The child process copies the environment when it is spawned, synchronously in runProgram.
-        return runProgram({ programDir: DIR, main: project.main, project: project.name, stack: "dev", organization: "organization", config: s.config, secureKeys: s.secureKeys, typescript: true }, 60_000);
+        return runProgram({ programDir: dir, main: project.main, project: project.name, stack, organization: "organization", config: s.config, secureKeys: s.secureKeys, typescript: true }, 60_000);
     } finally {
-        for (const [k, v] of [["PULUMI_HOME", saved.home], ["PULUMI_IGNORE_AMBIENT_PLUGINS", saved.ambient]] as const) {
+        for (const [k, v] of Object.entries(saved)) {
             if (v === undefined) delete process.env[k];
             else process.env[k] = v;
         }
     }
+}
+
+/** The process ids the fixture plugin's processes wrote into `dir` (GATETEST_PID_DIR). */
+function pluginPids(dir: string): number[] {
+    return fs.readdirSync(dir).map(Number);
+}
+
+/** A process's state and parent (Linux /proc/<pid>/stat), undefined when it is gone. */
+function procStat(pid: number): { state: string; ppid: number } | undefined {
+    try {
+        const m = /\)\s+(\S)\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+        return m === null ? undefined : { state: m[1] as string, ppid: Number(m[2]) };
+    } catch {
+        return undefined;
+    }
+}
+
+/** Whether a process runs (a zombie has ended). */
+function running(pid: number): boolean {
+    const s = procStat(pid);
+    return s !== undefined && s.state !== "Z" && s.state !== "X";
+}
+
+/**
+ * Runs the late fixture's `hang` stack in the program host alone and kills the host (SIGKILL, as on --timeout)
+ * once its plugin process runs; resolves to the host run's error.
+ */
+async function killHostWithPlugin(pulumiHome: string, pidDir: string): Promise<Error> {
+    const run = hostRun(pulumiHome, LATE, { GATETEST_PID_DIR: pidDir }, "hang").then(
+        () => new Error("the program host finished; the hang stack should not"),
+        (e: unknown) => e as Error,
+    );
+    const deadline = Date.now() + 60_000;
+    let host: number | undefined;
+    while (host === undefined && Date.now() < deadline) {
+        const [pid] = pluginPids(pidDir);
+        if (pid !== undefined) host = procStat(pid)?.ppid;
+        else await new Promise((r) => setTimeout(r, 100));
+    }
+    if (host !== undefined) process.kill(host, "SIGKILL");
+    return run;
 }
 
 function byName(rs: readonly RecordedResource[], name: string): RecordedResource {
@@ -91,6 +135,9 @@ describe("gate: remote components", function () {
     let missingSarif: CliResult;
     let failing: CliResult;
     let hung: CliResult;
+    let late: CliResult;
+    let killed: Error;
+    const pidDirs = { late: home(), killed: home() };
 
     before(async () => {
         installFixturePlugin(installed);
@@ -99,7 +146,7 @@ describe("gate: remote components", function () {
         const dir = path.join(hanging, "plugins", "resource-gatetest-v0.1.0");
         fs.mkdirSync(dir, { recursive: true });
         fs.writeFileSync(path.join(dir, "pulumi-resource-gatetest"), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} -e "setInterval(() => {}, 1000)" gate-hanging-plugin "$@"\n`, { mode: 0o755 });
-        [withPlugin, withRuntimePlugin, host, missingJson, missingText, missingSarif, failing, hung] = await Promise.all([
+        [withPlugin, withRuntimePlugin, host, missingJson, missingText, missingSarif, failing, hung, late, killed] = await Promise.all([
             gateWith(installed, ["--format", "json"]),
             gateWith(runtimeLayout, ["--format", "json"]),
             hostRun(installed),
@@ -108,6 +155,8 @@ describe("gate: remote components", function () {
             gateWith(empty, ["--format", "sarif", "--output", path.join(empty, "report.sarif")]),
             gateWith(installed, ["--stack", "invalid"]),
             gateWith(hanging, ["--timeout", "20"]),
+            gate(["--cwd", LATE, "--policy-pack", BASIC_PACK, "--format", "json"], { PULUMI_HOME: installed, PULUMI_IGNORE_AMBIENT_PLUGINS: "true", GATETEST_PID_DIR: pidDirs.late }),
+            killHostWithPlugin(installed, pidDirs.killed),
         ]);
     });
 
@@ -205,6 +254,45 @@ describe("gate: remote components", function () {
             assert.match(hung.stderr, /^error: \[program\] .*resource plugin gatetest 0\.1\.0 \(.*pulumi-resource-gatetest\) did not print its port within the run.s 20 s \(--timeout\)/);
             assert.deepEqual(processesMentioning("gate-hanging-plugin"), []);
             assert.deepEqual(processesMentioning(installed), []);
+        });
+    });
+
+    describe("components registered late, one plugin process", () => {
+        const lateUrn = (qt: string, name: string) => `urn:pulumi:dev::fixture-remote-late::${qt}::${name}`;
+        const STORES = ["first", "second", "third"];
+
+        it("components registered inside an apply and from a beforeExit hook are constructed, their children analyzed and attributed to the statement that declared each", () => {
+            assert.equal(late.code, 1, late.stderr);
+            const j = json(late);
+            // The root stack, the program's key, and three components with four children each.
+            assert.equal(j.resources, 17);
+            assert.deepEqual(
+                j.violations.map((v) => [v.policy, v.urn, v.source]),
+                [
+                    ["bucket-classification-tag", lateUrn("gatetest:index:Store$aws:s3/bucket:Bucket", "first-bucket"), { file: "index.ts", line: 16, column: 15 }],
+                    ["bucket-classification-tag", lateUrn("gatetest:index:Store$aws:s3/bucket:Bucket", "second-bucket"), { file: "index.ts", line: 19, column: 5 }],
+                    ["bucket-classification-tag", lateUrn("gatetest:index:Store$aws:s3/bucket:Bucket", "third-bucket"), { file: "index.ts", line: 27, column: 5 }],
+                ],
+            );
+            const constructed = (j.notes as { remoteComponent?: { urn: string; constructed: boolean } }[]).filter((n) => n.remoteComponent !== undefined);
+            assert.deepEqual(
+                constructed.map((n) => [n.remoteComponent?.urn, n.remoteComponent?.constructed]),
+                STORES.map((n) => [lateUrn("gatetest:index:Store", n), true]),
+            );
+            assert.equal(j.partial, false);
+        });
+
+        it("the components of one package share one plugin process, stopped at the end of the run", () => {
+            const pids = pluginPids(pidDirs.late);
+            assert.equal(pids.length, 1, `plugin processes: ${pids.join(", ")}`);
+            assert.deepEqual(pids.filter(running), []);
+        });
+
+        it("a program host killed while its plugin runs (as on --timeout): the gate stops the plugin process", () => {
+            assert.match(killed.message, /^the program exited \(SIGKILL\) without finishing/);
+            const pids = pluginPids(pidDirs.killed);
+            assert.equal(pids.length, 1, `plugin processes: ${pids.join(", ")}`);
+            assert.deepEqual(pids.filter(running), []);
         });
     });
 

@@ -10,8 +10,9 @@
  *   records each registration in the engine's terms and answers it (a preview: no IDs, inputs as outputs);
  * - failures.ts: the program's first failure, as the language host captures it;
  * - drain.ts: the end of the run, when the program has drained (beforeExit registrations included);
- * - remote.ts (with plugins.ts, provider-plugin.ts, monitor-server.ts): remote components, constructed by their
- *   provider plugins as the engine constructs them;
+ * - remote.ts (with plugins.ts, provider-plugin.ts, monitor-server.ts, engine-thread.ts): remote components,
+ *   constructed by their provider plugins as the engine constructs them (the engine side in a worker thread
+ *   that does not keep the program from draining);
  * - secure-config.ts, invokes.ts: `secure:` config and offline invoke answers.
  */
 import * as path from "path";

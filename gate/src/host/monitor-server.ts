@@ -1,8 +1,10 @@
 /**
- * The engine side that a component provider plugin talks to while it runs `Construct`: a real gRPC server with
- * the ResourceMonitor service (`@pulumi/pulumi/proto/resource_grpc_pb`) and the Engine service
- * (`engine_grpc_pb`), in the program host, on 127.0.0.1 at a free port. The plugin gets its address as the
- * engine address (its argument) and as `monitorEndpoint` in ConstructRequest.
+ * The engine side that a component provider plugin talks to while it runs `Construct`: the ResourceMonitor
+ * service (`@pulumi/pulumi/proto/resource_grpc_pb`) and the Engine service (`engine_grpc_pb`). Their gRPC server
+ * runs in the engine-side worker thread (engine-thread.ts, engine-worker.ts), on 127.0.0.1 at a free port; the
+ * plugin gets its address as the engine address (its argument) and as `monitorEndpoint` in ConstructRequest.
+ * Each call arrives here serialized and is read and answered with the program's own generated messages (the
+ * services' definitions deserialize requests and serialize responses).
  *
  * Registrations, reads, invokes and outputs are handed to the program host's own resource monitor (the one the
  * program's resources go through), so a component's children are recorded exactly like the program's own
@@ -16,13 +18,18 @@ import * as path from "path";
 import type * as grpcT from "@grpc/grpc-js";
 import type * as enginepbT from "@pulumi/pulumi/proto/engine_pb";
 import type * as resourcepbT from "@pulumi/pulumi/proto/resource_pb";
+import { GrpcStatus, type EngineThread, type RpcError, type ServiceSpec } from "./engine-thread";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 
-type Handler = (call: grpcT.ServerUnaryCall<unknown, unknown>, cb: grpcT.sendUnaryData<unknown>) => void;
+type Reply = (err: Error | RpcError | null, resp?: unknown) => void;
+type Handler = (request: unknown, cb: Reply) => void;
 type MonitorMethod = (req: unknown, cb: (err: Error | null, resp?: unknown) => void) => unknown;
+type Service = Record<string, grpcT.MethodDefinition<unknown, unknown>>;
 
 export interface MonitorServerOptions {
+    /** The engine-side thread that runs the gRPC server. */
+    readonly engine: EngineThread;
     /** The @pulumi/pulumi package directory the program resolves. */
     readonly pulumiDir: string;
     /** The program host's resource monitor (the runtime's mock monitor with the host's handlers). */
@@ -52,16 +59,14 @@ const FEATURES: readonly [string, keyof typeof resourcepbT.ResourceMonitorFeatur
 ];
 
 export class MonitorServer {
-    private server: grpcT.Server | undefined;
     address = "";
 
     constructor(private readonly o: MonitorServerOptions) {}
 
     async start(): Promise<string> {
         const dir = this.o.pulumiDir;
-        const grpc = require(require.resolve("@grpc/grpc-js", { paths: [dir] })) as typeof grpcT;
-        const resrpc = require(path.join(dir, "proto", "resource_grpc_pb.js")) as { ResourceMonitorService: grpcT.ServiceDefinition };
-        const enginerpc = require(path.join(dir, "proto", "engine_grpc_pb.js")) as { EngineService: grpcT.ServiceDefinition };
+        const resrpc = require(path.join(dir, "proto", "resource_grpc_pb.js")) as { ResourceMonitorService: Service };
+        const enginerpc = require(path.join(dir, "proto", "engine_grpc_pb.js")) as { EngineService: Service };
         const respb = require(path.join(dir, "proto", "resource_pb.js")) as typeof resourcepbT;
         const enginepb = require(path.join(dir, "proto", "engine_pb.js")) as typeof enginepbT;
         const { Empty } = require(require.resolve("google-protobuf/google/protobuf/empty_pb", { paths: [dir] })) as { Empty: new () => unknown };
@@ -69,31 +74,31 @@ export class MonitorServer {
 
         const delegate =
             (name: string, reply?: () => unknown): Handler =>
-            (call, cb) => {
+            (request, cb) => {
                 const fn = monitor[name] as MonitorMethod | undefined;
                 if (typeof fn !== "function") {
-                    cb({ code: grpc.status.UNIMPLEMENTED, details: `ResourceMonitor.${name} is not available offline` });
+                    cb({ code: GrpcStatus.UNIMPLEMENTED, details: `ResourceMonitor.${name} is not available offline` });
                     return;
                 }
                 try {
-                    fn.call(monitor, call.request, (err, resp) => (err ? cb(err) : cb(null, reply !== undefined ? reply() : resp)));
+                    fn.call(monitor, request, (err, resp) => (err ? cb(err) : cb(null, reply !== undefined ? reply() : resp)));
                 } catch (e) {
                     cb(e as Error);
                 }
             };
         const refuse =
             (what: string): Handler =>
-            (_call, cb) =>
-                cb({ code: grpc.status.UNIMPLEMENTED, details: `${what} inside a remote component is not supported by the offline policy gate` });
+            (_request, cb) =>
+                cb({ code: GrpcStatus.UNIMPLEMENTED, details: `${what} inside a remote component is not supported by the offline policy gate` });
 
         const supported = new Set(FEATURES.map(([id]) => id));
         const monitorImpl: Record<string, Handler> = {
-            supportsFeature: (call, cb) => {
+            supportsFeature: (request, cb) => {
                 const resp = new respb.SupportsFeatureResponse();
-                resp.setHassupport(supported.has((call.request as resourcepbT.SupportsFeatureRequest).getId()));
+                resp.setHassupport(supported.has((request as resourcepbT.SupportsFeatureRequest).getId()));
                 cb(null, resp);
             },
-            getDeploymentInfo: (_call, cb) => {
+            getDeploymentInfo: (_request, cb) => {
                 const resp = new respb.DeploymentInfo();
                 resp.setProject(this.o.project);
                 resp.setStack(this.o.stack);
@@ -117,50 +122,52 @@ export class MonitorServer {
             registerStackInvokeTransform: refuse("an invoke transform"),
             registerResourceHook: refuse("a resource hook"),
             registerErrorHook: refuse("an error hook"),
-            signalAndWaitForShutdown: (_call, cb) => cb(null, new Empty()),
+            signalAndWaitForShutdown: (_request, cb) => cb(null, new Empty()),
         };
         const levels = { 1: "info", 2: "warning", 3: "error" } as const;
         const engineImpl: Record<string, Handler> = {
-            log: (call, cb) => {
-                const r = call.request as enginepbT.LogRequest;
+            log: (request, cb) => {
+                const r = request as enginepbT.LogRequest;
                 const level = levels[r.getSeverity() as 1 | 2 | 3];
                 if (level !== undefined) this.o.onLog(level, r.getMessage(), r.getUrn());
                 cb(null, new Empty());
             },
-            getRootResource: (_call, cb) => {
+            getRootResource: (_request, cb) => {
                 const resp = new enginepb.GetRootResourceResponse();
                 resp.setUrn(this.o.stackUrn);
                 cb(null, resp);
             },
-            setRootResource: (_call, cb) => cb(null, new enginepb.SetRootResourceResponse()),
-            startDebugging: (_call, cb) => cb(null, new Empty()),
-            requirePulumiVersion: (_call, cb) => {
+            setRootResource: (_request, cb) => cb(null, new enginepb.SetRootResourceResponse()),
+            startDebugging: (_request, cb) => cb(null, new Empty()),
+            requirePulumiVersion: (_request, cb) => {
                 const R = (enginepb as unknown as { RequirePulumiVersionResponse?: new () => unknown }).RequirePulumiVersionResponse;
                 cb(null, R !== undefined ? new R() : new Empty());
             },
         };
-        const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024, "grpc.max_send_message_length": 400 * 1024 * 1024 });
-        server.addService(resrpc.ResourceMonitorService, pick(resrpc.ResourceMonitorService, monitorImpl));
-        server.addService(enginerpc.EngineService, pick(enginerpc.EngineService, engineImpl));
-        const port = await new Promise<number>((resolve, reject) =>
-            server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-        );
-        this.server = server;
-        this.address = `127.0.0.1:${port}`;
+        const services: Record<string, { definition: Service; impl: Record<string, Handler> }> = {
+            ResourceMonitor: { definition: resrpc.ResourceMonitorService, impl: monitorImpl },
+            Engine: { definition: enginerpc.EngineService, impl: engineImpl },
+        };
+        // Only the methods this @pulumi/pulumi version defines and the host implements; others are UNIMPLEMENTED.
+        const specs: ServiceSpec[] = Object.entries(services).map(([service, { definition, impl }]) => ({
+            service,
+            methods: Object.entries(definition)
+                .filter(([name, m]) => impl[name] !== undefined && !m.requestStream && !m.responseStream)
+                .map(([name, m]) => ({ name, path: m.path })),
+        }));
+        this.address = await this.o.engine.serve(specs, (service, method, bytes) => {
+            const s = services[service];
+            const definition = s?.definition[method];
+            const handler = s?.impl[method];
+            if (definition === undefined || handler === undefined) return Promise.reject({ code: GrpcStatus.UNIMPLEMENTED, details: `${service}.${method} is not implemented` });
+            return new Promise<Uint8Array>((resolve, reject) => {
+                const request = definition.requestDeserialize(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+                handler(request, (err, resp) => {
+                    if (err !== null) reject(err);
+                    else resolve(new Uint8Array(definition.responseSerialize(resp)));
+                });
+            });
+        });
         return this.address;
     }
-
-    stop(): void {
-        this.server?.forceShutdown();
-    }
-}
-
-/** The handlers the service (as this @pulumi/pulumi version defines it) has; others are left UNIMPLEMENTED. */
-function pick(service: grpcT.ServiceDefinition, impl: Record<string, Handler>): grpcT.UntypedServiceImplementation {
-    const out: grpcT.UntypedServiceImplementation = {};
-    for (const name of Object.keys(service)) {
-        const h = impl[name];
-        if (h !== undefined) out[name] = h as grpcT.UntypedHandleCall;
-    }
-    return out;
 }

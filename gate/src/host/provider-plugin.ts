@@ -10,55 +10,48 @@
  * - then, over the ResourceProvider gRPC protocol: `Handshake` (UNIMPLEMENTED is fine: the Node.js SDK's
  *   provider does not implement it), `GetPluginInfo`, `CheckConfig` (UNIMPLEMENTED: the inputs as they are),
  *   `Configure`, and `Construct` per component.
+ *
+ * The process and the connection to it live in the engine-side worker thread (engine-thread.ts), as plugins
+ * live in the engine's process: they never keep the program from draining. Here, in the program host's main
+ * thread, the messages are built and read with the program's own generated classes and cross to the worker
+ * serialized.
  */
-import { spawn, type ChildProcess } from "child_process";
 import * as path from "path";
 import type * as grpcT from "@grpc/grpc-js";
 import type * as provpbT from "@pulumi/pulumi/proto/provider_pb";
+import { EngineCallError, GrpcStatus, type EngineThread } from "./engine-thread";
 import type { FoundPlugin } from "./plugins";
 import type { Json } from "../shared/types";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 
 type Struct = NonNullable<ReturnType<provpbT.ConstructRequest["getInputs"]>>;
-type Callback<R> = (err: grpcT.ServiceError | null, resp: R) => void;
-type Unary<Q, R> = (req: Q, md: grpcT.Metadata, opts: Partial<grpcT.CallOptions>, cb: Callback<R>) => grpcT.ClientUnaryCall;
 
-interface ProviderClient extends grpcT.Client {
-    handshake: Unary<provpbT.ProviderHandshakeRequest, provpbT.ProviderHandshakeResponse>;
-    getPluginInfo: Unary<unknown, { getVersion(): string }>;
-    checkConfig: Unary<provpbT.CheckRequest, provpbT.CheckResponse>;
-    configure: Unary<provpbT.ConfigureRequest, provpbT.ConfigureResponse>;
-    construct: Unary<provpbT.ConstructRequest, provpbT.ConstructResponse>;
+/** The requests and responses of the calls the host makes. */
+interface ProviderCalls {
+    handshake: [provpbT.ProviderHandshakeRequest, provpbT.ProviderHandshakeResponse];
+    getPluginInfo: [unknown, { getVersion(): string }];
+    checkConfig: [provpbT.CheckRequest, provpbT.CheckResponse];
+    configure: [provpbT.ConfigureRequest, provpbT.ConfigureResponse];
+    construct: [provpbT.ConstructRequest, provpbT.ConstructResponse];
 }
 
-/** The gRPC and protobuf modules of the @pulumi/pulumi the program uses (the plugin's messages are built with them). */
+/** The gRPC service definition and protobuf modules of the @pulumi/pulumi the program uses (the plugin's messages are built with them). */
 export interface ProviderProtos {
-    readonly grpc: typeof grpcT;
+    readonly service: Partial<Record<string, grpcT.MethodDefinition<unknown, unknown>>>;
     readonly provpb: typeof provpbT;
-    readonly Client: new (addr: string, creds: grpcT.ChannelCredentials, opts: grpcT.ClientOptions) => ProviderClient;
     readonly Struct: { fromJavaScript(o: Record<string, Json>): Struct };
     readonly Empty: new () => unknown;
 }
 
 export function loadProviderProtos(pulumiDir: string): ProviderProtos {
-    const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] })) as typeof grpcT;
-    const rpc = require(path.join(pulumiDir, "proto", "provider_grpc_pb.js")) as { ResourceProviderClient: ProviderProtos["Client"] };
+    const rpc = require(path.join(pulumiDir, "proto", "provider_grpc_pb.js")) as { ResourceProviderService: ProviderProtos["service"] };
     return {
-        grpc,
+        service: rpc.ResourceProviderService,
         provpb: require(path.join(pulumiDir, "proto", "provider_pb.js")) as typeof provpbT,
-        Client: rpc.ResourceProviderClient,
         Struct: (require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [pulumiDir] })) as { Struct: ProviderProtos["Struct"] }).Struct,
         Empty: (require(require.resolve("google-protobuf/google/protobuf/empty_pb", { paths: [pulumiDir] })) as { Empty: new () => unknown }).Empty,
     };
-}
-
-/** The plugin's port line, as the engine parses it (`parsePort`). */
-export function parsePort(line: string): number | undefined {
-    const s = line.replaceAll("\x1b]9;4;3;\x1b\\", "").replaceAll("\x1b]9;4;0;\x1b\\", "").trim();
-    if (!/^[+-]?\d+$/.test(s)) return undefined;
-    const port = Number(s);
-    return port > 0 && port <= 65535 ? port : undefined;
 }
 
 /** What the plugin accepts, from Handshake or else Configure. */
@@ -79,20 +72,12 @@ export interface StartOptions {
     readonly timeoutMs: number;
     /** The run's --timeout, seconds, for the message when the wait runs out. */
     readonly timeoutSeconds: number;
-    /** Told the plugin's process id once it runs (the gate stops it if the program host dies). */
-    readonly onPid?: (pid: number) => void;
-}
-
-function tail(s: string, lines = 20): string {
-    return s.trimEnd().split("\n").slice(-lines).join("\n");
 }
 
 /** A running resource plugin. */
 export class ProviderPlugin {
-    private child: ChildProcess | undefined;
-    private client: ProviderClient | undefined;
+    private handle: number | undefined;
     private output = "";
-    private exit: string | undefined;
     protocol: PluginProtocol | undefined;
     /** The version the plugin reports (GetPluginInfo), "" when it reports none. */
     version = "";
@@ -100,6 +85,7 @@ export class ProviderPlugin {
     constructor(
         readonly plugin: FoundPlugin,
         private readonly protos: ProviderProtos,
+        private readonly engine: EngineThread,
     ) {}
 
     /** The plugin, as messages name it. */
@@ -107,14 +93,9 @@ export class ProviderPlugin {
         return `resource plugin ${this.plugin.name}${this.plugin.version !== "" ? ` ${this.plugin.version}` : ""} (${this.plugin.run.kind === "executable" ? this.plugin.run.path : this.plugin.dir})`;
     }
 
-    /** Keeps the last 64 KiB the plugin printed (for error messages). */
-    private keep(text: string): void {
-        this.output = (this.output + text).slice(-65536);
-    }
-
-    /** What the plugin printed so far (after its port line), for error messages. */
+    /** What the plugin printed (after its port line) by its last failed call, for error messages. */
     get printed(): string {
-        return this.output.trim() === "" ? "" : `\nplugin output:\n${tail(this.output)}`;
+        return this.output;
     }
 
     private command(engineAddress: string, env: Record<string, string>): { file: string; args: string[]; env: Record<string, string> } {
@@ -134,51 +115,16 @@ export class ProviderPlugin {
     /** Starts the plugin, reads its port, connects and shakes hands. */
     async start(o: StartOptions): Promise<void> {
         const cmd = this.command(o.engineAddress, o.env);
-        const child = spawn(cmd.file, cmd.args, { cwd: o.cwd, env: { ...process.env, ...cmd.env }, stdio: ["pipe", "pipe", "pipe"] });
-        this.child = child;
-        child.stderr?.on("data", (d: Buffer) => this.keep(d.toString()));
-        child.on("exit", (code, signal) => (this.exit = signal !== null ? `killed by ${signal}` : `exited with code ${String(code)}`));
-        const port = await new Promise<number>((resolve, reject) => {
-            let line = "";
-            let done = false;
-            const finish = (err: Error | undefined, p?: number): void => {
-                if (done) return;
-                done = true;
-                clearTimeout(timer);
-                if (err !== undefined) reject(err);
-                else resolve(p as number);
-            };
-            const timer = setTimeout(() => finish(new Error(`${this.label} did not print its port within the run's ${o.timeoutSeconds} s (--timeout)${this.printed}`)), o.timeoutMs);
-            child.on("error", (e) => finish(new Error(`cannot start ${this.label}: ${e.message}`)));
-            child.on("spawn", () => o.onPid?.(child.pid as number));
-            child.on("exit", () => setImmediate(() => finish(new Error(`${this.label} ${this.exit ?? "exited"} before printing its port${this.printed}`))));
-            child.stdout?.on("data", (d: Buffer) => {
-                if (done) {
-                    this.keep(d.toString());
-                    return;
-                }
-                line += d.toString();
-                const nl = line.indexOf("\n");
-                if (nl < 0) return;
-                this.keep(line.slice(nl + 1));
-                const p = parsePort(line.slice(0, nl));
-                if (p === undefined) finish(new Error(`${this.label} wrote an invalid port to stdout: '${line.slice(0, nl).trim()}'${this.printed}`));
-                else finish(undefined, p);
-            });
-        });
-        const { grpc } = this.protos;
-        this.client = new this.protos.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
-            "grpc.max_receive_message_length": 400 * 1024 * 1024,
-            "grpc.max_send_message_length": 400 * 1024 * 1024,
-        });
-        await new Promise<void>((resolve, reject) =>
-            (this.client as ProviderClient).waitForReady(Date.now() + 10_000, (err) =>
-                err ? reject(new Error(`${this.label} did not begin responding to RPC connections: ${err.message}${this.printed}`)) : resolve(),
-            ),
-        );
+        const env: Record<string, string> = {};
+        for (const [k, v] of Object.entries({ ...process.env, ...cmd.env })) if (v !== undefined) env[k] = v;
+        try {
+            this.handle = await this.engine.start({ file: cmd.file, args: cmd.args, cwd: o.cwd, env, label: this.label, timeoutMs: o.timeoutMs, timeoutSeconds: o.timeoutSeconds });
+        } catch (e) {
+            throw e instanceof EngineCallError ? new Error(e.message) : e;
+        }
         // Older @pulumi/pulumi versions have no Handshake (nor some of its fields): the engine's fallback applies.
         const Handshake = (this.protos.provpb as Partial<typeof provpbT>).ProviderHandshakeRequest;
-        if (Handshake !== undefined && typeof (this.client as Partial<ProviderClient>).handshake === "function") {
+        if (Handshake !== undefined && this.protos.service["handshake"] !== undefined) {
             const hs = new Handshake();
             hs.setEngineAddress(o.engineAddress);
             hs.setRootDirectory(this.plugin.dir);
@@ -189,31 +135,27 @@ export class ProviderPlugin {
                 const r = await this.call("handshake", hs);
                 this.protocol = { acceptSecrets: r.getAcceptSecrets(), acceptResources: r.getAcceptResources(), acceptOutputs: r.getAcceptOutputs() };
             } catch (e) {
-                if ((e as grpcT.ServiceError).code !== grpc.status.UNIMPLEMENTED) throw e;
+                if ((e as { code?: number }).code !== GrpcStatus.UNIMPLEMENTED) throw e;
             }
         }
         this.version = (await this.call("getPluginInfo", new this.protos.Empty())).getVersion();
     }
 
     /** A unary call; a failure names the plugin and the call, and carries what the plugin printed. */
-    call<K extends "handshake" | "getPluginInfo" | "checkConfig" | "configure" | "construct">(
-        method: K,
-        req: Parameters<ProviderClient[K]>[0],
-    ): Promise<Parameters<Parameters<ProviderClient[K]>[3]>[1]> {
-        const client = this.client;
-        if (client === undefined) return Promise.reject(new Error(`${this.label} is not running`));
-        return new Promise((resolve, reject) => {
-            const fn = client[method] as unknown as Unary<unknown, unknown>;
-            fn.call(client, req, new this.protos.grpc.Metadata(), {}, (err, resp) => {
-                if (err !== null) {
-                    const e = new Error(err.code === this.protos.grpc.status.UNAVAILABLE && this.exit !== undefined ? `${this.label} ${this.exit}${this.printed}` : err.details || err.message) as Error & {
-                        code?: number;
-                    };
-                    e.code = err.code;
-                    reject(e);
-                } else resolve(resp as Parameters<Parameters<ProviderClient[K]>[3]>[1]);
-            });
-        });
+    async call<K extends keyof ProviderCalls>(method: K, req: ProviderCalls[K][0]): Promise<ProviderCalls[K][1]> {
+        const definition = this.protos.service[method];
+        if (this.handle === undefined || definition === undefined) throw new Error(`${this.label} is not running`);
+        let bytes: Uint8Array;
+        try {
+            bytes = await this.engine.call(this.handle, definition.path, new Uint8Array(definition.requestSerialize(req)));
+        } catch (e) {
+            if (!(e instanceof EngineCallError)) throw e;
+            const f = e.failure;
+            this.output = f.printed ?? this.output;
+            const message = f.rpc?.code === GrpcStatus.UNAVAILABLE && f.exit !== undefined ? `${this.label} ${f.exit}${this.printed}` : f.rpc !== undefined ? f.rpc.details || (f.rpc.message ?? f.message) : f.message;
+            throw Object.assign(new Error(message), f.rpc !== undefined ? { code: f.rpc.code } : {});
+        }
+        return definition.responseDeserialize(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as ProviderCalls[K][1];
     }
 
     /**
@@ -238,7 +180,7 @@ export class ProviderPlugin {
             const got = r.getInputs()?.toJavaScript() as Record<string, Json> | undefined;
             if (got !== undefined) checked = { ...got, ...("version" in inputs && !("version" in got) ? { version: inputs["version"] as Json } : {}) };
         } catch (e) {
-            if ((e as { code?: number }).code !== this.protos.grpc.status.UNIMPLEMENTED) throw e;
+            if ((e as { code?: number }).code !== GrpcStatus.UNIMPLEMENTED) throw e;
         }
         if (Object.entries(checked).some(([k, v]) => k !== "version" && containsUnknowns(v))) return false;
         const req = new provpb.ConfigureRequest();
@@ -258,12 +200,6 @@ export class ProviderPlugin {
             this.protocol = { acceptSecrets: r.getAcceptsecrets(), acceptResources: r.getAcceptresources(), acceptOutputs: r.getAcceptoutputs() };
         }
         return true;
-    }
-
-    /** Stops the plugin (its gRPC channel, then the process). */
-    stop(): void {
-        this.client?.close();
-        if (this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
     }
 }
 

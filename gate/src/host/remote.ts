@@ -6,7 +6,10 @@
  *
  * The program host does the same where the plugin is installed (see plugins.ts for where it looks): it starts
  * the plugin (provider-plugin.ts), serves it the ResourceMonitor and Engine services (monitor-server.ts), and
- * sends it ConstructRequest as the engine does. The children then arrive at the program host's own resource
+ * sends it ConstructRequest as the engine does. The server and the plugin processes run in the engine-side
+ * worker thread (engine-thread.ts), which does not keep the program from draining; a Construct in flight does
+ * (the program waits for its registration's answer), so a component registered late (inside an `apply`, from
+ * a `beforeExit` hook) is constructed too. The children then arrive at the program host's own resource
  * monitor and are recorded and analyzed like the program's resources; the component's outputs go back to the
  * program as the engine returns them. Where the plugin is not installed, the component is recorded as the
  * program registered it, and a note names it and what was not analyzed (the report then says the analysis is
@@ -18,6 +21,7 @@ import type * as aliaspbT from "@pulumi/pulumi/proto/alias_pb";
 import type * as provpbT from "@pulumi/pulumi/proto/provider_pb";
 import type * as resourcepbT from "@pulumi/pulumi/proto/resource_pb";
 import type { HostRequest, Json, ProgramNote, RemoteComponentInfo } from "../shared/types";
+import { EngineThread } from "./engine-thread";
 import { MonitorServer } from "./monitor-server";
 import { declaredPluginVersion, findResourcePlugin, parseVersion, type FoundPlugin } from "./plugins";
 import { loadProviderProtos, ProviderPlugin, UNKNOWN, type ProviderProtos } from "./provider-plugin";
@@ -131,20 +135,20 @@ export function installRemoteComponents(ctx: RemoteContext): void {
     const respb = require(path.join(ctx.pulumiDir, "proto", "resource_pb.js")) as typeof resourcepbT;
     const aliaspb = require(path.join(ctx.pulumiDir, "proto", "alias_pb.js")) as typeof aliaspbT;
     let protos: ProviderProtos | undefined;
+    let engine: EngineThread | undefined;
     let server: Promise<MonitorServer> | undefined;
     const instances = new Map<string, Promise<ProviderInstance>>();
-    const running: ProviderPlugin[] = [];
     const stackUrn = `urn:pulumi:${req.stack}::${req.project}::pulumi:pulumi:Stack::${req.project}-${req.stack}`;
     const timeoutMs = req.timeoutMs ?? 120_000;
     let handles = 0;
 
-    process.on("exit", () => {
-        for (const p of running) p.stop();
-    });
+    /** The engine side, started with the first component whose plugin is installed. */
+    const engineThread = (): EngineThread => (engine ??= new EngineThread((pid) => process.send?.({ kind: "plugin", pid })));
 
     const startServer = (): Promise<MonitorServer> => {
         server ??= (async () => {
             const s = new MonitorServer({
+                engine: engineThread(),
                 pulumiDir: ctx.pulumiDir,
                 monitor,
                 project: req.project,
@@ -187,8 +191,7 @@ export function installRemoteComponents(ctx: RemoteContext): void {
             p = (async () => {
                 const srv = await startServer();
                 protos ??= loadProviderProtos(ctx.pulumiDir);
-                const plugin = new ProviderPlugin(found, protos);
-                running.push(plugin);
+                const plugin = new ProviderPlugin(found, protos, engineThread());
                 const cfg: Record<string, string> = {};
                 for (const [k, v] of Object.entries(req.config)) if (k.startsWith(`${pkg}:`)) cfg[k.slice(pkg.length + 1)] = v;
                 const env: Record<string, string> = { PULUMI_PROJECT: req.project, PULUMI_CONFIG: JSON.stringify(cfg) };
@@ -198,7 +201,7 @@ export function installRemoteComponents(ctx: RemoteContext): void {
                 // machine the failure report and the host's exit take seconds).
                 const margin = Math.min(5000, timeoutMs / 4);
                 const wait = Math.max(1000, performance.timeOrigin + timeoutMs - margin - Date.now());
-                await plugin.start({ engineAddress: srv.address, cwd: req.programDir, env, timeoutMs: wait, timeoutSeconds: timeoutMs / 1000, onPid: (pid) => process.send?.({ kind: "plugin", pid }) });
+                await plugin.start({ engineAddress: srv.address, cwd: req.programDir, env, timeoutMs: wait, timeoutSeconds: timeoutMs / 1000 });
                 const wanted = parseVersion(found.version);
                 const got = parseVersion(plugin.version);
                 if (wanted !== undefined && (got === undefined || got.major < wanted.major || (got.major === wanted.major && (got.minor < wanted.minor || (got.minor === wanted.minor && got.patch < wanted.patch))))) {
@@ -252,6 +255,30 @@ export function installRemoteComponents(ctx: RemoteContext): void {
             return;
         }
         const found = lookup.found;
+        // From here until its answer, the program waits for this registration: the run does not end meanwhile.
+        const release = engineThread().hold();
+        let answered = false;
+        const answer: Callback = (err, resp) => {
+            if (answered) return;
+            answered = true;
+            release();
+            cb(err, resp);
+        };
+        try {
+            await constructWith(r, answer, found, { key, providerUrn, inputs, secure, pkg, version });
+        } catch (e) {
+            answer(e instanceof Error ? e : new Error(String(e)));
+        }
+    };
+
+    const constructWith = async (
+        r: resourcepbT.RegisterResourceRequest,
+        cb: Callback,
+        found: FoundPlugin,
+        p: { key: string; providerUrn: string; inputs: Record<string, Json>; secure: string[]; pkg: string; version: string },
+    ): Promise<void> => {
+        const { key, providerUrn, inputs, secure, pkg, version } = p;
+        const type = r.getType();
         let instance: ProviderInstance;
         try {
             instance = await providerFor(key, found, providerUrn, `pulumi:providers:${pkg}`, providerUrn.slice(providerUrn.lastIndexOf("::") + 2), inputs, secure, pkg);
@@ -274,12 +301,12 @@ export function installRemoteComponents(ctx: RemoteContext): void {
             return;
         }
         const plugin = instance.plugin;
-        const p = protos as ProviderProtos;
+        const pp = protos as ProviderProtos;
         if (plugin.protocol?.acceptSecrets !== true) {
             cb(new Error(`remote component ${type} '${r.getName()}': ${plugin.label} does not accept secrets; plugins that can construct components must support secrets`));
             return;
         }
-        const creq = constructRequest(p.provpb, aliaspb, r, {
+        const creq = constructRequest(pp.provpb, aliaspb, r, {
             project: req.project,
             stack: req.stack,
             organization: req.organization,
@@ -303,7 +330,7 @@ export function installRemoteComponents(ctx: RemoteContext): void {
         const out = new respb.RegisterResourceResponse();
         out.setUrn(resp.getUrn());
         out.setId("");
-        out.setObject(p.Struct.fromJavaScript(partial) as unknown as Parameters<typeof out.setObject>[0]);
+        out.setObject(pp.Struct.fromJavaScript(partial) as unknown as Parameters<typeof out.setObject>[0]);
         const pd = out.getPropertydependenciesMap();
         for (const [k, urns] of Object.entries(dependencies)) {
             const d = new respb.RegisterResourceResponse.PropertyDependencies();
