@@ -124,7 +124,7 @@ interface ProviderInstance {
     readonly plugin: ProviderPlugin;
     /** false when its configuration is unknown during preview (the engine then does not run Construct). */
     readonly configured: boolean;
-    /** Secure config values of the package, which the gate never decrypts. */
+    /** Secure config values of the package that the gate could not decrypt. */
     readonly secureKeys: readonly string[];
 }
 
@@ -295,7 +295,7 @@ export function installRemoteComponents(ctx: RemoteContext): void {
             placeholder.setParent(r.getParent());
             const why =
                 instance.secureKeys.length > 0
-                    ? `the ${pkg} provider's configuration includes secure values (${instance.secureKeys.join(", ")}), which the gate never decrypts, so the provider is not configured and does not construct it`
+                    ? `the ${pkg} provider's configuration includes secure values (${instance.secureKeys.join(", ")}), which the gate could not decrypt, so the provider is not configured and does not construct it`
                     : `the ${pkg} provider's configuration is unknown during preview, so (as under pulumi preview) it does not construct the component`;
             opaque(r, cb, pkg, version, why, placeholder);
             return;
