@@ -63,7 +63,11 @@ describe("infra/monitoring MonitoringLayer", function () {
     it("trail bucket: own encryption, versioning, public access block, TLS 1.3 policy and CloudTrail writes scoped to this trail", function () {
         const bucket = one("aws:s3/bucket:Bucket", "monitoring-trail-bucket");
         const arn = String(bucket.state.arn);
-        assert.equal(bucket.inputs.bucket, `e2ee-pipeline-test-cloudtrail-${ACCOUNT}`);
+        // A globally unique name of its own (random suffix kept in state); a deployed bucket keeps the name it has.
+        const suffix = one("random:index/randomId:RandomId", "monitoring-trail-bucket-suffix");
+        assert.deepEqual(suffix.inputs, { byteLength: 4 });
+        assert.equal(bucket.inputs.bucket, `e2ee-pipeline-test-cloudtrail-${String(suffix.state.hex)}`);
+        assert.deepEqual(bucket.ignoreChanges, ["bucket"]);
         assert.deepEqual(
             one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "monitoring-trail-bucket-encryption").inputs.rules,
             [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: LOGS_KEY }, bucketKeyEnabled: true }],

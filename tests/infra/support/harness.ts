@@ -41,6 +41,8 @@ export interface Created {
     readonly aliases?: readonly string[];
     /** Reference of its provider (`<provider URN>::<id>`), when one was given. */
     readonly provider?: string;
+    /** Its `ignoreChanges` option. */
+    readonly ignoreChanges?: readonly string[];
 }
 
 /** The id and outputs the mocks return for one registration. */
@@ -156,6 +158,20 @@ export function mockState(type: string, name: string, inputs: Record<string, unk
             });
         case "aws:wafv2/webAcl:WebAcl":
             return s(uuid, { arn: arn("wafv2", `regional/webacl/${n}/${uuid}`) });
+        case "aws:pipes/pipe:Pipe":
+            return s(n, { arn: arn("pipes", `pipe/${n}`) });
+        case "random:index/randomId:RandomId": {
+            // byteLength bytes: the first 4 from the counter's hash, the rest zero (deterministic).
+            const bytes = Buffer.alloc(Number(inputs.byteLength ?? 8));
+            bytes.write(hex.slice(0, Math.min(8, bytes.length * 2)), "hex");
+            const b64 = bytes.toString("base64");
+            return s(b64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""), {
+                hex: bytes.toString("hex"),
+                b64Std: b64,
+                b64Url: b64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""),
+                dec: BigInt(`0x${bytes.toString("hex") || "0"}`).toString(10),
+            });
+        }
         default: {
             const [pkg, mod] = type.split(":");
             const service = pkg === "aws" ? (mod ?? "x").split("/")[0] : pkg;
@@ -297,6 +313,7 @@ interface RegisterRequest {
     getParent(): string;
     getDependenciesList(): string[];
     getAliasesList(): AliasMessage[];
+    getIgnorechangesList(): string[];
 }
 
 interface MockMonitor {
@@ -350,6 +367,7 @@ export async function startMocks(stack: string, options: MockOptions = {}): Prom
             parent: self.parent,
             dependencies: req.getDependenciesList(),
             aliases: req.getAliasesList().map((a) => aliasUrn(a, stack, self)),
+            ignoreChanges: req.getIgnorechangesList(),
         });
         return register(req, callback);
     };
