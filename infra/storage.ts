@@ -79,10 +79,11 @@ export function validateStorageLayerArgs(args: StorageLayerArgs): ValidStorageLa
 }
 
 /**
- * The data lake's bucket policy statements on uploads, after the TLS denies: an upload without SSE headers gets the
- * bucket's default encryption (SSE-KMS with the storage key); one that names its encryption must name SSE-KMS with
- * the storage key itself (by ARN). Refused: SSE-S3 or DSSE; another KMS key; `aws:kms` without a key id, which S3
- * would encrypt under the AWS-managed `aws/s3` key.
+ * The data lake's bucket policy statements on uploads, after the TLS denies: every upload must name SSE-KMS with the
+ * storage key itself (`x-amz-server-side-encryption: aws:kms` and the key's ARN as
+ * `x-amz-server-side-encryption-aws-kms-key-id`). `IfExists` makes a missing header deny too: refused are uploads
+ * without SSE headers, SSE-S3 or DSSE, another KMS key, and `aws:kms` without a key id (which S3 would encrypt under
+ * the AWS-managed `aws/s3` key).
  */
 export function dataLakeUploadStatements(bucketArn: pulumi.Input<string>, storageKeyArn: pulumi.Input<string>): Statement[] {
     const objects = pulumi.interpolate`${bucketArn}/*`;
@@ -103,14 +104,6 @@ export function dataLakeUploadStatements(bucketArn: pulumi.Input<string>, storag
             Action: "s3:PutObject",
             Resource: objects,
             Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": storageKeyArn } },
-        },
-        {
-            Sid: "DenyAwsManagedS3Key",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:PutObject",
-            Resource: objects,
-            Condition: { StringEquals: { "s3:x-amz-server-side-encryption": "aws:kms" }, Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "true" } },
         },
     ];
 }

@@ -80,21 +80,13 @@ describe("infra/storage StorageLayer", function () {
                 Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
             },
             {
+                // A missing key id denies too (IfExists): aws:kms without one would be encrypted under aws/s3.
                 Sid: "DenyOtherKmsKeys",
                 Effect: "Deny",
                 Principal: "*",
                 Action: "s3:PutObject",
                 Resource: `${BUCKET_ARN}/*`,
                 Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": STORAGE_KEY } },
-            },
-            {
-                // aws:kms without a key id would be encrypted under the AWS-managed aws/s3 key.
-                Sid: "DenyAwsManagedS3Key",
-                Effect: "Deny",
-                Principal: "*",
-                Action: "s3:PutObject",
-                Resource: `${BUCKET_ARN}/*`,
-                Condition: { StringEquals: { "s3:x-amz-server-side-encryption": "aws:kms" }, Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "true" } },
             },
         ]);
     });

@@ -45,8 +45,8 @@ export interface Created {
     readonly ignoreChanges?: readonly string[];
 }
 
-/** The id and outputs the mocks return for one registration. */
-export type MockState = (type: string, name: string, inputs: Record<string, unknown>) => { id: string; state: Record<string, unknown> };
+/** The id and outputs the mocks return for one registration (its URN as the engine builds it, when known). */
+export type MockState = (type: string, name: string, inputs: Record<string, unknown>, urn?: string) => { id: string; state: Record<string, unknown> };
 
 export interface MockOptions {
     /** Ids and outputs of registrations. Default: `mockState`, realistic ARNs for the stack's account. */
@@ -178,6 +178,20 @@ export function mockState(type: string, name: string, inputs: Record<string, unk
             return s(`${n}-id`, { arn: arn(service, n) });
         }
     }
+}
+
+/**
+ * A `MockState` whose ids and outputs are the gate's synthetic outputs (gate/src/host/synthetic.ts): the formats AWS
+ * uses (ARNs from the Service Authorization Reference's templates, UUID key ids, `<region>_<id>` user pools, queue
+ * URLs, random ids), unique and deterministic per URN, in the account `aws:getCallerIdentity` answers for the stack.
+ */
+export async function syntheticState(): Promise<MockState> {
+    const { loadArnTemplates, synthesize } = await import("../../../gate/src/host/synthetic");
+    const templates = await loadArnTemplates();
+    return (type, name, inputs, urn) => {
+        const r = synthesize({ type, name, urn: urn ?? `urn:pulumi:${account}::${PROJECT}::${type}::${name}`, inputs, accountId: account, region: REGION, partition }, templates);
+        return { id: r.id, state: r.outputs };
+    };
 }
 
 export interface NamedStateOptions {
@@ -334,8 +348,8 @@ export async function startMocks(stack: string, options: MockOptions = {}): Prom
         {
             newResource: (a) => {
                 const inputs = a.inputs as Record<string, unknown>;
-                const { id, state: outputs } = state(a.type, a.name, inputs);
                 const request = requests.get(`${a.type}::${a.name}`)?.shift();
+                const { id, state: outputs } = state(a.type, a.name, inputs, request?.urn);
                 created.push({
                     type: a.type,
                     name: a.name,
