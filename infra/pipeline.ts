@@ -14,6 +14,7 @@ import { PipelineConfig } from "./config";
 import { IngestionLayer } from "./ingestion";
 import { KeysLayer } from "./keys";
 import { topLevelUrn } from "./lib/component";
+import { DATA_PREFIX } from "./lib/layout";
 import { MonitoringLayer } from "./monitoring";
 import { NetworkLayer } from "./network";
 import { OrchestrationLayer } from "./orchestration";
@@ -37,8 +38,7 @@ export const LAYER_TYPES: Readonly<Record<LayerName, string>> = {
     monitoring: "e2ee:pipeline:MonitoringLayer",
 };
 
-/** Key prefix of the ciphertext batches in the data lake. */
-export const DATA_PREFIX = "batches/";
+export { DATA_PREFIX };
 
 export interface PipelineOptions {
     /** Lambda archive per function. Default: the esbuild bundle of functions/build.ts. Tests pass a small archive. */

@@ -6,9 +6,13 @@
  * and by `npm run pipeline:local -- --backend emulators` (its access check).
  */
 import type { PolicyResource } from "@pulumi/policy";
+import { checkRequests, renamer } from "../../../functions/src/local/access-check";
+import type { LocalResources } from "../../../functions/src/local/backends";
+import type { Check } from "../../../functions/src/local/pipeline";
+import type { RecordedRequest } from "../../../functions/src/local/request-log";
 import { managedPolicyDocument } from "../../../policies/lib/managedPolicies";
 import { StackAccess } from "../../../policies/lib/stackAccess";
-import { DATA_PREFIX } from "../../../infra/pipeline";
+import { DATA_PREFIX } from "../../../infra/lib/layout";
 import { ACCOUNTS, Created, REGION, syntheticState } from "../../infra/support/harness";
 import { buildStack } from "../../infra/support/stack";
 
@@ -97,4 +101,45 @@ export async function programAccess(stack: string): Promise<ProgramAccess> {
     };
     const resources = custom.map(policyResource);
     return { names, access: new StackAccess(resources, { account: names.account, managedPolicy: managedPolicyDocument }), resources };
+}
+
+/** The pipeline principals of the request log, by the names of their roles (`<namePrefix>-<name>`). */
+export const CALLER_ROLES: Readonly<Record<string, string>> = { producer: "producer", ingest: "ingest", process: "process", replay: "replay", recipient: "recipient" };
+
+/**
+ * The access check of `pipeline:local --backend emulators`: every request of the pipeline's principals in the
+ * request log, its local names (account, bucket, keys, table, stream) mapped to each stack's, allowed by that
+ * stack's own policies. A request that is not is named, with the statement that denies it or the missing allow.
+ */
+export function programAccessCheck(stacks: readonly string[]): (requests: readonly RecordedRequest[], local: LocalResources) => Promise<Check> {
+    return async (requests, local) => {
+        const details: string[] = [];
+        const problems: string[] = [];
+        let ok = true;
+        for (const stack of stacks) {
+            const { names: n, access } = await programAccess(stack);
+            const rename = renamer([
+                [`arn:aws:s3:::${local.bucket}`, `arn:aws:s3:::${n.dataBucket}`],
+                [local.recordsKeyArn, n.keys.records],
+                [local.storageKeyArn, n.keys.storage],
+                [local.tableArn, n.dedupTableArn],
+                [local.streamArn, n.streamArn],
+                [local.accountId, n.account],
+            ]);
+            const roles = Object.fromEntries(Object.entries(CALLER_ROLES).map(([caller, role]) => [caller, n.roles[role]]));
+            const r = checkRequests(requests, { roles, rename, decide: (principalArn, request) => access.evaluate({ principalArn }, request) });
+            ok &&= r.ok;
+            problems.push(...r.problems.map((x) => `${stack}: ${x}`));
+            details.push(`${stack}: ${r.decided - r.problems.length}/${r.decided} distinct requests allowed (${r.total} in all)`);
+            if (stack === stacks[0]) {
+                const byAction = [...r.allowed.entries()].sort().map(([k, v]) => `${k} ${v}`);
+                details.push(`${byAction.join(", ")}; ${r.skipped} requests of the harness itself not decided`);
+            }
+        }
+        return {
+            name: `every request allowed by the program's own identity, key and bucket policies (${stacks.join(" and ")} stacks)`,
+            ok,
+            detail: `${details.join("; ")}${problems.length > 0 ? `; ${problems.length} not allowed: ${problems.slice(0, 5).join(" | ")}` : ""}`,
+        };
+    };
 }
