@@ -11,7 +11,7 @@
  * no key switches a security control off (encryption, rotation, TLS and least privilege are not configurable).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { DOMAIN_NAME, IMAGE_BY_DIGEST, IPV4_CIDR, KUBERNETES_NAME, LOG_RETENTION_DAYS, ROLE_ARN } from "./lib/validate";
+import { DOMAIN_NAME, IMAGE_BY_DIGEST, IPV4_CIDR, KUBERNETES_NAME, LOG_RETENTION_DAYS, OIDC_PROVIDER_ARN, ROLE_ARN } from "./lib/validate";
 
 export const NAMESPACE = "e2ee-pipeline";
 
@@ -25,12 +25,13 @@ interface KubernetesConfigCommon {
     readonly namespace: string;
 }
 
-/** The Kubernetes part: off, or on with the recipient's image and certificate issuer (both required then). */
+/** The Kubernetes part: off, or on with the recipient's image, certificate issuer and the cluster's OIDC provider (all required then). */
 export type KubernetesConfig =
     | (KubernetesConfigCommon & {
           readonly enabled: false;
           readonly recipientImage?: string;
           readonly certificateIssuer?: string;
+          readonly oidcProviderArn?: string;
       })
     | (KubernetesConfigCommon & {
           readonly enabled: true;
@@ -38,6 +39,8 @@ export type KubernetesConfig =
           readonly recipientImage: string;
           /** cert-manager ClusterIssuer of the serving certificate. */
           readonly certificateIssuer: string;
+          /** IAM OIDC provider of the EKS cluster (IRSA): `arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<ID>`. */
+          readonly oidcProviderArn: string;
       });
 
 export interface AlarmThresholds {
@@ -121,6 +124,7 @@ export const CONFIG_KEYS = [
     "kubernetesNamespace",
     "kubernetesRecipientImage",
     "kubernetesCertificateIssuer",
+    "kubernetesOidcProviderArn",
     "alarmIngestRecordsPer5Min",
     "alarmDlqDepth",
     "alarmFunctionErrors",
@@ -278,11 +282,16 @@ export function validateConfig(raw: Readonly<Record<string, string | undefined>>
     };
     const recipientImage = k8sOptional("kubernetesRecipientImage", IMAGE_BY_DIGEST, "a container image pinned by digest (repo@sha256:<64 hex>)");
     const certificateIssuer = k8sOptional("kubernetesCertificateIssuer", KUBERNETES_NAME, "a cert-manager issuer name (RFC 1123 label)");
-    // Enabled without the image or the issuer has been reported above, and no configuration is returned then.
+    const oidcProviderArn = k8sOptional(
+        "kubernetesOidcProviderArn",
+        OIDC_PROVIDER_ARN,
+        "the EKS cluster's IAM OIDC provider ARN (arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<ID>)",
+    );
+    // Enabled without the image, the issuer or the provider has been reported above, and no configuration is returned then.
     const kubernetes: KubernetesConfig =
-        k8sEnabled && recipientImage !== undefined && certificateIssuer !== undefined
-            ? { enabled: true, ...k8sCommon, recipientImage, certificateIssuer }
-            : { enabled: false, ...k8sCommon, recipientImage, certificateIssuer };
+        k8sEnabled && recipientImage !== undefined && certificateIssuer !== undefined && oidcProviderArn !== undefined
+            ? { enabled: true, ...k8sCommon, recipientImage, certificateIssuer, oidcProviderArn }
+            : { enabled: false, ...k8sCommon, recipientImage, certificateIssuer, oidcProviderArn };
 
     const alarms: AlarmThresholds = {
         ingestRecordsPer5Min: int("alarmIngestRecordsPer5Min", 1, Number.MAX_SAFE_INTEGER),

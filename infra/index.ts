@@ -24,5 +24,11 @@ export const ingestStreamName = pipeline.ingestion.streamName;
 export const ingestEndpointUrl = pipeline.ingestion.api.endpointUrl;
 export const recipientEndpointUrl = pipeline.serving.api.endpointUrl;
 export const stateMachineArn = pipeline.orchestration.stateMachineArn;
+/** Failed replay requests and segments (operators resume them; functions/README.md, "Orchestration"). */
+export const orchestrationDeadLetterQueueUrl = pipeline.orchestration.deadLetterQueueUrl;
+export const replayFunctionName = pipeline.processing.replayFunctionName;
+export const recipientUserPoolId = pipeline.serving.userPoolId;
+export const recipientUserPoolClientId = pipeline.serving.userPoolClientId;
+export const kubernetesRecipientRoleArn = pipeline.kubernetesRecipient?.roleArn;
 export const trailArn = pipeline.monitoring.trailArn;
 export const alertTopicArn = pipeline.monitoring.alertTopicArn;

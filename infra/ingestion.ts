@@ -159,10 +159,12 @@ export class IngestionLayer extends pulumi.ComponentResource {
                 Condition: { StringEquals: { "kms:ViaService": viaService("kinesis", region) } },
             },
             {
-                // Conditional put claims a record id; delete releases it when the stream refuses the record.
+                // Powertools idempotency: a conditional put claims a record id (IN_PROGRESS), get reads a claim that
+                // exists, update marks it COMPLETED once the stream has the record, delete releases it when the
+                // stream refuses the record.
                 Sid: "DeduplicateRecordIds",
                 Effect: "Allow",
-                Action: ["dynamodb:PutItem", "dynamodb:DeleteItem"],
+                Action: ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
                 Resource: args.dedupTableArn,
             },
             {

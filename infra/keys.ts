@@ -2,9 +2,10 @@
  * Keys layer: the KMS key hierarchy of the pipeline.
  *
  * - `records`: the producer-side envelope-encryption key. Its key policy is the authority: only the producer role
- *   may `kms:GenerateDataKey`, only the recipient role may `kms:Decrypt`; nothing is delegated to IAM through the
- *   account root, key administrators cannot use the key, and explicit denies keep it that way even if someone
- *   later adds an IAM grant.
+ *   may `kms:GenerateDataKey`, only the recipient roles (the function's, and the Kubernetes recipient's when there
+ *   is one) may `kms:Decrypt`, both only with the envelope's encryption context (`tenant`, `schema`,
+ *   `classification`, `producer`, exactly); nothing is delegated to IAM through the account root, key
+ *   administrators cannot use the key, and explicit denies keep it that way even if someone later adds an IAM grant.
  * - `storage`: data at rest (S3 data lake, DynamoDB, Kinesis, SQS, Step Functions state), usable only through those services.
  * - `logs`: CloudWatch Logs (scoped by the `aws:logs:arn` encryption context), CloudTrail, and the alert topic.
  * - `secrets`: Secrets Manager and Lambda environment variables.
@@ -15,6 +16,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CONTEXT_FIELDS } from "../functions/src/envelope/header";
 import { KEY_ROLES, KEY_ROLE_TAG, KeyRole } from "../policies/conventions";
 import { LayerArgs, ValidLayerArgs, accountEnvironment, validateLayerArgs } from "./lib/layer";
 import { Statement, accountRootArn, policyDocument, roleArn, viaService } from "./lib/policy";
@@ -61,6 +63,18 @@ export const GENERATE_DATA_KEY_ACTIONS: readonly string[] = [
 /** Actions that yield plaintext of records-key ciphertext; only the recipient role may call them. */
 export const DECRYPT_ACTIONS: readonly string[] = ["kms:Decrypt", "kms:ReEncryptFrom"];
 
+/**
+ * The condition that binds a records-key request to the envelope's encryption context: its keys are exactly the
+ * context fields of the envelope format (functions/src/envelope/header.ts `CONTEXT_FIELDS`). `ForAllValues` refuses
+ * any other key (and holds for a request without a context, so `Null` requires each field to be present).
+ */
+export function recordsContextCondition(): Record<string, Record<string, string | string[]>> {
+    return {
+        "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": [...CONTEXT_FIELDS] },
+        Null: Object.fromEntries(CONTEXT_FIELDS.map((f) => [`kms:EncryptionContext:${f}`, "false"])),
+    };
+}
+
 /** Cryptographic use of a key by the services it serves (storage, secrets, backup through `kms:ViaService`; logs by CloudWatch Logs). */
 const SERVICE_USE_ACTIONS: readonly string[] = [
     "kms:Encrypt",
@@ -84,6 +98,11 @@ export interface KeysLayerArgs extends LayerArgs {
     readonly producerRole: aws.iam.Role;
     /** The recipient role (e.g. `recipientPrincipal(...).role`): the only `kms:Decrypt` principal of the records key, likewise. Required. */
     readonly recipientRole: aws.iam.Role;
+    /**
+     * Other recipient roles that decrypt too, e.g. the Kubernetes recipient's (`kubernetesRecipientPrincipal(...).role`);
+     * created before the keys as well. Default none.
+     */
+    readonly otherRecipientRoles?: readonly aws.iam.Role[];
     /** Key deletion window in days, 7-30. Default 30. */
     readonly deletionWindowInDays?: number;
 }
@@ -106,6 +125,9 @@ export function validateKeysLayerArgs(args: KeysLayerArgs): ValidKeysLayerArgs {
     if (required(COMPONENT, "recipientRole", args.recipientRole) === producerRole) {
         throw new Error(`${COMPONENT}: argument "recipientRole" must differ from "producerRole" (the producer never decrypts)`);
     }
+    (args.otherRecipientRoles ?? []).forEach((r, i) => {
+        if (r === producerRole) throw new Error(`${COMPONENT}: argument "otherRecipientRoles[${i}]" must differ from "producerRole" (the producer never decrypts)`);
+    });
     const deletionWindowInDays = checkInt(COMPONENT, "deletionWindowInDays", args.deletionWindowInDays ?? 30, 7, 30);
     return { ...base, keyAdminArns, deletionWindowInDays };
 }
@@ -118,19 +140,23 @@ export interface KeyPolicyPrincipals {
     readonly keyAdminArns: readonly string[];
     readonly producerRoleArn: pulumi.Input<string>;
     readonly recipientRoleArn: pulumi.Input<string>;
+    /** Other recipients' role ARNs (the Kubernetes recipient). Default none. */
+    readonly otherRecipientRoleArns?: readonly pulumi.Input<string>[];
 }
 
 /**
  * The statements of each key's policy. Every key lets its administrators administer it (never use it). The records
- * key lets only the producer create data keys and only the recipient decrypt, denies both to everyone else and
- * denies grants; the storage, secrets and backup keys are usable only through their services; the logs key only
+ * key lets only the producer create data keys and only the recipients decrypt, both only with the envelope's
+ * encryption context, denies both to everyone else and denies grants; the storage, secrets and backup keys are usable only through their services; the logs key only
  * by CloudWatch Logs for this account's log groups, CloudTrail for this account's trails, and the alert topic's
  * publishers.
  */
 export function keyPolicies(p: KeyPolicyPrincipals): Record<KeyRole, Statement[]> {
     const { region, accountId } = p;
     const producerArn = p.producerRoleArn;
-    const recipientArn = p.recipientRoleArn;
+    const others = p.otherRecipientRoleArns ?? [];
+    // One recipient: its ARN, as before; several: the list.
+    const recipientArn: pulumi.Input<string> | pulumi.Input<string>[] = others.length === 0 ? p.recipientRoleArn : [p.recipientRoleArn, ...others];
     const root = accountRootArn(p.partition, accountId);
     const partition = p.partition;
     const admins = p.keyAdminArns;
@@ -175,6 +201,7 @@ export function keyPolicies(p: KeyPolicyPrincipals): Record<KeyRole, Statement[]
                 Principal: { AWS: producerArn },
                 Action: ["kms:GenerateDataKey"],
                 Resource: "*",
+                Condition: recordsContextCondition(),
             },
             {
                 Sid: "RecipientDecrypt",
@@ -182,6 +209,7 @@ export function keyPolicies(p: KeyPolicyPrincipals): Record<KeyRole, Statement[]
                 Principal: { AWS: recipientArn },
                 Action: ["kms:Decrypt"],
                 Resource: "*",
+                Condition: recordsContextCondition(),
             },
             {
                 Sid: "DenyDecryptExceptRecipient",
@@ -284,8 +312,17 @@ export class KeysLayer extends pulumi.ComponentResource {
         // Built from the roles' names, which are known before deployment, so the policy can be checked during preview.
         const producerArn = roleArn(partition, accountId, args.producerRole.name);
         const recipientArn = roleArn(partition, accountId, args.recipientRole.name);
+        const otherRecipientArns = (args.otherRecipientRoles ?? []).map((r) => roleArn(partition, accountId, r.name));
         const tags = layerTags(v.tags, "keys");
-        const policies = keyPolicies({ region, accountId, partition, keyAdminArns: admins, producerRoleArn: producerArn, recipientRoleArn: recipientArn });
+        const policies = keyPolicies({
+            region,
+            accountId,
+            partition,
+            keyAdminArns: admins,
+            producerRoleArn: producerArn,
+            recipientRoleArn: recipientArn,
+            otherRecipientRoleArns: otherRecipientArns,
+        });
 
         const keys = {} as Record<KeyRole, aws.kms.Key>;
         const aliases = {} as Record<KeyRole, string>;
@@ -304,7 +341,7 @@ export class KeysLayer extends pulumi.ComponentResource {
                     policy: policyDocument(policies[role]),
                     tags: { ...tags, [KEY_ROLE_TAG]: role },
                 },
-                role === "records" ? { parent: this, dependsOn: [args.producerRole, args.recipientRole] } : { parent: this },
+                role === "records" ? { parent: this, dependsOn: [args.producerRole, args.recipientRole, ...(args.otherRecipientRoles ?? [])] } : { parent: this },
             );
             aliases[role] = `alias/${namePrefix}-${role}`;
             new aws.kms.Alias(`${name}-${role}-alias`, { name: aliases[role], targetKeyId: keys[role].keyId }, { parent: this });

@@ -15,7 +15,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { SecureBucket, createSecureBucket } from "./lib/bucket";
+import { SecureBucket, createSecureBucket, uniqueBucketName } from "./lib/bucket";
 import { LoggingLayerArgs, ValidLoggingArgs, accountEnvironment, validateLoggingArgs } from "./lib/layer";
 import { Statement, denyInsecureTransport, policyDocument } from "./lib/policy";
 import { principalRoleArgs } from "./lib/principal";
@@ -50,8 +50,10 @@ export interface MonitoredRestApi {
 export interface MonitoringLayerArgs extends LoggingLayerArgs {
     /** ARN of the records key whose use is watched. Required. */
     readonly recordsKeyArn: pulumi.Input<string>;
-    /** ARN of the recipient role: the only expected `kms:Decrypt` principal of the records key. Required. */
+    /** ARN of the recipient role: an expected `kms:Decrypt` principal of the records key. Required. */
     readonly recipientRoleArn: pulumi.Input<string>;
+    /** ARNs of the other recipient roles (the Kubernetes recipient's), expected `kms:Decrypt` principals too. Default none. */
+    readonly otherRecipientRoleArns?: readonly pulumi.Input<string>[];
     /** ARN of the producer role: the only expected `kms:GenerateDataKey` principal of the records key. Required. */
     readonly producerRoleArn: pulumi.Input<string>;
     /** Buckets whose object-level access is recorded by the trail (S3 data events). Default none. */
@@ -94,14 +96,18 @@ export const TRAIL_PATTERNS = {
         '($.eventName = "DeleteBucketEncryption") || ($.eventName = "PutBucketReplication") || ($.eventName = "DeleteBucketReplication")) }',
 } as const;
 
-/** Metric filter pattern: records-key events of `eventName` by anyone but `expectedRoleArn`. */
+/** Metric filter pattern: records-key events of `eventName` by anyone but the `expected` roles. */
 export function recordsKeyUsePattern(
     eventName: "Decrypt" | "GenerateDataKey",
     recordsKeyArn: pulumi.Input<string>,
-    expectedRoleArn: pulumi.Input<string>,
+    expected: readonly pulumi.Input<string>[],
 ): pulumi.Output<string> {
     // Users, root and services have no session issuer: any identity that is not an assumed role matches too.
-    return pulumi.interpolate`{ ($.eventSource = "kms.amazonaws.com") && ($.eventName = "${eventName}") && ($.resources[0].ARN = "${recordsKeyArn}") && (($.userIdentity.type != "AssumedRole") || ($.userIdentity.sessionContext.sessionIssuer.arn != "${expectedRoleArn}")) }`;
+    return pulumi.all([pulumi.output(recordsKeyArn), pulumi.all([...expected])]).apply(([key, arns]) => {
+        const notIssuer = arns.map((a) => `($.userIdentity.sessionContext.sessionIssuer.arn != "${a}")`);
+        const others = notIssuer.length === 1 ? notIssuer[0] : `(${notIssuer.join(" && ")})`;
+        return `{ ($.eventSource = "kms.amazonaws.com") && ($.eventName = "${eventName}") && ($.resources[0].ARN = "${key}") && (($.userIdentity.type != "AssumedRole") || ${others}) }`;
+    });
 }
 
 /** VPC flow-log space-delimited pattern matching rejected flows. */
@@ -208,11 +214,12 @@ function createTrail(m: MonitoringParts): { trail: aws.cloudtrail.Trail; trailBu
     const { namePrefix, region, logRetentionDays: retention } = v;
     const trailLogGroupName = `/aws/cloudtrail/${namePrefix}`;
     const trailLogGroupArn = pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:${trailLogGroupName}`;
-    const trailBucketName = pulumi.interpolate`${namePrefix}-cloudtrail-${accountId}`;
     const trailBucket = createSecureBucket(
         `${name}-trail-bucket`,
         {
-            bucketName: trailBucketName,
+            // A stack deployed with the former name `<namePrefix>-cloudtrail-<account id>` keeps it.
+            bucketName: uniqueBucketName(`${name}-trail-bucket`, `${namePrefix}-cloudtrail`, parent),
+            keepDeployedName: true,
             partition,
             kmsKeyArn: args.logsKeyArn,
             tags: storeTags(v.tags, "monitoring", "confidential"),
@@ -282,7 +289,7 @@ function createTrail(m: MonitoringParts): { trail: aws.cloudtrail.Trail; trailBu
         `${name}-trail`,
         {
             name: `${namePrefix}-trail`,
-            s3BucketName: trailBucketName,
+            s3BucketName: trailBucket.bucket.bucket,
             isMultiRegionTrail: true,
             includeGlobalServiceEvents: true,
             enableLogFileValidation: true,
@@ -406,8 +413,8 @@ function createAlarms(m: MonitoringParts, topic: aws.sns.Topic, trailLogGroup: a
     filterAlarm("iam-policy-changes", "Identity/storage: IAM policy changes (Table 3: permission changes)", tlg, TRAIL_PATTERNS.iamPolicyChanges, 1, [trailLogGroup]);
     filterAlarm("kms-key-changes", "Storage: KMS key policy, state or rotation changes (Table 3: permission changes, encryption status)", tlg, TRAIL_PATTERNS.kmsKeyChanges, 1, [trailLogGroup]);
     filterAlarm("s3-policy-changes", "Storage: S3 bucket policy, ACL, public access or encryption changes (Table 3: permission changes)", tlg, TRAIL_PATTERNS.s3PolicyChanges, 1, [trailLogGroup]);
-    filterAlarm("records-key-unexpected-decrypt", "Identity: kms:Decrypt with the records key by a principal other than the recipient role (E2EE: only the recipient decrypts)", tlg, recordsKeyUsePattern("Decrypt", args.recordsKeyArn, args.recipientRoleArn), 1, [trailLogGroup]);
-    filterAlarm("records-key-unexpected-data-key", "Identity: kms:GenerateDataKey with the records key by a principal other than the producer role", tlg, recordsKeyUsePattern("GenerateDataKey", args.recordsKeyArn, args.producerRoleArn), 1, [trailLogGroup]);
+    filterAlarm("records-key-unexpected-decrypt", "Identity: kms:Decrypt with the records key by a principal other than the recipient roles (E2EE: only the recipient decrypts)", tlg, recordsKeyUsePattern("Decrypt", args.recordsKeyArn, [args.recipientRoleArn, ...(args.otherRecipientRoleArns ?? [])]), 1, [trailLogGroup]);
+    filterAlarm("records-key-unexpected-data-key", "Identity: kms:GenerateDataKey with the records key by a principal other than the producer role", tlg, recordsKeyUsePattern("GenerateDataKey", args.recordsKeyArn, [args.producerRoleArn]), 1, [trailLogGroup]);
     if (args.flowLogGroupName !== undefined) {
         filterAlarm("rejected-flows", "Network: rejected VPC flows (Table 3: unexpected outbound connections)", args.flowLogGroupName, REJECTED_FLOWS_PATTERN, thresholds.rejectedFlows, []);
     }

@@ -7,15 +7,19 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { subnetCidr } from "./lib/cidr";
 import { LoggingLayerArgs, ValidLoggingArgs, accountEnvironment, validateLoggingArgs } from "./lib/layer";
-import { policyDocument } from "./lib/policy";
+import { Statement, policyDocument } from "./lib/policy";
 import { principalRoleArgs } from "./lib/principal";
 import { SUBNET_TIER_TAG, layerTags, storeTags } from "./lib/tags";
 import { IPV4_CIDR, checkInt, required } from "./lib/validate";
 
 const COMPONENT = "NetworkLayer";
 
-/** Interface endpoints (private DNS) every workload needs: KMS, Kinesis, SQS, Logs, STS, Secrets Manager, Step Functions, X-Ray (the functions run with active tracing). */
-export const DEFAULT_INTERFACE_ENDPOINTS: readonly string[] = ["kms", "kinesis-streams", "sqs", "logs", "sts", "secretsmanager", "states", "xray"];
+/**
+ * Interface endpoints (private DNS) every workload needs: KMS, Kinesis, SQS, Logs, STS, Secrets Manager, Step
+ * Functions, X-Ray (the functions run with active tracing), and Cognito user pools (the recipient fetches its pool's
+ * JWKS to verify ID tokens).
+ */
+export const DEFAULT_INTERFACE_ENDPOINTS: readonly string[] = ["kms", "kinesis-streams", "sqs", "logs", "sts", "secretsmanager", "states", "xray", "cognito-idp"];
 /** Gateway endpoints (route-table based). */
 export const GATEWAY_ENDPOINTS: readonly string[] = ["s3", "dynamodb"];
 
@@ -27,6 +31,11 @@ export interface NetworkLayerArgs extends LoggingLayerArgs {
     readonly availabilityZoneCount?: number;
     /** Interface endpoint services (short names). Default `DEFAULT_INTERFACE_ENDPOINTS`. */
     readonly interfaceEndpoints?: readonly string[];
+    /**
+     * Let the STS endpoint serve `sts:AssumeRoleWithWebIdentity` for this account's roles (pods assuming their IRSA
+     * role; the request is unsigned, so it has no principal account). Default false.
+     */
+    readonly webIdentityFederation?: boolean;
 }
 
 /** `NetworkLayerArgs` once checked, defaults applied. */
@@ -36,6 +45,7 @@ export interface ValidNetworkLayerArgs extends ValidLoggingArgs {
     /** One private subnet per zone, /20 of a /16 (4 more prefix bits). */
     readonly subnetCidrs: readonly string[];
     readonly interfaceEndpoints: readonly string[];
+    readonly webIdentityFederation: boolean;
 }
 
 /** Checks `args` (throws `NetworkLayer: argument "<name>" ...`) and applies the defaults. */
@@ -59,7 +69,7 @@ export function validateNetworkLayerArgs(args: NetworkLayerArgs): ValidNetworkLa
     for (const s of interfaceEndpoints) {
         if (!/^[a-z0-9][a-z0-9.-]*$/.test(s)) throw new Error(`${COMPONENT}: argument "interfaceEndpoints" has an invalid service name "${s}"`);
     }
-    return { ...logging, cidrBlock, availabilityZoneCount, subnetCidrs, interfaceEndpoints };
+    return { ...logging, cidrBlock, availabilityZoneCount, subnetCidrs, interfaceEndpoints, webIdentityFederation: args.webIdentityFederation ?? false };
 }
 
 /** What the parts of the network layer share. */
@@ -159,16 +169,43 @@ function createEndpoints(
     );
 
     // Endpoint policies: only principals of this account; gateway endpoints also only resources of this account.
-    const interfacePolicy = policyDocument([
-        {
-            Sid: "OnlyThisAccountsPrincipals",
-            Effect: "Allow",
-            Principal: "*",
-            Action: "*",
-            Resource: "*",
-            Condition: { StringEquals: { "aws:PrincipalAccount": accountId } },
-        },
-    ]);
+    const thisAccountsPrincipals: Statement = {
+        Sid: "OnlyThisAccountsPrincipals",
+        Effect: "Allow",
+        Principal: "*",
+        Action: "*",
+        Resource: "*",
+        Condition: { StringEquals: { "aws:PrincipalAccount": accountId } },
+    };
+    const interfacePolicy = policyDocument([thisAccountsPrincipals]);
+    // Requests that carry no credentials have no principal account: the JWKS of this account's user pools (the
+    // recipient verifies ID tokens with it) and, for pods, AssumeRoleWithWebIdentity of this account's roles.
+    const interfacePolicies: Record<string, pulumi.Output<string>> = {
+        "cognito-idp": policyDocument([
+            thisAccountsPrincipals,
+            {
+                Sid: "ThisAccountsUserPoolsUnsigned",
+                Effect: "Allow",
+                Principal: "*",
+                Action: "cognito-idp:*",
+                Resource: pulumi.interpolate`arn:${n.partition}:cognito-idp:${region}:${accountId}:userpool/*`,
+            },
+        ]),
+        ...(v.webIdentityFederation
+            ? {
+                  sts: policyDocument([
+                      thisAccountsPrincipals,
+                      {
+                          Sid: "WebIdentityForThisAccountsRoles",
+                          Effect: "Allow",
+                          Principal: "*",
+                          Action: "sts:AssumeRoleWithWebIdentity",
+                          Resource: pulumi.interpolate`arn:${n.partition}:iam::${accountId}:role/*`,
+                      },
+                  ]),
+              }
+            : {}),
+    };
     const gatewayPolicy = policyDocument([
         {
             Sid: "OnlyThisAccountsPrincipalsAndResources",
@@ -207,7 +244,7 @@ function createEndpoints(
                 privateDnsEnabled: true,
                 subnetIds: subnets.map((s) => s.id),
                 securityGroupIds: [endpointSg.id],
-                policy: interfacePolicy,
+                policy: interfacePolicies[service] ?? interfacePolicy,
                 tags: { ...tags, Name: `${namePrefix}-${service}` },
             },
             { parent },

@@ -1,42 +1,67 @@
 /**
- * Orchestration layer.
+ * Orchestration layer: replays parts of the envelope stream through the exactly-once store, which is how the
+ * pipeline recovers from what its stages do not recover from themselves (functions/src/orchestration/definition.ts).
  *
- * AWS: a Step Functions state machine that runs the pipeline stages (Lambda functions) in order, encrypted with a
- * customer-managed key, logging every event (level ALL, execution data excluded) to an encrypted log group, traced
- * with X-Ray, under its own least-privilege role (tag `e2ee:principal-role: orchestrator`).
+ * AWS:
+ * - the replay state machine (Step Functions, `replayStateMachineJson`): plan a request into segments, replay each
+ *   with the replay function (processing layer), summarise; encrypted with a customer-managed key, logging every
+ *   event (level ALL, execution data excluded) to an encrypted log group, traced with X-Ray, under its own
+ *   least-privilege role (tag `e2ee:principal-role: orchestrator`): invoke the replay function, send to the
+ *   orchestration dead-letter queue;
+ * - the orchestration dead-letter queue (KMS-encrypted, TLS only): requests that could not be planned and segments
+ *   that failed after their retries, for an operator to resume;
+ * - what starts executions: an EventBridge Pipe from the process dead-letter queue (`deadLetterSource`), one
+ *   execution per message (`{"mode":"deadLetter","message": <the message body>}`), under its own role (tag
+ *   `e2ee:principal-role: pipe`), logging its errors to an encrypted log group; and operators, with a range or
+ *   resume request (functions/README.md, "Orchestration").
  *
  * Kubernetes (`kubernetes`, when given): the pipeline's hardened namespace (`PipelineNamespace`), whose worker
  * service account may read the state machine's ARN and region from the pipeline config map.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { replayStateMachineJson } from "../functions/src/orchestration/definition";
 import { DataClassification } from "../policies/conventions";
 import { PipelineNamespace, PipelineNamespaceSettings, ValidPipelineNamespaceSettings, validatePipelineNamespaceSettings } from "./components/pipelineNamespace";
 import { LoggingLayerArgs, ValidLoggingArgs, accountEnvironment, validateClassification, validateLoggingArgs } from "./lib/layer";
-import { Statement, policyDocument } from "./lib/policy";
+import { Statement, denyInsecureTransport, policyDocument, viaService } from "./lib/policy";
 import { principalRoleArgs, principalRoleName } from "./lib/principal";
 import { layerTags, storeTags } from "./lib/tags";
-import { checkInt, required } from "./lib/validate";
+import { checkInt, checkNotRecordsKey, required } from "./lib/validate";
 
 const COMPONENT = "OrchestrationLayer";
 
-/** One stage of the state machine: a Lambda function invoked with the state's input. */
-export interface OrchestrationStep {
-    /** State name: letters and digits, starting with a letter, 1-80 characters, unique. */
-    readonly name: string;
-    /** ARN of the function the state invokes. */
-    readonly functionArn: pulumi.Input<string>;
+/** The input template of the pipe: one replay of the dead-lettered batch a message describes (the functions' contract). */
+export const DEAD_LETTER_INPUT_TEMPLATE = '{"mode":"deadLetter","message": <$.body>}';
+
+/** A dead-letter queue whose messages each start a replay (the process stage's). */
+export interface DeadLetterSource {
+    /** ARN of the queue. */
+    readonly queueArn: pulumi.Input<string>;
+    /** Customer-managed KMS key of the queue (used only through SQS, `kms:ViaService`). */
+    readonly queueKeyArn: pulumi.Input<string>;
 }
 
 export interface OrchestrationLayerArgs extends LoggingLayerArgs {
-    /** `data-classification` of the execution log group. Default `confidential`. */
+    /** `data-classification` of the log groups and the dead-letter queue. Default `confidential`. */
     readonly dataClassification?: DataClassification;
     /** Customer-managed KMS key that encrypts the state machine's data (`encryptionConfiguration`). Required. */
     readonly stateMachineKeyArn: pulumi.Input<string>;
-    /** Stages run in order. Required, non-empty, unique names. */
-    readonly steps: readonly OrchestrationStep[];
-    /** Retries of a failed stage (Lambda service errors and task failures), 0-10. Default 2. */
-    readonly maxAttemptsPerStep?: number;
+    /** ARN of the replay function (processing layer), the task of every state. Required. */
+    readonly replayFunctionArn: pulumi.Input<string>;
+    /** Customer-managed KMS key of the orchestration dead-letter queue (e.g. the storage key). Required. */
+    readonly queueKeyArn: pulumi.Input<string>;
+    /** The queue whose messages start replays (the process dead-letter queue), through a pipe. Default: no pipe. */
+    readonly deadLetterSource?: DeadLetterSource;
+    /**
+     * The records key. Optional, used only to refuse a configuration that passes it as the state machine's or a
+     * queue's key (checked when the values are known strings). Default undefined.
+     */
+    readonly recordsKeyArn?: pulumi.Input<string>;
+    /** Shards replayed at once, 1-40. Default 4. */
+    readonly maxConcurrency?: number;
+    /** Attempts of a segment after a transient error, 1-20. Default 6. */
+    readonly maxAttempts?: number;
     /** Create the pipeline's namespace on Kubernetes, as these settings say (`PipelineNamespace`). Default: no Kubernetes part. */
     readonly kubernetes?: PipelineNamespaceSettings;
 }
@@ -44,8 +69,8 @@ export interface OrchestrationLayerArgs extends LoggingLayerArgs {
 /** `OrchestrationLayerArgs` once checked, defaults applied. */
 export interface ValidOrchestrationLayerArgs extends ValidLoggingArgs {
     readonly dataClassification: DataClassification;
-    readonly steps: readonly OrchestrationStep[];
-    readonly maxAttemptsPerStep: number;
+    readonly maxConcurrency: number;
+    readonly maxAttempts: number;
     /** Undefined: no Kubernetes part. */
     readonly kubernetes?: ValidPipelineNamespaceSettings;
 }
@@ -55,65 +80,24 @@ export function validateOrchestrationLayerArgs(args: OrchestrationLayerArgs): Va
     const base = validateLoggingArgs(COMPONENT, args);
     const dataClassification = validateClassification(COMPONENT, args.dataClassification, "confidential");
     required(COMPONENT, "stateMachineKeyArn", args.stateMachineKeyArn);
-    const steps = required(COMPONENT, "steps", args.steps);
-    if (steps.length === 0) {
-        throw new Error(`${COMPONENT}: argument "steps" must not be empty`);
+    required(COMPONENT, "replayFunctionArn", args.replayFunctionArn);
+    required(COMPONENT, "queueKeyArn", args.queueKeyArn);
+    if (args.deadLetterSource !== undefined) {
+        required(COMPONENT, "deadLetterSource.queueArn", args.deadLetterSource.queueArn);
+        required(COMPONENT, "deadLetterSource.queueKeyArn", args.deadLetterSource.queueKeyArn);
     }
-    const seen = new Set<string>();
-    steps.forEach((s, i) => {
-        if (!/^[A-Za-z][A-Za-z0-9]{0,79}$/.test(s.name ?? "") || s.name === "PipelineFailed") {
-            throw new Error(
-                `${COMPONENT}: argument "steps[${i}].name" must be 1-80 letters or digits starting with a letter (not "PipelineFailed"), got "${s.name}"`,
-            );
-        }
-        if (seen.has(s.name)) {
-            throw new Error(`${COMPONENT}: argument "steps[${i}].name" duplicates "${s.name}"`);
-        }
-        seen.add(s.name);
-        required(COMPONENT, `steps[${i}].functionArn`, s.functionArn);
-    });
+    checkNotRecordsKey(COMPONENT, args.recordsKeyArn, [
+        ["stateMachineKeyArn", args.stateMachineKeyArn],
+        ["queueKeyArn", args.queueKeyArn],
+        ["deadLetterSource.queueKeyArn", args.deadLetterSource?.queueKeyArn],
+    ]);
     return {
         ...base,
         dataClassification,
-        steps,
-        maxAttemptsPerStep: checkInt(COMPONENT, "maxAttemptsPerStep", args.maxAttemptsPerStep ?? 2, 0, 10),
+        maxConcurrency: checkInt(COMPONENT, "maxConcurrency", args.maxConcurrency ?? 4, 1, 40),
+        maxAttempts: checkInt(COMPONENT, "maxAttempts", args.maxAttempts ?? 6, 1, 20),
         ...(args.kubernetes !== undefined ? { kubernetes: validatePipelineNamespaceSettings(COMPONENT, args.kubernetes, "kubernetes.") } : {}),
     };
-}
-
-/** The Amazon States Language definition: one Task per step, retried, any failure ends in `PipelineFailed`. */
-export function stateMachineDefinition(
-    steps: readonly { name: string; functionArn: string }[],
-    maxAttempts: number,
-    partition: string,
-): string {
-    const states: Record<string, unknown> = {};
-    steps.forEach((step, i) => {
-        const next = i + 1 < steps.length ? { Next: steps[i + 1].name } : { End: true };
-        states[step.name] = {
-            Type: "Task",
-            Resource: `arn:${partition}:states:::lambda:invoke`,
-            Parameters: { FunctionName: step.functionArn, "Payload.$": "$" },
-            OutputPath: "$.Payload",
-            TimeoutSeconds: 900,
-            Retry: [
-                {
-                    ErrorEquals: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"],
-                    IntervalSeconds: 2,
-                    MaxAttempts: maxAttempts,
-                    BackoffRate: 2,
-                },
-            ],
-            Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "PipelineFailed" }],
-            ...next,
-        };
-    });
-    states.PipelineFailed = { Type: "Fail", Error: "PipelineStageFailed", Cause: "A pipeline stage failed; see the execution history." };
-    return JSON.stringify({
-        Comment: "E2EE pipeline stages (ciphertext only; no stage decrypts records).",
-        StartAt: steps[0].name,
-        States: states,
-    });
 }
 
 export class OrchestrationLayer extends pulumi.ComponentResource {
@@ -122,6 +106,12 @@ export class OrchestrationLayer extends pulumi.ComponentResource {
     public readonly stateMachineName: string;
     public readonly stateMachineRoleArn: pulumi.Output<string>;
     public readonly logGroupName: pulumi.Output<string>;
+    /** The orchestration dead-letter queue: failed requests and segments. */
+    public readonly deadLetterQueueName: pulumi.Output<string>;
+    public readonly deadLetterQueueArn: pulumi.Output<string>;
+    public readonly deadLetterQueueUrl: pulumi.Output<string>;
+    /** The pipe that starts a replay per dead-lettered batch; undefined without `deadLetterSource`. */
+    public readonly pipeArn?: pulumi.Output<string>;
     /** The pipeline namespace; undefined without a Kubernetes part. */
     public readonly namespaceName?: pulumi.Output<string>;
     /** The worker service account; undefined without a Kubernetes part. */
@@ -129,14 +119,15 @@ export class OrchestrationLayer extends pulumi.ComponentResource {
 
     constructor(name: string, args: OrchestrationLayerArgs, opts?: pulumi.ComponentResourceOptions) {
         const base = validateOrchestrationLayerArgs(args);
-        const { dataClassification, steps, maxAttemptsPerStep: maxAttempts } = base;
+        const { dataClassification } = base;
         super("e2ee:pipeline:OrchestrationLayer", name, {}, opts);
 
         const layer = "orchestration";
-        const { region } = base;
+        const { region, namePrefix } = base;
         const { partition, accountId } = accountEnvironment(this, args);
-        const stateMachineName = `${base.namePrefix}-pipeline`;
+        const stateMachineName = `${namePrefix}-pipeline`;
         const stateMachineArn = pulumi.interpolate`arn:${partition}:states:${region}:${accountId}:stateMachine:${stateMachineName}`;
+        const dataTags = storeTags(base.tags, layer, dataClassification);
 
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-sfn-logs`,
@@ -145,16 +136,33 @@ export class OrchestrationLayer extends pulumi.ComponentResource {
                 name: `/aws/vendedlogs/states/${stateMachineName}`,
                 kmsKeyId: base.logsKeyArn,
                 retentionInDays: base.logRetentionDays,
-                tags: storeTags(base.tags, layer, dataClassification),
+                tags: dataTags,
             },
             { parent: this },
         );
 
-        const roleName = principalRoleName(base.namePrefix, "orchestrator");
+        const deadLetterQueue = new aws.sqs.Queue(
+            `${name}-dlq`,
+            {
+                name: `${namePrefix}-orchestration-dlq`,
+                kmsMasterKeyId: args.queueKeyArn,
+                kmsDataKeyReusePeriodSeconds: 300,
+                messageRetentionSeconds: 1209600,
+                tags: dataTags,
+            },
+            { parent: this },
+        );
+        new aws.sqs.QueuePolicy(
+            `${name}-dlq-policy`,
+            { queueUrl: deadLetterQueue.url, policy: policyDocument([denyInsecureTransport("sqs:*", deadLetterQueue.arn)]) },
+            { parent: this },
+        );
+
+        const roleName = principalRoleName(namePrefix, "orchestrator");
         const role = new aws.iam.Role(
             `${name}-sfn-role`,
             principalRoleArgs({
-                namePrefix: base.namePrefix,
+                namePrefix,
                 principal: "orchestrator",
                 layer,
                 description: `Execution role of the ${stateMachineName} state machine (least privilege).`,
@@ -165,13 +173,26 @@ export class OrchestrationLayer extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const functionArns = pulumi.all(steps.map((s) => s.functionArn));
+        const replayArn = pulumi.output(args.replayFunctionArn);
         const statements: Statement[] = [
             {
-                Sid: "InvokePipelineStages",
+                Sid: "InvokeReplay",
                 Effect: "Allow",
                 Action: ["lambda:InvokeFunction"],
-                Resource: functionArns.apply((arns) => [...new Set(arns)].flatMap((a) => [a, `${a}:*`])),
+                Resource: [replayArn, pulumi.interpolate`${replayArn}:*`],
+            },
+            {
+                Sid: "SendToDeadLetterQueue",
+                Effect: "Allow",
+                Action: ["sqs:SendMessage"],
+                Resource: deadLetterQueue.arn,
+            },
+            {
+                Sid: "EncryptDeadLetterMessages",
+                Effect: "Allow",
+                Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+                Resource: args.queueKeyArn,
+                Condition: { StringEquals: { "kms:ViaService": viaService("sqs", region) } },
             },
             {
                 Sid: "UseStateMachineKey",
@@ -211,13 +232,11 @@ export class OrchestrationLayer extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const definition = pulumi.all([functionArns, partition]).apply(([arns, p]) =>
-            stateMachineDefinition(
-                steps.map((s, i) => ({ name: s.name, functionArn: arns[i] })),
-                maxAttempts,
-                p,
-            ),
-        );
+        const definition = pulumi
+            .all([replayArn, deadLetterQueue.url, partition])
+            .apply(([replayFunctionArn, deadLetterQueueUrl, p]) =>
+                replayStateMachineJson({ replayFunctionArn, deadLetterQueueUrl, partition: p, maxConcurrency: base.maxConcurrency, maxAttempts: base.maxAttempts }),
+            );
 
         const stateMachine = new aws.sfn.StateMachine(
             `${name}-state-machine`,
@@ -246,6 +265,13 @@ export class OrchestrationLayer extends pulumi.ComponentResource {
         this.stateMachineName = stateMachineName;
         this.stateMachineRoleArn = role.arn;
         this.logGroupName = logGroup.name;
+        this.deadLetterQueueName = deadLetterQueue.name;
+        this.deadLetterQueueArn = deadLetterQueue.arn;
+        this.deadLetterQueueUrl = deadLetterQueue.url;
+
+        if (args.deadLetterSource !== undefined) {
+            this.pipeArn = createDeadLetterPipe(this, { name, namePrefix, region, accountId, partition, base, dataTags, stateMachineArn, source: args.deadLetterSource }, stateMachine).arn;
+        }
 
         if (args.kubernetes !== undefined) {
             const namespace = new PipelineNamespace(
@@ -262,8 +288,105 @@ export class OrchestrationLayer extends pulumi.ComponentResource {
             stateMachineName: this.stateMachineName,
             stateMachineRoleArn: this.stateMachineRoleArn,
             logGroupName: this.logGroupName,
+            deadLetterQueueName: this.deadLetterQueueName,
+            deadLetterQueueArn: this.deadLetterQueueArn,
+            pipeArn: this.pipeArn,
             namespaceName: this.namespaceName,
             serviceAccountName: this.serviceAccountName,
         });
     }
+}
+
+/** What the pipe is built from. */
+interface PipeParts {
+    readonly name: string;
+    readonly namePrefix: string;
+    readonly region: string;
+    readonly accountId: pulumi.Output<string>;
+    readonly partition: pulumi.Output<string>;
+    readonly base: ValidOrchestrationLayerArgs;
+    readonly dataTags: Record<string, string>;
+    /** Built from the state machine's name, known before deployment. */
+    readonly stateMachineArn: pulumi.Output<string>;
+    readonly source: DeadLetterSource;
+}
+
+/**
+ * The EventBridge Pipe from a dead-letter queue to the state machine: each message starts one execution
+ * (`DEAD_LETTER_INPUT_TEMPLATE`, fire and forget: the execution's own retries and dead-letter path take over), under
+ * a role that may only consume that queue, start that state machine and write the pipe's error log.
+ */
+function createDeadLetterPipe(parent: pulumi.Resource, p: PipeParts, stateMachine: aws.sfn.StateMachine): aws.pipes.Pipe {
+    const { name, namePrefix, region, accountId, partition, base, dataTags, stateMachineArn, source } = p;
+    const layer = "orchestration";
+    const pipeName = `${namePrefix}-dead-letter-replay`;
+    const logGroupName = `/aws/vendedlogs/pipes/${pipeName}`;
+    const logGroupArn = pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:${logGroupName}`;
+    const logGroup = new aws.cloudwatch.LogGroup(
+        `${name}-pipe-logs`,
+        { name: logGroupName, kmsKeyId: base.logsKeyArn, retentionInDays: base.logRetentionDays, tags: dataTags },
+        { parent },
+    );
+    const roleName = principalRoleName(namePrefix, "pipe");
+    const role = new aws.iam.Role(
+        `${name}-pipe-role`,
+        principalRoleArgs({
+            namePrefix,
+            principal: "pipe",
+            layer,
+            description: `Execution role of the ${pipeName} pipe: dead-lettered batches to replays (least privilege).`,
+            trust: { service: "pipes.amazonaws.com" },
+            accountId,
+            tags: base.tags,
+        }),
+        { parent },
+    );
+    const rolePolicy = new aws.iam.RolePolicy(
+        `${name}-pipe-policy`,
+        {
+            name: `${roleName}-least-privilege`,
+            role: role.name,
+            policy: policyDocument([
+                {
+                    Sid: "ConsumeDeadLetters",
+                    Effect: "Allow",
+                    Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+                    Resource: source.queueArn,
+                },
+                {
+                    Sid: "DecryptDeadLetters",
+                    Effect: "Allow",
+                    Action: ["kms:Decrypt"],
+                    Resource: source.queueKeyArn,
+                    Condition: { StringEquals: { "kms:ViaService": viaService("sqs", region) } },
+                },
+                { Sid: "StartReplays", Effect: "Allow", Action: ["states:StartExecution"], Resource: stateMachineArn },
+                {
+                    Sid: "WritePipeLogs",
+                    Effect: "Allow",
+                    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    Resource: [logGroupArn, pulumi.interpolate`${logGroupArn}:*`],
+                },
+            ]),
+        },
+        { parent },
+    );
+    return new aws.pipes.Pipe(
+        `${name}-dead-letter-pipe`,
+        {
+            name: pipeName,
+            description: "Starts one replay execution per batch the process stage dead-lettered.",
+            roleArn: role.arn,
+            source: source.queueArn,
+            sourceParameters: { sqsQueueParameters: { batchSize: 1 } },
+            target: stateMachine.arn,
+            targetParameters: {
+                inputTemplate: DEAD_LETTER_INPUT_TEMPLATE,
+                stepFunctionStateMachineParameters: { invocationType: "FIRE_AND_FORGET" },
+            },
+            logConfiguration: { level: "ERROR", cloudwatchLogsLogDestination: { logGroupArn: logGroup.arn } },
+            tags: layerTags(base.tags, layer),
+        },
+        { parent, dependsOn: [rolePolicy] },
+    );
 }

@@ -8,11 +8,13 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { FunctionName } from "../functions/src/contract";
-import { Principal, producerPrincipal, recipientPrincipal } from "./components/principal";
+import { RECIPIENT_SERVICE_ACCOUNT } from "./components/kubernetesRecipient";
+import { Principal, kubernetesRecipientPrincipal, producerPrincipal, recipientPrincipal } from "./components/principal";
 import { PipelineConfig } from "./config";
 import { IngestionLayer } from "./ingestion";
 import { KeysLayer } from "./keys";
 import { topLevelUrn } from "./lib/component";
+import { DATA_PREFIX } from "./lib/layout";
 import { MonitoringLayer } from "./monitoring";
 import { NetworkLayer } from "./network";
 import { OrchestrationLayer } from "./orchestration";
@@ -36,8 +38,7 @@ export const LAYER_TYPES: Readonly<Record<LayerName, string>> = {
     monitoring: "e2ee:pipeline:MonitoringLayer",
 };
 
-/** Key prefix of the ciphertext batches in the data lake. */
-export const DATA_PREFIX = "batches/";
+export { DATA_PREFIX };
 
 export interface PipelineOptions {
     /** Lambda archive per function. Default: the esbuild bundle of functions/build.ts. Tests pass a small archive. */
@@ -50,8 +51,10 @@ export interface Pipeline {
     readonly config: PipelineConfig;
     /** The producer's role: the only one that creates data keys under the records key. */
     readonly producer: Principal;
-    /** The recipient's role: the only one that decrypts with the records key. */
+    /** The recipient function's role: with the Kubernetes recipient's, the only ones that decrypt with the records key. */
     readonly recipient: Principal;
+    /** The Kubernetes recipient's IRSA role; undefined without the Kubernetes part. */
+    readonly kubernetesRecipient?: Principal;
     readonly keys: KeysLayer;
     readonly network: NetworkLayer;
     readonly storage: StorageLayer;
@@ -84,12 +87,21 @@ export function createPipeline(config: PipelineConfig, options: PipelineOptions 
         formerParent: topLevelUrn("ingestion", LAYER_TYPES.ingestion),
     });
     const recipient = recipientPrincipal("serving-recipient", { ...layer, formerParent: topLevelUrn("serving", LAYER_TYPES.serving) });
+    // The recipient on Kubernetes decrypts too: its IRSA role (the cluster's OIDC provider, its service account).
+    const kube = config.kubernetes;
+    const kubernetesRecipient = kube.enabled
+        ? kubernetesRecipientPrincipal("serving-k8s-recipient", {
+              ...layer,
+              trust: { providerArn: kube.oidcProviderArn, namespace: kube.namespace, serviceAccount: RECIPIENT_SERVICE_ACCOUNT },
+          })
+        : undefined;
 
     const keys = new KeysLayer("keys", {
         ...layer,
         keyAdminArns: config.keyAdminArns,
         producerRole: producer.role,
         recipientRole: recipient.role,
+        ...(kubernetesRecipient !== undefined ? { otherRecipientRoles: [kubernetesRecipient.role] } : {}),
         deletionWindowInDays: config.keyDeletionWindowDays,
     });
 
@@ -100,6 +112,8 @@ export function createPipeline(config: PipelineConfig, options: PipelineOptions 
         ...base,
         cidrBlock: config.vpcCidr,
         availabilityZoneCount: config.availabilityZoneCount,
+        // Pods assume their IRSA role through the STS endpoint.
+        webIdentityFederation: config.kubernetes.enabled,
     });
 
     const storage = new StorageLayer("storage", {
@@ -111,10 +125,12 @@ export function createPipeline(config: PipelineConfig, options: PipelineOptions 
         backupSchedule: config.backupSchedule,
     });
 
-    // The Kubernetes part: its configuration and the provider of its cluster, or nothing.
-    const cluster = config.kubernetes.enabled
+    // The Kubernetes part: its configuration, the provider of its cluster and the recipient's IRSA role, or nothing.
+    const cluster =
+        config.kubernetes.enabled && kubernetesRecipient !== undefined
         ? {
               config: config.kubernetes,
+              recipientRole: kubernetesRecipient.role,
               provider: new k8s.Provider("kubernetes", {
                   ...(config.kubernetes.context !== undefined ? { context: config.kubernetes.context } : {}),
                   ...(options.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(options.kubeconfig) } : {}),
@@ -151,18 +167,26 @@ export function createPipeline(config: PipelineConfig, options: PipelineOptions 
     const processing = new ProcessingLayer("processing", {
         ...functionBase,
         streamArn: ingestion.streamArn,
+        streamName: ingestion.streamName,
         streamKeyArn: keys.storageKey.arn,
         dataBucketName: storage.dataBucketName,
         dataBucketArn: storage.dataBucketArn,
         dataBucketKeyArn: keys.storageKey.arn,
         dataPrefix: DATA_PREFIX,
+        dedupTableName: storage.dedupTableName,
+        dedupTableArn: storage.dedupTableArn,
+        dedupTableKeyArn: keys.storageKey.arn,
         recordsKeyArn: keys.recordsKey.arn,
     });
 
+    // Replays of what the stages could not store: every batch the process stage dead-letters, and operators' requests.
     const orchestration = new OrchestrationLayer("orchestration", {
         ...base,
         stateMachineKeyArn: keys.storageKey.arn,
-        steps: [{ name: "ProcessBatch", functionArn: processing.processFunctionArn }],
+        replayFunctionArn: processing.replayFunctionArn,
+        queueKeyArn: keys.storageKey.arn,
+        deadLetterSource: { queueArn: processing.processDeadLetterQueueArn, queueKeyArn: keys.storageKey.arn },
+        recordsKeyArn: keys.recordsKey.arn,
         ...(cluster !== undefined
             ? { kubernetes: { provider: cluster.provider, namespace: cluster.config.namespace, vpcEndpointCidrs: [...network.privateSubnetCidrs] } }
             : {}),
@@ -186,6 +210,7 @@ export function createPipeline(config: PipelineConfig, options: PipelineOptions 
                       namespace: orchestration.namespaceName ?? cluster.config.namespace,
                       image: cluster.config.recipientImage,
                       certificateIssuerName: cluster.config.certificateIssuer,
+                      role: cluster.recipientRole,
                   },
               }
             : {}),
@@ -195,17 +220,21 @@ export function createPipeline(config: PipelineConfig, options: PipelineOptions 
         ...base,
         recordsKeyArn: keys.recordsKey.arn,
         recipientRoleArn: recipient.roleArn,
+        ...(kubernetesRecipient !== undefined ? { otherRecipientRoleArns: [kubernetesRecipient.roleArn] } : {}),
         producerRoleArn: producer.roleArn,
         dataEventBucketArns: [storage.dataBucketArn],
         streamName: ingestion.streamName,
         deadLetterQueues: {
             ingest: ingestion.ingestDeadLetterQueueName,
             process: processing.processDeadLetterQueueName,
+            replay: processing.replayDeadLetterQueueName,
+            orchestration: orchestration.deadLetterQueueName,
             recipient: serving.recipientDeadLetterQueueName,
         },
         functions: {
             ingest: ingestion.ingestFunctionName,
             process: processing.processFunctionName,
+            replay: processing.replayFunctionName,
             recipient: serving.recipientFunctionName,
         },
         stateMachines: { pipeline: orchestration.stateMachineArn },
@@ -218,5 +247,5 @@ export function createPipeline(config: PipelineConfig, options: PipelineOptions 
         ...(config.alarmEmail !== undefined ? { alarmEmail: config.alarmEmail } : {}),
     });
 
-    return { config, producer, recipient, keys, network, storage, ingestion, processing, orchestration, serving, monitoring, kubernetesProvider: cluster?.provider };
+    return { config, producer, recipient, ...(kubernetesRecipient !== undefined ? { kubernetesRecipient } : {}), keys, network, storage, ingestion, processing, orchestration, serving, monitoring, kubernetesProvider: cluster?.provider };
 }

@@ -3,12 +3,14 @@
  *
  * AWS: the `recipient` Lambda function (private subnets) behind a TLS 1.3-only, API-key-metered, throttled REST API
  * with a WAF rate-based rule (`Tls13RestApi`). Callers authenticate with a Cognito user pool (ID token,
- * `RecipientUserPool` unless one is given); the authoriser hands the caller's `custom:tenants` claim to the
- * function, which serves only those tenants. Users cannot write that attribute. The function runs as the recipient
- * role it is given (`recipientPrincipal`), the only holder of `kms:Decrypt` on the records key; it reads the data
- * bucket.
+ * `RecipientUserPool` unless one is given): the API's authoriser checks the token, and the function verifies it
+ * again itself (`USER_POOL_ID`, `USER_POOL_CLIENT_ID`, the pool's JWKS through the `cognito-idp` VPC endpoint or
+ * `USER_POOL_JWKS`) and serves only the tenants of its `custom:tenants` claim, which users cannot write. Only API
+ * Gateway, for the `GET /records` route, may invoke the function. The function runs as the recipient role it is
+ * given (`recipientPrincipal`), a holder of `kms:Decrypt` on the records key; it reads the data bucket.
  *
- * Kubernetes (`kubernetes`, when given): the containerised recipient (`KubernetesRecipient`).
+ * Kubernetes (`kubernetes`, when given): the containerised recipient (`KubernetesRecipient`), with the same
+ * variables, running as its IRSA role, to which the layer gives the recipient's permissions.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -18,7 +20,7 @@ import { RecipientUserPool } from "./components/recipientUserPool";
 import { PublicApiArgs, RestApiEndpoint, Tls13RestApi, ValidPublicApiArgs, layerApiArgs, validatePublicApiArgs } from "./components/tls13RestApi";
 import { accountEnvironment } from "./lib/layer";
 import { FunctionLayer, FunctionLayerArgs, ValidFunctionLayerArgs, createPipelineFunction, validateFunctionLayerArgs } from "./lib/lambda";
-import { Statement, viaService } from "./lib/policy";
+import { Statement, policyDocument, viaService } from "./lib/policy";
 import { S3_KEY_PREFIX, checkPattern, required } from "./lib/validate";
 
 const COMPONENT = "ServingLayer";
@@ -49,17 +51,40 @@ export interface ServingLayerArgs extends FunctionLayerArgs, PublicApiArgs {
      */
     readonly recipientRole: aws.iam.Role;
     /**
-     * Existing Cognito user pool whose ID tokens the API accepts (users carry a `custom:tenants` attribute).
-     * Default: the layer creates one (`RecipientUserPool`).
+     * Existing Cognito user pool whose ID tokens the API and the recipient accept (users carry a `custom:tenants`
+     * attribute), and the app client the tokens are issued to. Default: the layer creates both (`RecipientUserPool`).
      */
-    readonly userPoolArn?: pulumi.Input<string>;
+    readonly userPool?: ExistingUserPool;
+    /**
+     * The user pool's JWKS document (JSON), given to the recipient as `USER_POOL_JWKS` so that it verifies tokens
+     * without fetching the JWKS (a VPC whose `cognito-idp` endpoint does not serve it). Default: fetched.
+     */
+    readonly userPoolJwks?: pulumi.Input<string>;
     /**
      * The API Gateway account setting (CloudWatch Logs role), e.g. `IngestionLayer.apiGatewayAccount`; the stage
      * waits for it because API Gateway refuses access logging until it is set. Default none.
      */
     readonly apiGatewayAccount?: pulumi.Resource;
     /** Run the recipient on Kubernetes too, as these settings say (`KubernetesRecipient`). Default: not on Kubernetes. */
-    readonly kubernetes?: KubernetesRecipientSettings;
+    readonly kubernetes?: ServingKubernetesSettings;
+}
+
+/** A Cognito user pool made elsewhere. */
+export interface ExistingUserPool {
+    readonly arn: pulumi.Input<string>;
+    /** `<region>_<id>`. */
+    readonly id: pulumi.Input<string>;
+    /** The app client ID tokens are issued to (their `aud`). */
+    readonly clientId: pulumi.Input<string>;
+}
+
+/** The Kubernetes recipient's settings in a layer: `KubernetesRecipientSettings` and its IRSA role. */
+export interface ServingKubernetesSettings extends KubernetesRecipientSettings {
+    /**
+     * The IRSA role of the recipient's service account (`kubernetesRecipientPrincipal(...).role`), created before the
+     * keys so that the records key can name it: the layer grants it the recipient's permissions. Required.
+     */
+    readonly role: aws.iam.Role;
 }
 
 /** `ServingLayerArgs` once checked, defaults applied. */
@@ -79,12 +104,20 @@ export function validateServingLayerArgs(args: ServingLayerArgs): ValidServingLa
     const dataPrefix = checkPattern(COMPONENT, "dataPrefix", args.dataPrefix ?? DEFAULT_DATA_PREFIX, S3_KEY_PREFIX, 'a non-empty S3 key prefix ending with "/"');
     required(COMPONENT, "recordsKeyArn", args.recordsKeyArn);
     required(COMPONENT, "recipientRole", args.recipientRole);
-    return {
-        ...base,
-        ...api,
-        dataPrefix,
-        ...(args.kubernetes !== undefined ? { kubernetes: validateKubernetesRecipientSettings(COMPONENT, args.kubernetes, "kubernetes.") } : {}),
-    };
+    if (args.userPool !== undefined) {
+        required(COMPONENT, "userPool.arn", args.userPool.arn);
+        required(COMPONENT, "userPool.id", args.userPool.id);
+        required(COMPONENT, "userPool.clientId", args.userPool.clientId);
+    }
+    let kubernetes: ValidKubernetesRecipientSettings | undefined;
+    if (args.kubernetes !== undefined) {
+        kubernetes = validateKubernetesRecipientSettings(COMPONENT, args.kubernetes, "kubernetes.");
+        required(COMPONENT, "kubernetes.role", args.kubernetes.role);
+        if (args.kubernetes.role === args.recipientRole) {
+            throw new Error(`${COMPONENT}: argument "kubernetes.role" must differ from "recipientRole" (the pods assume their own IRSA role)`);
+        }
+    }
+    return { ...base, ...api, dataPrefix, ...(kubernetes !== undefined ? { kubernetes } : {}) };
 }
 
 export class ServingLayer extends pulumi.ComponentResource {
@@ -100,7 +133,7 @@ export class ServingLayer extends pulumi.ComponentResource {
     public readonly api: RestApiEndpoint;
     /** User pool the API trusts. */
     public readonly userPoolArn: pulumi.Output<string>;
-    /** Created user pool and app client; undefined when `userPoolArn` was given. */
+    /** Created user pool and app client; undefined when `userPool` was given. */
     public readonly userPoolId?: pulumi.Output<string>;
     public readonly userPoolClientId?: pulumi.Output<string>;
     /** Kubernetes Deployment name; undefined when not on Kubernetes. */
@@ -148,24 +181,32 @@ export class ServingLayer extends pulumi.ComponentResource {
             },
         ];
 
+        let pool: RecipientUserPool | undefined;
+        const userPool =
+            args.userPool ??
+            (() => {
+                pool = new RecipientUserPool(`${name}-user-pool`, { namePrefix: v.namePrefix, tags: v.tags, layer, formerParent: this }, { parent: this });
+                return { arn: pool.userPoolArn, id: pool.userPoolId, clientId: pool.userPoolClientId };
+            })();
+        const userPoolArn = pulumi.output(userPool.arn);
+        // What both recipients read: where the batches are, the records key, and whose ID tokens to accept.
+        const recipientEnvironment: Record<string, pulumi.Input<string>> = {
+            [ENV.recipient.DATA_BUCKET]: args.dataBucketName,
+            [ENV.recipient.RECORDS_KEY_ARN]: args.recordsKeyArn,
+            [ENV.recipient.DATA_PREFIX]: dataPrefix,
+            [ENV.recipient.USER_POOL_ID]: userPool.id,
+            [ENV.recipient.USER_POOL_CLIENT_ID]: userPool.clientId,
+            ...(args.userPoolJwks !== undefined ? { [ENV.recipient.USER_POOL_JWKS]: args.userPoolJwks } : {}),
+        };
+
         const recipient = createPipelineFunction(base, {
             fn: "recipient",
             role: args.recipientRole,
             principal: "recipient",
-            environment: {
-                [ENV.recipient.DATA_BUCKET]: args.dataBucketName,
-                [ENV.recipient.RECORDS_KEY_ARN]: args.recordsKeyArn,
-                [ENV.recipient.DATA_PREFIX]: dataPrefix,
-            },
+            environment: recipientEnvironment,
             statements,
             description: "The recipient: reads ciphertext batches and decrypts records (the only records-key Decrypt holder).",
         });
-
-        let pool: RecipientUserPool | undefined;
-        const userPoolArn =
-            args.userPoolArn !== undefined
-                ? pulumi.output(args.userPoolArn)
-                : (pool = new RecipientUserPool(`${name}-user-pool`, { namePrefix: v.namePrefix, tags: v.tags, layer, formerParent: this }, { parent: this })).userPoolArn;
 
         const api = new Tls13RestApi(
             `${name}-recipient`,
@@ -181,14 +222,33 @@ export class ServingLayer extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const onKubernetes =
-            args.kubernetes !== undefined
-                ? new KubernetesRecipient(
-                      name,
-                      { ...args.kubernetes, dataBucketName: args.dataBucketName, recordsKeyArn: args.recordsKeyArn, formerParent: this },
-                      { parent: this },
-                  )
-                : undefined;
+        let onKubernetes: KubernetesRecipient | undefined;
+        if (args.kubernetes !== undefined) {
+            const { role, ...settings } = args.kubernetes;
+            // The pods' IRSA role: the recipient's permissions on the data lake and the keys, nothing of the function's.
+            const k8sPolicy = new aws.iam.RolePolicy(
+                `${name}-k8s-recipient-policy`,
+                { name: pulumi.interpolate`${role.name}-least-privilege`, role: role.name, policy: policyDocument(statements) },
+                { parent: this },
+            );
+            onKubernetes = new KubernetesRecipient(
+                name,
+                {
+                    ...settings,
+                    dataBucketName: args.dataBucketName,
+                    recordsKeyArn: args.recordsKeyArn,
+                    dataPrefix,
+                    userPoolId: userPool.id,
+                    userPoolClientId: userPool.clientId,
+                    ...(args.userPoolJwks !== undefined ? { userPoolJwks: args.userPoolJwks } : {}),
+                    region,
+                    // The pods start once their role can do what they need.
+                    roleArn: pulumi.all([role.arn, k8sPolicy.id]).apply(([arn]) => arn),
+                    formerParent: this,
+                },
+                { parent: this },
+            );
+        }
 
         this.recipientFunctionName = recipient.function.name;
         this.recipientFunctionArn = recipient.function.arn;

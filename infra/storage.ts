@@ -10,9 +10,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DataClassification } from "../policies/conventions";
-import { createSecureBucket } from "./lib/bucket";
+import { createSecureBucket, uniqueBucketName } from "./lib/bucket";
 import { LayerArgs, ValidLayerArgs, accountEnvironment, validateClassification, validateLayerArgs } from "./lib/layer";
 import { principalRoleArgs } from "./lib/principal";
+import { Statement } from "./lib/policy";
 import { layerTags, storeTags } from "./lib/tags";
 import { checkInt, required } from "./lib/validate";
 
@@ -29,7 +30,11 @@ export const BACKUP_ROLE_MANAGED_POLICIES: readonly string[] = [
     "AWSBackupServiceRolePolicyForS3Restore",
 ];
 
-/** The data lake's name ends with the account id (bucket names are global); the backup role trusts this account only. */
+/**
+ * The data lake is named `<namePrefix>-data-lake-<8 random hex digits>` (bucket names are global; `uniqueBucketName`);
+ * a stack deployed with the former name `<namePrefix>-data-lake-<account id>` keeps it. The backup role trusts this
+ * account only.
+ */
 export interface StorageLayerArgs extends LayerArgs {
     /** ARN of the storage key (tag `e2ee:key-role: storage`): data lake and tables. Required. */
     readonly storageKeyArn: pulumi.Input<string>;
@@ -73,6 +78,36 @@ export function validateStorageLayerArgs(args: StorageLayerArgs): ValidStorageLa
     return { ...base, deletionProtection: args.deletionProtection, backupRetentionDays, backupSchedule, dataClassification };
 }
 
+/**
+ * The data lake's bucket policy statements on uploads, after the TLS denies: every upload must name SSE-KMS with the
+ * storage key itself (`x-amz-server-side-encryption: aws:kms` and the key's ARN as
+ * `x-amz-server-side-encryption-aws-kms-key-id`). `IfExists` makes a missing header deny too: refused are uploads
+ * without SSE headers, SSE-S3 or DSSE, another KMS key, and `aws:kms` without a key id (which S3 would encrypt under
+ * the AWS-managed `aws/s3` key).
+ */
+export function dataLakeUploadStatements(bucketArn: pulumi.Input<string>, storageKeyArn: pulumi.Input<string>): Statement[] {
+    const objects = pulumi.interpolate`${bucketArn}/*`;
+    return [
+        {
+            // Uploads may not override the default SSE-KMS with SSE-S3 (or anything but aws:kms).
+            Sid: "DenyNonKmsUploads",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:PutObject",
+            Resource: objects,
+            Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
+        },
+        {
+            Sid: "DenyOtherKmsKeys",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:PutObject",
+            Resource: objects,
+            Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": storageKeyArn } },
+        },
+    ];
+}
+
 export class StorageLayer extends pulumi.ComponentResource {
     public readonly dataBucketName: pulumi.Output<string>;
     public readonly dataBucketArn: pulumi.Output<string>;
@@ -98,21 +133,12 @@ export class StorageLayer extends pulumi.ComponentResource {
         const lake = createSecureBucket(
             `${name}-data-lake`,
             {
-                bucketName: pulumi.interpolate`${namePrefix}-data-lake-${accountId}`,
+                bucketName: uniqueBucketName(`${name}-data-lake`, `${namePrefix}-data-lake`, this),
+                keepDeployedName: true,
                 partition,
                 kmsKeyArn: args.storageKeyArn,
                 tags: storeTags(v.tags, "storage", classification),
-                extraStatements: (arn) => [
-                    {
-                        // Uploads may not override the default SSE-KMS with SSE-S3 (or anything but aws:kms).
-                        Sid: "DenyNonKmsUploads",
-                        Effect: "Deny",
-                        Principal: "*",
-                        Action: "s3:PutObject",
-                        Resource: pulumi.interpolate`${arn}/*`,
-                        Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
-                    },
-                ],
+                extraStatements: (arn) => dataLakeUploadStatements(arn, args.storageKeyArn),
             },
             this,
         );

@@ -30,15 +30,17 @@ export const PRODUCER_PRINCIPAL = "producer";
 
 /**
  * Values of `e2ee:principal-role` in the pipeline program. Only `recipient` and `producer` carry a meaning for the
- * pack; the others name the pipeline's other principals (its functions, its orchestrator, the service roles that
- * deliver logs and backups).
+ * pack; the others name the pipeline's other principals (its functions, its orchestrator and the pipe that starts
+ * it, the service roles that deliver logs and backups).
  */
 export const PRINCIPAL_ROLES = [
     PRODUCER_PRINCIPAL,
     RECIPIENT_PRINCIPAL,
     "ingest",
     "process",
+    "replay",
     "orchestrator",
+    "pipe",
     "api-logging",
     "flow-logs",
     "cloudtrail",

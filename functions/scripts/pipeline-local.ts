@@ -2,6 +2,10 @@
  * npm run pipeline:local -- [options]   (npm run pipeline:local -- --help lists them)
  * Runs the real handlers end to end over a backend and verifies the pipeline's properties (functions/src/local/
  * pipeline.ts). Exits 1 when any check fails, 2 on bad options.
+ *
+ * The data lake's prefix is the deployed program's (infra/lib/layout.ts DATA_PREFIX). On the emulators, the access check decides
+ * every request the functions made against the program's own policies (tests/access/support/program.ts
+ * `programAccessCheck`: the dev and prod stacks built under Pulumi mocks, the local names mapped to each stack's).
  */
 import { parsePipelineArgs, PipelineCommand, pipelineUsage } from "../src/local/cli";
 import { runLocalPipeline } from "../src/local/pipeline";
@@ -46,9 +50,14 @@ async function main(): Promise<number> {
     const { records } = cmd;
     const progress = progressReporter();
     const started = Date.now();
+    // The program's prefix, and its policies for the access check (loaded only when needed: they build the stacks).
+    const { DATA_PREFIX } = await import("../../infra/lib/layout");
+    const accessCheck = cmd.backend === "emulators" ? (await import("../../tests/access/support/program")).programAccessCheck(["dev", "prod"]) : undefined;
     const r = await runLocalPipeline({
         records,
         backend: cmd.backend,
+        prefix: DATA_PREFIX,
+        ...(accessCheck !== undefined ? { accessCheck } : {}),
         batchSize: cmd.batchSize,
         concurrency: cmd.concurrency,
         faults: cmd.faults,

@@ -1,7 +1,10 @@
 /**
  * The recipient on Kubernetes: a hardened Deployment (image by digest, non-root, read-only root filesystem, no
- * privilege escalation, all capabilities dropped, seccomp RuntimeDefault, resource limits, no service-account
- * token) serving TLS 1.3 from a cert-manager Certificate (90-day duration, renewed 30 days before expiry, key
+ * privilege escalation, all capabilities dropped, seccomp RuntimeDefault, resource limits, no Kubernetes API token)
+ * running as an IAM role through IRSA (its service account names the role in `eks.amazonaws.com/role-arn`; EKS's
+ * pod identity webhook projects a token for STS only), with the recipient function's variables (the data prefix
+ * the process stage writes to, the user pool it verifies ID tokens against), serving TLS 1.3 from a cert-manager
+ * Certificate (90-day duration, renewed 30 days before expiry, key
  * rotated), a ClusterIP Service, and the one NetworkPolicy that lets the mesh ingress reach it. It runs in a
  * namespace that already denies everything else (`PipelineNamespace`).
  *
@@ -12,7 +15,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV } from "../../functions/src/contract";
 import { FormerParent, childOptions } from "../lib/component";
-import { IMAGE_BY_DIGEST, checkInt, checkKubernetesName, checkPattern, required } from "../lib/validate";
+import { IMAGE_BY_DIGEST, S3_KEY_PREFIX, checkInt, checkKubernetesName, checkPattern, required } from "../lib/validate";
 
 const COMPONENT = "KubernetesRecipient";
 export const KUBERNETES_RECIPIENT_TYPE = "e2ee:pipeline:KubernetesRecipient";
@@ -48,11 +51,28 @@ export interface KubernetesRecipientSettings {
     readonly memoryLimit?: string;
 }
 
+/** The annotation of a service account that names its IRSA role. */
+export const IRSA_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn";
+/** The name of the recipient's service account (the IRSA role's trust names it). */
+export const RECIPIENT_SERVICE_ACCOUNT = "recipient";
+
 export interface KubernetesRecipientArgs extends KubernetesRecipientSettings {
     /** Data-lake bucket the recipient reads. Required. */
     readonly dataBucketName: pulumi.Input<string>;
     /** The records key the recipient decrypts with. Required. */
     readonly recordsKeyArn: pulumi.Input<string>;
+    /** Key prefix the process stage writes batches under (`DATA_PREFIX`), ending with `/`. Required. */
+    readonly dataPrefix: string;
+    /** The Cognito user pool whose ID tokens the recipient verifies (`USER_POOL_ID`, `<region>_<id>`). Required. */
+    readonly userPoolId: pulumi.Input<string>;
+    /** The app client the tokens are issued to (`USER_POOL_CLIENT_ID`). Required. */
+    readonly userPoolClientId: pulumi.Input<string>;
+    /** The pool's JWKS document (`USER_POOL_JWKS`). Default: fetched from Cognito. */
+    readonly userPoolJwks?: pulumi.Input<string>;
+    /** AWS region of the bucket, the keys and the pool (`AWS_REGION`). Required. */
+    readonly region: string;
+    /** The IAM role the pods run as (IRSA), e.g. `kubernetesRecipientPrincipal(...).role.arn`. Required. */
+    readonly roleArn: pulumi.Input<string>;
     /** Where its resources were created before it existed (see `FormerParent`). Default none. */
     readonly formerParent?: FormerParent;
 }
@@ -102,6 +122,11 @@ export function validateKubernetesRecipientArgs(args: KubernetesRecipientArgs): 
     const v = validateKubernetesRecipientSettings(COMPONENT, args);
     required(COMPONENT, "dataBucketName", args.dataBucketName);
     required(COMPONENT, "recordsKeyArn", args.recordsKeyArn);
+    checkPattern(COMPONENT, "dataPrefix", required(COMPONENT, "dataPrefix", args.dataPrefix), S3_KEY_PREFIX, 'a non-empty S3 key prefix ending with "/"');
+    required(COMPONENT, "userPoolId", args.userPoolId);
+    required(COMPONENT, "userPoolClientId", args.userPoolClientId);
+    required(COMPONENT, "region", args.region);
+    required(COMPONENT, "roleArn", args.roleArn);
     return v;
 }
 
@@ -112,7 +137,7 @@ export function validateKubernetesRecipientArgs(args: KubernetesRecipientArgs): 
  */
 export function recipientPodSpec(
     v: ValidKubernetesRecipientSettings,
-    data: { readonly dataBucketName: pulumi.Input<string>; readonly recordsKeyArn: pulumi.Input<string> },
+    data: Pick<KubernetesRecipientArgs, "dataBucketName" | "recordsKeyArn" | "dataPrefix" | "userPoolId" | "userPoolClientId" | "userPoolJwks" | "region">,
     serviceAccountName: pulumi.Input<string>,
     secretName: string,
 ): k8s.types.input.core.v1.PodSpec {
@@ -139,6 +164,11 @@ export function recipientPodSpec(
                 env: [
                     { name: ENV.recipient.DATA_BUCKET, value: data.dataBucketName },
                     { name: ENV.recipient.RECORDS_KEY_ARN, value: data.recordsKeyArn },
+                    { name: ENV.recipient.DATA_PREFIX, value: data.dataPrefix },
+                    { name: ENV.recipient.USER_POOL_ID, value: data.userPoolId },
+                    { name: ENV.recipient.USER_POOL_CLIENT_ID, value: data.userPoolClientId },
+                    ...(data.userPoolJwks !== undefined ? [{ name: ENV.recipient.USER_POOL_JWKS, value: data.userPoolJwks }] : []),
+                    { name: "AWS_REGION", value: data.region },
                     { name: "TLS_CERT_FILE", value: "/etc/tls/tls.crt" },
                     { name: "TLS_KEY_FILE", value: "/etc/tls/tls.key" },
                     { name: "TLS_MIN_VERSION", value: "TLSv1.3" },
@@ -190,9 +220,13 @@ export class KubernetesRecipient extends pulumi.ComponentResource {
                 ? [...args.serviceDnsNames]
                 : namespace.apply((ns) => [`recipient.${ns}.svc`, `recipient.${ns}.svc.cluster.local`]);
 
+        // No Kubernetes API token; the IRSA webhook projects a token for STS (audience sts.amazonaws.com) only.
         const serviceAccount = new k8s.core.v1.ServiceAccount(
             `${name}-service-account`,
-            { metadata: { name: "recipient", namespace, labels }, automountServiceAccountToken: false },
+            {
+                metadata: { name: RECIPIENT_SERVICE_ACCOUNT, namespace, labels, annotations: { [IRSA_ROLE_ANNOTATION]: args.roleArn } },
+                automountServiceAccountToken: false,
+            },
             k8sOpts,
         );
 

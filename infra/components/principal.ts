@@ -11,8 +11,8 @@ import { FormerParent, LayerPartArgs, childOptions } from "../lib/component";
 import { LayerArgs, ValidLayerArgs, accountEnvironment, validateLayerArgs } from "../lib/layer";
 import { functionRoleDescription } from "../lib/lambda";
 import { roleArn } from "../lib/policy";
-import { RoleTrust, principalRoleArgs, principalRoleName } from "../lib/principal";
-import { checkOneOf, required } from "../lib/validate";
+import { RoleTrust, WebIdentityTrust, principalRoleArgs, principalRoleName } from "../lib/principal";
+import { OIDC_PROVIDER_ARN, checkKubernetesName, checkOneOf, checkPattern, required } from "../lib/validate";
 
 const COMPONENT = "Principal";
 export const PRINCIPAL_TYPE = "e2ee:pipeline:Principal";
@@ -22,8 +22,13 @@ export interface PrincipalArgs extends LayerArgs, LayerPartArgs {
     readonly principal: PrincipalRole;
     /** Description of the role. Required. */
     readonly description: string;
-    /** Who may assume the role: an AWS service, or named principals with an external id (16+ characters, no `*`). Required. */
+    /**
+     * Who may assume the role: an AWS service, named principals with an external id (16+ characters, no `*`), or a
+     * Kubernetes service account through an EKS cluster's OIDC provider. Required.
+     */
     readonly trust: RoleTrust;
+    /** The role's name: 1-64 of IAM's name characters. Default `<namePrefix>-<principal>`. */
+    readonly roleName?: string;
 }
 
 /** `PrincipalArgs` once checked. */
@@ -41,6 +46,11 @@ export function validatePrincipalArgs(args: PrincipalArgs): ValidPrincipalArgs {
     const trust = required(COMPONENT, "trust", args.trust);
     if ("service" in trust) {
         required(COMPONENT, "trust.service", trust.service);
+    } else if ("webIdentity" in trust) {
+        const w = required(COMPONENT, "trust.webIdentity", trust.webIdentity);
+        checkPattern(COMPONENT, "trust.webIdentity.providerArn", required(COMPONENT, "trust.webIdentity.providerArn", w.providerArn), OIDC_PROVIDER_ARN, "an IAM OIDC provider ARN (arn:aws:iam::<account>:oidc-provider/<issuer>)");
+        checkKubernetesName(COMPONENT, "trust.webIdentity.namespace", required(COMPONENT, "trust.webIdentity.namespace", w.namespace));
+        checkKubernetesName(COMPONENT, "trust.webIdentity.serviceAccount", required(COMPONENT, "trust.webIdentity.serviceAccount", w.serviceAccount), "a service account name");
     } else {
         const principals = required(COMPONENT, "trust.principalArns", trust.principalArns);
         if (principals.length === 0) throw new Error(`${COMPONENT}: argument "trust.principalArns" must not be empty`);
@@ -50,12 +60,16 @@ export function validatePrincipalArgs(args: PrincipalArgs): ValidPrincipalArgs {
             throw new Error(`${COMPONENT}: argument "trust.externalId" must be at least 16 characters`);
         }
     }
-    return { ...base, principal, roleName: principalRoleName(base.namePrefix, principal) };
+    const roleName =
+        args.roleName !== undefined
+            ? checkPattern(COMPONENT, "roleName", args.roleName, /^[\w+=,.@-]{1,64}$/, "1-64 letters, digits or +=,.@_-")
+            : principalRoleName(base.namePrefix, principal);
+    return { ...base, principal, roleName };
 }
 
 export class Principal extends pulumi.ComponentResource {
     public readonly role: aws.iam.Role;
-    /** `<namePrefix>-<principal>`, known before deployment. */
+    /** `<namePrefix>-<principal>` unless named otherwise, known before deployment. */
     public readonly roleName: string;
     /** The role's ARN, built from its name: known before deployment. */
     public readonly roleArn: pulumi.Output<string>;
@@ -69,6 +83,7 @@ export class Principal extends pulumi.ComponentResource {
             principalRoleArgs({
                 namePrefix: v.namePrefix,
                 principal: v.principal,
+                roleName: v.roleName,
                 layer: args.layer,
                 description: args.description,
                 trust: args.trust,
@@ -125,6 +140,36 @@ export function recipientPrincipal(name: string, args: LayerArgs & { readonly fo
             layer: "serving",
             description: functionRoleDescription(args.namePrefix, "recipient"),
             trust: { service: "lambda.amazonaws.com" },
+        },
+        opts,
+    );
+}
+
+/** The role name of the recipient on Kubernetes: `<namePrefix>-k8s-recipient`. */
+export function kubernetesRecipientRoleName(namePrefix: string): string {
+    return `${namePrefix}-k8s-recipient`;
+}
+
+/**
+ * The recipient on Kubernetes (layer `serving`): the IRSA role of the recipient pods' service account, assumed with
+ * the cluster's service-account tokens through its IAM OIDC provider. A recipient like the function's role: the
+ * records key lets it decrypt too.
+ */
+export function kubernetesRecipientPrincipal(
+    name: string,
+    args: LayerArgs & { readonly trust: WebIdentityTrust; readonly formerParent?: FormerParent },
+    opts?: pulumi.ComponentResourceOptions,
+): Principal {
+    const { trust, ...rest } = args;
+    return new Principal(
+        name,
+        {
+            ...rest,
+            principal: "recipient",
+            layer: "serving",
+            roleName: kubernetesRecipientRoleName(args.namePrefix),
+            description: `The recipient on Kubernetes: IRSA role of service account ${trust.namespace}/${trust.serviceAccount} (least privilege).`,
+            trust: { webIdentity: trust },
         },
         opts,
     );

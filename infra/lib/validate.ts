@@ -21,6 +21,9 @@ export const S3_KEY_PREFIX = /^[A-Za-z0-9!_.'()-]+(\/[A-Za-z0-9!_.'()-]+)*\/$/;
 /** An IAM role ARN, in any partition. */
 export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
+/** An IAM OIDC provider ARN (e.g. an EKS cluster's); the issuer (host and path) is captured. */
+export const OIDC_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/([a-z0-9.-]+(\/[A-Za-z0-9._-]+)*)$/;
+
 /** The retention values CloudWatch Logs accepts (days) that keep logs for at least 90 days, the paper's floor. */
 export const LOG_RETENTION_DAYS: readonly number[] = [90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 /** Retention of every log group unless a layer is told otherwise. */

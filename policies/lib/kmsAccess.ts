@@ -114,6 +114,12 @@ export interface KmsGrant {
 export interface KmsOperation {
     readonly label: string;
     readonly actions: readonly string[];
+    /**
+     * The values of one concrete request (its encryption context, `kms:ViaService`, ...): consulted for every
+     * condition key the principal and the key do not fix, before the key is taken as a value of each request
+     * (unknown). Its `unknown` answers fall through. Default: none (the question is about every request).
+     */
+    readonly request?: RequestContext;
 }
 
 export type AccessPath =
@@ -135,6 +141,8 @@ export interface PrincipalAccess {
     readonly decision: "allowed" | "not-allowed" | "undecided";
     readonly paths: readonly AccessPath[];
     readonly reasons: readonly string[];
+    /** The explicit Deny statements that apply (a `not-allowed` decision they make), as `<document> <statement>`. */
+    readonly deniedBy: readonly string[];
 }
 
 /** Access the key policy or a grant gives principals that are not among the program's principals. */
@@ -190,7 +198,7 @@ function principalLabel(p: KmsPrincipal): string {
 }
 
 /** The request context of `caller` calling `action` on `key`. */
-export function requestContext(key: KmsKey, caller: Caller, principal: KmsPrincipal | undefined): RequestContext {
+export function requestContext(key: KmsKey, caller: Caller, principal: KmsPrincipal | undefined, request?: RequestContext): RequestContext {
     const known = (v: string | undefined, why: string): ContextValue => (v === undefined ? { kind: "unknown", why } : present(v));
     const map = new Map<string, ContextValue>();
     const set = (k: string, v: ContextValue) => map.set(k, v);
@@ -220,6 +228,8 @@ export function requestContext(key: KmsKey, caller: Caller, principal: KmsPrinci
             const k = rawKey.toLowerCase();
             const v = map.get(k);
             if (v !== undefined) return v;
+            const given = request?.get(rawKey);
+            if (given !== undefined && given.kind !== "unknown") return given;
             if (k.startsWith("aws:resourcetag/")) {
                 if (key.tags === undefined) return { kind: "unknown", why: `the tags of key "${key.name}" are unknown` };
                 const tag = Object.entries(key.tags).find(([t]) => t.toLowerCase() === k.slice("aws:resourcetag/".length));
@@ -287,7 +297,7 @@ function stmtRef(source: DocumentSource, s: Statement): string {
 /** Evaluates one principal and one operation. */
 function evaluatePrincipal(key: KmsKey, p: KmsPrincipal, op: KmsOperation, grants: readonly KmsGrant[]): PrincipalAccess {
     const caller = callerOf(p, key);
-    const ctx = requestContext(key, caller, p);
+    const ctx = requestContext(key, caller, p, op.request);
     const who = principalLabel(p);
     const keyResource = key.resource ?? (key.arn !== undefined ? arnResource(key.arn) : (pattern: string) => (pattern === "*" ? YES : NO));
     // A principal or key whose account is unknown (preview) is taken to be in the other's account.
@@ -295,6 +305,7 @@ function evaluatePrincipal(key: KmsKey, p: KmsPrincipal, op: KmsOperation, grant
 
     const allowed: AccessPath[] = [];
     const reasons: string[] = [];
+    const deniedBy: string[] = [];
     let anyUnknown = false;
     let anyAllowed = false;
 
@@ -323,6 +334,7 @@ function evaluatePrincipal(key: KmsKey, p: KmsPrincipal, op: KmsOperation, grant
         }
         const deny = anyOf(denies.map((d) => d.outcome));
         if (deny.result === "yes") {
+            deniedBy.push(...denies.filter((d) => d.outcome.result === "yes").map((d) => d.where));
             continue;
         }
 
@@ -477,9 +489,17 @@ function evaluatePrincipal(key: KmsKey, p: KmsPrincipal, op: KmsOperation, grant
             decision: "allowed",
             paths: unique(allowed, (x) => `${x.kind}|${x.source.urn}|${x.source.label}|${x.kind === "grant" ? "" : x.statement.index}`),
             reasons: [],
+            deniedBy: [],
         };
     }
-    return { principal: p, operation: op, decision: anyUnknown ? "undecided" : "not-allowed", paths: [], reasons: unique(reasons, (r) => r) };
+    return {
+        principal: p,
+        operation: op,
+        decision: anyUnknown ? "undecided" : "not-allowed",
+        paths: [],
+        reasons: unique(reasons, (r) => r),
+        deniedBy: anyUnknown ? [] : unique(deniedBy, (d) => d),
+    };
 }
 
 function not(o: Outcome): Outcome {

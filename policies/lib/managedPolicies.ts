@@ -10,7 +10,7 @@
  *   as iam:AttachRolePolicy, iam:PutRolePolicy, iam:CreatePolicyVersion) or iam:PassRole, on every resource: a
  *   holder can grant itself anything.
  */
-import { isWildcardAction, parsePolicyDocument, PolicyDocumentError } from "./iam";
+import { isWildcardAction, parsePolicyDocument, PolicyDocumentError, type PolicyDocument } from "./iam";
 import { expandAction, grantsPermissions, sample } from "./iamCatalog";
 
 interface Dataset {
@@ -88,6 +88,22 @@ async function judge(name: string): Promise<ManagedPolicyVerdict> {
         grants.push(`IAM actions that change permissions on every resource (${sample([...escalation].sort())})`);
     }
     return grants.length > 0 ? { kind: "admin-like", grants } : { kind: "narrow" };
+}
+
+/** AWS's published document (latest version) of the managed policy `name`; undefined when there is none. */
+export function managedPolicyDocument(name: string): PolicyDocument | undefined {
+    const { data, names: known } = load();
+    if (!known.has(name)) {
+        return undefined;
+    }
+    try {
+        return parsePolicyDocument(data.getLatestPolicyDocument(name));
+    } catch (e) {
+        if (e instanceof PolicyDocumentError) {
+            return undefined;
+        }
+        throw e;
+    }
 }
 
 /** What AWS's published document of the managed policy `name` grants, judged as described in the module comment. */

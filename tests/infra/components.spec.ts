@@ -49,6 +49,11 @@ const recipientArgs = (over: Partial<KubernetesRecipientArgs> = {}): KubernetesR
     certificateIssuerName: "internal-ca",
     dataBucketName: "bucket",
     recordsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/records",
+    dataPrefix: "batches/",
+    userPoolId: "eu-west-1_AbCdEf123",
+    userPoolClientId: "client0123",
+    region: REGION,
+    roleArn: "arn:aws:iam::123456789012:role/e2ee-pipeline-test-k8s-recipient",
     ...over,
 });
 const namespaceArgs = (over: Partial<PipelineNamespaceArgs> = {}): PipelineNamespaceArgs => ({
@@ -157,6 +162,15 @@ describe("infra/components: the stand-alone components", function () {
             ],
             ["KubernetesRecipient without the records key", () => recipientArgs({ recordsKeyArn: "" }), validateKubernetesRecipientArgs, (a) => new KubernetesRecipient("bad", a), 'KubernetesRecipient: argument "recordsKeyArn" is required'],
             ["KubernetesRecipient with no DNS names", () => recipientArgs({ serviceDnsNames: [] }), validateKubernetesRecipientArgs, (a) => new KubernetesRecipient("bad", a), 'KubernetesRecipient: argument "serviceDnsNames" must not be empty'],
+            [
+                "KubernetesRecipient with a prefix without its slash",
+                () => recipientArgs({ dataPrefix: "batches" }),
+                validateKubernetesRecipientArgs,
+                (a) => new KubernetesRecipient("bad", a),
+                'KubernetesRecipient: argument "dataPrefix" must be a non-empty S3 key prefix ending with "/", got "batches"',
+            ],
+            ["KubernetesRecipient without its user pool", () => recipientArgs({ userPoolId: "" }), validateKubernetesRecipientArgs, (a) => new KubernetesRecipient("bad", a), 'KubernetesRecipient: argument "userPoolId" is required'],
+            ["KubernetesRecipient without its IRSA role", () => recipientArgs({ roleArn: undefined as never }), validateKubernetesRecipientArgs, (a) => new KubernetesRecipient("bad", a), 'KubernetesRecipient: argument "roleArn" is required'],
             [
                 "PipelineNamespace with egress to the world",
                 () => namespaceArgs({ vpcEndpointCidrs: ["10.0.0.0/20", "0.0.0.0/0"] }),

@@ -21,7 +21,7 @@ describe("infra/config validateConfig", function () {
         assert.deepEqual(c.keyAdminArns, ["arn:aws:iam::111111111111:role/e2ee-pipeline-dev-deployer"]);
         assert.deepEqual(c.producerTrustedPrincipalArns, ["arn:aws:iam::222222222222:role/dev-record-producer"]);
         assert.equal(c.backupSchedule, "cron(0 3 * * ? *)");
-        assert.deepEqual(c.kubernetes, { enabled: false, context: undefined, namespace: "e2ee-pipeline", recipientImage: undefined, certificateIssuer: undefined });
+        assert.deepEqual(c.kubernetes, { enabled: false, context: undefined, namespace: "e2ee-pipeline", recipientImage: undefined, certificateIssuer: undefined, oidcProviderArn: undefined });
         assert.deepEqual(c.alarms, { ingestRecordsPer5Min: 10000, dlqDepth: 10, functionErrors: 10, authFailures: 20, unauthorizedApiCalls: 10 });
         assert.equal(c.alarmEmail, undefined);
     });
@@ -39,6 +39,22 @@ describe("infra/config validateConfig", function () {
         assert.equal(r.config.kubernetes.context, "e2ee-pipeline-prod");
         assert.equal(r.config.kubernetes.certificateIssuer, "internal-ca");
         assert.match(r.config.kubernetes.recipientImage ?? "", /@sha256:[0-9a-f]{64}$/);
+        assert.equal(r.config.kubernetes.oidcProviderArn, "arn:aws:iam::333333333333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/5C2D8E1F3A4B4C5D8E9F0A1B2C3D4E5F");
+    });
+
+    it("requires the cluster's OIDC provider when Kubernetes is on (the recipient's IRSA role trusts it)", function () {
+        const raw: Record<string, string | undefined> = readStackConfig("prod");
+        delete raw["e2ee-pipeline:kubernetesOidcProviderArn"];
+        const r = validateConfig(raw);
+        assert.ok(!r.ok);
+        assert.deepEqual(r.errors, [
+            "e2ee-pipeline:kubernetesOidcProviderArn is required when e2ee-pipeline:kubernetesEnabled is true (the EKS cluster's IAM OIDC provider ARN (arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<ID>))",
+        ]);
+        const bad = validateConfig({ ...readStackConfig("prod"), "e2ee-pipeline:kubernetesOidcProviderArn": "https://oidc.eks.eu-west-1.amazonaws.com/id/X" });
+        assert.ok(!bad.ok);
+        assert.deepEqual(bad.errors, [
+            'e2ee-pipeline:kubernetesOidcProviderArn must be the EKS cluster\'s IAM OIDC provider ARN (arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<ID>), got "https://oidc.eks.eu-west-1.amazonaws.com/id/X"',
+        ]);
     });
 
     // One bad value per row: the error names the key, the expectation and the offending value.

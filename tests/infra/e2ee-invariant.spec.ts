@@ -1,9 +1,10 @@
 /**
  * The end-to-end-encryption invariant across a whole stack:
  * - no IAM policy (managed policy, role inline policy, role `inlinePolicies`, user or group policy) other than the
- *   recipient's allows kms:Decrypt on the records key (or on a wildcard that covers it);
+ *   recipients' (the function's, and the Kubernetes recipient's IRSA role where there is one) allows kms:Decrypt on
+ *   the records key (or on a wildcard that covers it);
  * - no IAM policy other than the producer's allows kms:GenerateDataKey* on it;
- * - the records key policy allows Decrypt only to the recipient role and GenerateDataKey* only to the producer role,
+ * - the records key policy allows Decrypt only to the recipient roles and GenerateDataKey* only to the producer role,
  *   and never to the account root or "*".
  */
 import assert from "node:assert/strict";
@@ -82,12 +83,13 @@ function identityPolicies(resources: readonly Created[]): IdentityPolicy[] {
 const DATA_KEY_ACTIONS = ["kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext"];
 const DECRYPT_ACTIONS = ["kms:Decrypt", "kms:ReEncryptFrom"];
 
-/** Policies that allow any of `actions` on `keyArn`, except those applying only to `onlyRole`. */
-function offenders(policies: readonly IdentityPolicy[], actions: readonly string[], keyArn: string, onlyRole: string): string[] {
+/** Policies that allow any of `actions` on `keyArn`, except those applying only to `onlyRoles`. */
+function offenders(policies: readonly IdentityPolicy[], actions: readonly string[], keyArn: string, onlyRoles: string | readonly string[]): string[] {
+    const only = typeof onlyRoles === "string" ? [onlyRoles] : onlyRoles;
     const found: string[] = [];
     for (const p of policies) {
         for (const s of p.statements) {
-            if (actions.some((a) => allows(s, a, keyArn)) && !(p.principals.length > 0 && p.principals.every((r) => r === onlyRole))) {
+            if (actions.some((a) => allows(s, a, keyArn)) && !(p.principals.length > 0 && p.principals.every((r) => only.includes(r)))) {
                 found.push(`${p.source} (${p.principals.join(", ") || "unattached"}) statement ${String(s.Sid ?? "?")}`);
             }
         }
@@ -132,7 +134,10 @@ describe("E2EE invariant: only the recipient decrypts, only the producer creates
             let built: BuiltStack;
             let recordsKey: Created;
             let producer: Created;
+            /** The recipient function's role. */
             let recipient: Created;
+            /** Every role tagged recipient: the function's, and on prod the Kubernetes recipient's IRSA role. */
+            let recipients: Created[];
 
             before(async function () {
                 built = await builtStack(stack);
@@ -143,7 +148,12 @@ describe("E2EE invariant: only the recipient decrypts, only the producer creates
                 };
                 recordsKey = find("aws:kms/key:Key", (r) => (r.inputs.tags as Record<string, string>)["e2ee:key-role"] === "records");
                 producer = find("aws:iam/role:Role", (r) => (r.inputs.tags as Record<string, string> | undefined)?.["e2ee:principal-role"] === "producer");
-                recipient = find("aws:iam/role:Role", (r) => (r.inputs.tags as Record<string, string> | undefined)?.["e2ee:principal-role"] === "recipient");
+                recipients = built.resources.filter((r) => r.type === "aws:iam/role:Role" && (r.inputs.tags as Record<string, string> | undefined)?.["e2ee:principal-role"] === "recipient");
+                recipient = find("aws:iam/role:Role", (r) => recipients.includes(r) && r.name === "serving-recipient-role");
+                assert.deepEqual(
+                    recipients.map((r) => r.state.name).sort(),
+                    [...(stack === "prod" ? [`e2ee-pipeline-${stack}-k8s-recipient`] : []), `e2ee-pipeline-${stack}-recipient`],
+                );
             });
 
             it("the producer and recipient roles are the ones the records key policy names", function () {
@@ -153,7 +163,7 @@ describe("E2EE invariant: only the recipient decrypts, only the producer creates
                     .filter((s) => s.Effect === "Allow")
                     .flatMap((s) => list((s.Principal as Record<string, unknown>).AWS));
                 assert.ok(principals.includes(String(producer.state.arn)));
-                assert.ok(principals.includes(String(recipient.state.arn)));
+                for (const r of recipients) assert.ok(principals.includes(String(r.state.arn)), String(r.state.name));
             });
 
             it("the records key policy allows Decrypt only to the recipient and data keys only to the producer, never to root or *", function () {
@@ -166,7 +176,7 @@ describe("E2EE invariant: only the recipient decrypts, only the producer creates
                     assert.ok(!aws.some((a) => a === "*" || a.endsWith(":root")), `statement ${String(s.Sid)} names ${aws.join(", ")}`);
                     assert.equal((p as Record<string, unknown>).Service, undefined, `statement ${String(s.Sid)} names a service`);
                     const stmt = { ...s, Resource: key };
-                    if (DECRYPT_ACTIONS.some((a) => allows(stmt, a, key))) assert.deepEqual(aws, [recipient.state.arn], `Decrypt in ${String(s.Sid)}`);
+                    if (DECRYPT_ACTIONS.some((a) => allows(stmt, a, key))) assert.deepEqual([...aws].sort(), recipients.map((r) => String(r.state.arn)).sort(), `Decrypt in ${String(s.Sid)}`);
                     if (DATA_KEY_ACTIONS.some((a) => allows(stmt, a, key))) assert.deepEqual(aws, [producer.state.arn], `GenerateDataKey in ${String(s.Sid)}`);
                 }
             });
@@ -175,10 +185,10 @@ describe("E2EE invariant: only the recipient decrypts, only the producer creates
                 const policies = identityPolicies(built.resources);
                 // Every role with an inline policy is seen: the pipeline's function roles, producer, orchestrator, delivery roles.
                 const covered = new Set(policies.flatMap((p) => p.principals));
-                for (const role of ["producer", "recipient", "ingest", "process", "vpc-flow-logs", "cloudtrail-logs"]) {
+                for (const role of ["producer", "recipient", "ingest", "process", "replay", "orchestrator", "pipe", "vpc-flow-logs", "cloudtrail-logs"]) {
                     assert.ok(covered.has(`e2ee-pipeline-${stack}-${role}`), `${stack}: no identity policy of ${role} found`);
                 }
-                assert.deepEqual(offenders(policies, DECRYPT_ACTIONS, String(recordsKey.state.arn), String(recipient.state.name)), []);
+                assert.deepEqual(offenders(policies, DECRYPT_ACTIONS, String(recordsKey.state.arn), recipients.map((r) => String(r.state.name))), []);
             });
 
             it("the recipient's IAM policy does allow Decrypt on the records key, and only on it", function () {
@@ -202,7 +212,7 @@ describe("E2EE invariant: only the recipient decrypts, only the producer creates
                     assert.ok(!/AdministratorAccess|PowerUserAccess|KeyManagementService|ReadOnlyAccess$/.test(arn), arn);
                 }
                 const roles = built.resources.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((r) => String(r.inputs.role));
-                assert.ok(!roles.includes(String(recipient.state.name)), "the recipient role has a managed policy attached");
+                for (const r of recipients) assert.ok(!roles.includes(String(r.state.name)), `the recipient role ${String(r.state.name)} has a managed policy attached`);
                 assert.ok(!roles.includes(String(producer.state.name)), "the producer role has a managed policy attached");
             });
         });

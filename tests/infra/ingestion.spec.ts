@@ -265,7 +265,8 @@ describe("infra/ingestion IngestionLayer", function () {
         assert.deepEqual(bySid.get("DeduplicateRecordIds"), {
             Sid: "DeduplicateRecordIds",
             Effect: "Allow",
-            Action: ["dynamodb:PutItem", "dynamodb:DeleteItem"],
+            // Powertools idempotency: claim (put), read a claim (get), mark COMPLETED (update), release (delete).
+            Action: ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
             Resource: DEDUP_TABLE_ARN,
         });
         assert.deepEqual(bySid.get("UseDedupTableKeyThroughDynamoDb"), {

@@ -8,6 +8,16 @@ const ADMIN = `arn:aws:iam::${ACCOUNT}:role/deployer`;
 const PRODUCER = `arn:aws:iam::${ACCOUNT}:role/e2ee-pipeline-test-producer`;
 const RECIPIENT = `arn:aws:iam::${ACCOUNT}:role/e2ee-pipeline-test-recipient`;
 const ROLES = ["records", "storage", "logs", "secrets", "backup"] as const;
+/** The envelope's encryption context, exactly (functions/src/envelope/header.ts CONTEXT_FIELDS). */
+const RECORDS_CONTEXT = {
+    "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": ["tenant", "schema", "classification", "producer"] },
+    Null: {
+        "kms:EncryptionContext:tenant": "false",
+        "kms:EncryptionContext:schema": "false",
+        "kms:EncryptionContext:classification": "false",
+        "kms:EncryptionContext:producer": "false",
+    },
+};
 
 /** The roles the records key policy names, created once (the keys layer only reads their names). */
 let producerRole: aws.iam.Role;
@@ -63,8 +73,8 @@ describe("infra/keys KeysLayer", function () {
         assert.equal(doc.Version, "2012-10-17");
         assert.deepEqual(doc.Statement, [
             { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: [ADMIN] }, Action: [...KEY_ADMIN_ACTIONS], Resource: "*" },
-            { Sid: "ProducerGenerateDataKey", Effect: "Allow", Principal: { AWS: PRODUCER }, Action: ["kms:GenerateDataKey"], Resource: "*" },
-            { Sid: "RecipientDecrypt", Effect: "Allow", Principal: { AWS: RECIPIENT }, Action: ["kms:Decrypt"], Resource: "*" },
+            { Sid: "ProducerGenerateDataKey", Effect: "Allow", Principal: { AWS: PRODUCER }, Action: ["kms:GenerateDataKey"], Resource: "*", Condition: RECORDS_CONTEXT },
+            { Sid: "RecipientDecrypt", Effect: "Allow", Principal: { AWS: RECIPIENT }, Action: ["kms:Decrypt"], Resource: "*", Condition: RECORDS_CONTEXT },
             {
                 Sid: "DenyDecryptExceptRecipient",
                 Effect: "Deny",
@@ -171,6 +181,18 @@ describe("infra/keys KeysLayer", function () {
         assert.deepEqual(statement(policyOf(k), "RecipientDecrypt").Principal, { AWS: "arn:aws:iam::999999999999:role/e2ee-pipeline-test-recipient" });
     });
 
+    it("names every recipient role (the Kubernetes recipient's too) in the Decrypt allow and the deny's exception, and waits for it", async function () {
+        await startMocks("test");
+        const k8s = new aws.iam.Role("k8s-recipient-role", { name: "e2ee-pipeline-test-k8s-recipient", assumeRolePolicy: "{}" });
+        new KeysLayer("keys", args({ otherRecipientRoles: [k8s] }));
+        await settle();
+        const key = one("aws:kms/key:Key", "keys-records-key");
+        const both = [RECIPIENT, `arn:aws:iam::${ACCOUNT}:role/e2ee-pipeline-test-k8s-recipient`];
+        assert.deepEqual(statement(policyOf(key), "RecipientDecrypt"), { Sid: "RecipientDecrypt", Effect: "Allow", Principal: { AWS: both }, Action: ["kms:Decrypt"], Resource: "*", Condition: RECORDS_CONTEXT });
+        assert.deepEqual(statement(policyOf(key), "DenyDecryptExceptRecipient").Condition, { ArnNotEquals: { "aws:PrincipalArn": both } });
+        assert.ok(key.dependencies?.includes(one("aws:iam/role:Role", "k8s-recipient-role").urn ?? ""));
+    });
+
     it("validateKeysLayerArgs applies the defaults", function () {
         assert.deepEqual(validateKeysLayerArgs(args()), {
             namePrefix: "e2ee-pipeline-test",
@@ -187,6 +209,7 @@ describe("infra/keys KeysLayer", function () {
         ["producer = recipient", () => ({ recipientRole: producerRole }), 'KeysLayer: argument "recipientRole" must differ from "producerRole" (the producer never decrypts)'],
         ["a 5-day deletion window", () => ({ deletionWindowInDays: 5 }), 'KeysLayer: argument "deletionWindowInDays" must be an integer from 7 to 30, got 5'],
         ["a missing recipient role", () => ({ recipientRole: undefined }), 'KeysLayer: argument "recipientRole" is required'],
+        ["the producer as another recipient", () => ({ otherRecipientRoles: [producerRole] }), 'KeysLayer: argument "otherRecipientRoles[0]" must differ from "producerRole" (the producer never decrypts)'],
         ["a bad name prefix", () => ({ namePrefix: "E2EE" }), 'KeysLayer: argument "namePrefix" must be 1-40 lower-case letters, digits or "-", starting with a letter, got "E2EE"'],
     ];
     for (const [what, over, message] of invalid) {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { MonitoringLayer, MonitoringLayerArgs, REJECTED_FLOWS_PATTERN, TRAIL_PATTERNS, validateMonitoringLayerArgs } from "../../infra/monitoring";
-import { ACCOUNTS, REGION, created, one, ofType, policyOf, settle, startMocks, statement } from "./support/harness";
+import { MonitoringLayer, MonitoringLayerArgs, REJECTED_FLOWS_PATTERN, TRAIL_PATTERNS, recordsKeyUsePattern, validateMonitoringLayerArgs } from "../../infra/monitoring";
+import { ACCOUNTS, REGION, created, one, ofType, policyOf, settle, startMocks, statement, valueOf } from "./support/harness";
 
 const ACCOUNT = ACCOUNTS.test;
 const LOGS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/logs-0003`;
@@ -29,6 +29,17 @@ const args = (over: Partial<MonitoringLayerArgs> = {}): MonitoringLayerArgs => (
     flowLogGroupName: "/vpc/e2ee-pipeline-test/flow-logs",
     thresholds: { ingestRecordsPer5Min: 5000, dlqDepth: 2, functionErrors: 3, authFailures: 7, unauthorizedApiCalls: 4 },
     ...over,
+});
+
+describe("infra/monitoring recordsKeyUsePattern", function () {
+    it("matches records-key use by anyone but every expected role (the recipient function's and the Kubernetes recipient's)", async function () {
+        const key = "arn:aws:kms:eu-west-1:111111111111:key/k";
+        const [a, b] = ["arn:aws:iam::111111111111:role/r", "arn:aws:iam::111111111111:role/k8s-r"];
+        assert.equal(
+            await valueOf(recordsKeyUsePattern("Decrypt", key, [a, b])),
+            `{ ($.eventSource = "kms.amazonaws.com") && ($.eventName = "Decrypt") && ($.resources[0].ARN = "${key}") && (($.userIdentity.type != "AssumedRole") || (($.userIdentity.sessionContext.sessionIssuer.arn != "${a}") && ($.userIdentity.sessionContext.sessionIssuer.arn != "${b}"))) }`,
+        );
+    });
 });
 
 describe("infra/monitoring MonitoringLayer", function () {
@@ -63,7 +74,11 @@ describe("infra/monitoring MonitoringLayer", function () {
     it("trail bucket: own encryption, versioning, public access block, TLS 1.3 policy and CloudTrail writes scoped to this trail", function () {
         const bucket = one("aws:s3/bucket:Bucket", "monitoring-trail-bucket");
         const arn = String(bucket.state.arn);
-        assert.equal(bucket.inputs.bucket, `e2ee-pipeline-test-cloudtrail-${ACCOUNT}`);
+        // A globally unique name of its own (random suffix kept in state); a deployed bucket keeps the name it has.
+        const suffix = one("random:index/randomId:RandomId", "monitoring-trail-bucket-suffix");
+        assert.deepEqual(suffix.inputs, { byteLength: 4 });
+        assert.equal(bucket.inputs.bucket, `e2ee-pipeline-test-cloudtrail-${String(suffix.state.hex)}`);
+        assert.deepEqual(bucket.ignoreChanges, ["bucket"]);
         assert.deepEqual(
             one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "monitoring-trail-bucket-encryption").inputs.rules,
             [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: LOGS_KEY }, bucketKeyEnabled: true }],

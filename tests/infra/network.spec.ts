@@ -61,16 +61,29 @@ describe("infra/network NetworkLayer", function () {
         assert.deepEqual(d.inputs.egress, []);
     });
 
-    it("creates the KMS, Kinesis, SQS, Logs, STS, Secrets Manager and Step Functions interface endpoints with private DNS", function () {
+    it("creates the KMS, Kinesis, SQS, Logs, STS, Secrets Manager, Step Functions, X-Ray and Cognito interface endpoints with private DNS", function () {
         const sg = one("aws:ec2/securityGroup:SecurityGroup", "network-endpoints-sg");
         const subnetIds = ofType("aws:ec2/subnet:Subnet").map((s) => s.id);
         const iface = ofType("aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) => e.inputs.vpcEndpointType === "Interface");
         assert.deepEqual(
             iface.map((e) => e.inputs.serviceName),
-            ["kms", "kinesis-streams", "sqs", "logs", "sts", "secretsmanager", "states", "xray"].map((s) => `com.amazonaws.${REGION}.${s}`),
+            ["kms", "kinesis-streams", "sqs", "logs", "sts", "secretsmanager", "states", "xray", "cognito-idp"].map((s) => `com.amazonaws.${REGION}.${s}`),
         );
-        assert.deepEqual([...DEFAULT_INTERFACE_ENDPOINTS], ["kms", "kinesis-streams", "sqs", "logs", "sts", "secretsmanager", "states", "xray"]);
-        for (const e of iface) {
+        assert.deepEqual([...DEFAULT_INTERFACE_ENDPOINTS], ["kms", "kinesis-streams", "sqs", "logs", "sts", "secretsmanager", "states", "xray", "cognito-idp"]);
+        const thisAccount = {
+            Sid: "OnlyThisAccountsPrincipals",
+            Effect: "Allow",
+            Principal: "*",
+            Action: "*",
+            Resource: "*",
+            Condition: { StringEquals: { "aws:PrincipalAccount": ACCOUNT } },
+        };
+        // The recipient fetches its user pool's JWKS without credentials: the Cognito endpoint admits that, for this account's pools.
+        assert.deepEqual(policyOf(one("aws:ec2/vpcEndpoint:VpcEndpoint", "network-cognito-idp-endpoint")).Statement, [
+            thisAccount,
+            { Sid: "ThisAccountsUserPoolsUnsigned", Effect: "Allow", Principal: "*", Action: "cognito-idp:*", Resource: `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/*` },
+        ]);
+        for (const e of iface.filter((x) => x.name !== "network-cognito-idp-endpoint")) {
             assert.equal(e.inputs.privateDnsEnabled, true);
             assert.deepEqual(e.inputs.subnetIds, subnetIds);
             assert.deepEqual(e.inputs.securityGroupIds, [sg.id]);
@@ -180,7 +193,26 @@ describe("infra/network NetworkLayer", function () {
             availabilityZoneCount: 2,
             subnetCidrs: ["10.40.0.0/20", "10.40.16.0/20"],
             interfaceEndpoints: DEFAULT_INTERFACE_ENDPOINTS,
+            webIdentityFederation: false,
         });
+    });
+
+    it("with web identity federation, lets the STS endpoint serve AssumeRoleWithWebIdentity (unsigned) for this account's roles only", async function () {
+        await startMocks("test");
+        new NetworkLayer("network", args({ webIdentityFederation: true }));
+        await settle();
+        assert.deepEqual(policyOf(one("aws:ec2/vpcEndpoint:VpcEndpoint", "network-sts-endpoint")).Statement, [
+            {
+                Sid: "OnlyThisAccountsPrincipals",
+                Effect: "Allow",
+                Principal: "*",
+                Action: "*",
+                Resource: "*",
+                Condition: { StringEquals: { "aws:PrincipalAccount": ACCOUNT } },
+            },
+            { Sid: "WebIdentityForThisAccountsRoles", Effect: "Allow", Principal: "*", Action: "sts:AssumeRoleWithWebIdentity", Resource: `arn:aws:iam::${ACCOUNT}:role/*` },
+        ]);
+        assert.equal(policyOf(one("aws:ec2/vpcEndpoint:VpcEndpoint", "network-kms-endpoint")).Statement.length, 1);
     });
 
     const invalid: [string, Partial<NetworkLayerArgs>, string][] = [

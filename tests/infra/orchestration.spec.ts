@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { OrchestrationLayerArgs, validateOrchestrationLayerArgs } from "../../infra/orchestration";
+import { replayStateMachineJson } from "../../functions/src/orchestration/definition";
+import { DEAD_LETTER_INPUT_TEMPLATE, OrchestrationLayerArgs, validateOrchestrationLayerArgs } from "../../infra/orchestration";
 import { created, namedState, one, policyOf, settle, startMocks } from "./support/harness";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const aslValidator = require("asl-validator") as (definition: unknown) => { isValid: boolean; errorsText: (sep?: string) => string };
 
 const ACCOUNT = "111111111111";
 const REGION = "eu-west-1";
@@ -11,9 +15,12 @@ const mockState = namedState({ account: ACCOUNT });
 
 const LOGS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/logs-0003`;
 const STORAGE_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/storage-0002`;
-const PROCESS_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:e2ee-pipeline-dev-process`;
-const INGEST_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:e2ee-pipeline-dev-ingest`;
+const RECORDS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/records-0001`;
+const REPLAY_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:e2ee-pipeline-dev-replay`;
 const SM_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:e2ee-pipeline-dev-pipeline`;
+const DLQ_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:e2ee-pipeline-dev-orchestration-dlq`;
+const DLQ_URL = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/e2ee-pipeline-dev-orchestration-dlq`;
+const PROCESS_DLQ_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:e2ee-pipeline-dev-process-dlq`;
 
 function validArgs(): OrchestrationLayerArgs {
     return {
@@ -22,10 +29,10 @@ function validArgs(): OrchestrationLayerArgs {
         region: REGION,
         logsKeyArn: LOGS_KEY,
         stateMachineKeyArn: STORAGE_KEY,
-        steps: [
-            { name: "Compact", functionArn: PROCESS_ARN },
-            { name: "Verify", functionArn: INGEST_ARN },
-        ],
+        replayFunctionArn: REPLAY_ARN,
+        queueKeyArn: STORAGE_KEY,
+        deadLetterSource: { queueArn: PROCESS_DLQ_ARN, queueKeyArn: STORAGE_KEY },
+        recordsKeyArn: RECORDS_KEY,
     };
 }
 
@@ -70,23 +77,28 @@ describe("infra/orchestration OrchestrationLayer", function () {
             assert.equal((logs.inputs.tags as Record<string, string>)["data-classification"], "confidential");
         });
 
-        it("runs the stages in order with retries, any failure ending in PipelineFailed", function () {
-            const def = JSON.parse(String(one("aws:sfn/stateMachine:StateMachine", "orchestration-state-machine").inputs.definition)) as {
-                StartAt: string;
-                States: Record<string, Record<string, unknown>>;
-            };
-            assert.equal(def.StartAt, "Compact");
-            assert.deepEqual(Object.keys(def.States), ["Compact", "Verify", "PipelineFailed"]);
-            assert.equal(def.States.Compact.Resource, "arn:aws:states:::lambda:invoke");
-            assert.deepEqual(def.States.Compact.Parameters, { FunctionName: PROCESS_ARN, "Payload.$": "$" });
-            assert.equal(def.States.Compact.Next, "Verify");
-            assert.equal(def.States.Verify.End, true);
-            assert.deepEqual(def.States.Verify.Catch, [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "PipelineFailed" }]);
-            assert.equal((def.States.Compact.Retry as { MaxAttempts: number }[])[0].MaxAttempts, 2);
-            assert.equal(def.States.PipelineFailed.Type, "Fail");
+        it("runs the replay definition of the functions (replayStateMachineJson) with the replay function and the orchestration DLQ; asl-validator accepts it", function () {
+            const definition = String(one("aws:sfn/stateMachine:StateMachine", "orchestration-state-machine").inputs.definition);
+            assert.equal(definition, replayStateMachineJson({ replayFunctionArn: REPLAY_ARN, deadLetterQueueUrl: DLQ_URL, partition: "aws", maxConcurrency: 4, maxAttempts: 6 }));
+            const r = aslValidator(JSON.parse(definition));
+            assert.ok(r.isValid, r.errorsText("\n"));
         });
 
-        it("gives the orchestrator role Invoke on exactly the stage functions and the key only for this state machine", function () {
+        it("parks failed requests and segments in its own KMS-encrypted, TLS-only dead-letter queue", function () {
+            const q = one("aws:sqs/queue:Queue", "orchestration-dlq");
+            assert.deepEqual(q.inputs, {
+                name: "e2ee-pipeline-dev-orchestration-dlq",
+                kmsMasterKeyId: STORAGE_KEY,
+                kmsDataKeyReusePeriodSeconds: 300,
+                messageRetentionSeconds: 1209600,
+                tags: { "e2ee:layer": "orchestration", "managed-by": "pulumi", "data-classification": "confidential" },
+            });
+            assert.deepEqual(policyOf(one("aws:sqs/queuePolicy:QueuePolicy", "orchestration-dlq-policy")).Statement, [
+                { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sqs:*", Resource: DLQ_ARN, Condition: { Bool: { "aws:SecureTransport": "false" } } },
+            ]);
+        });
+
+        it("gives the orchestrator role Invoke on the replay function only, SendMessage on its DLQ and the keys only through their services", function () {
             const role = one("aws:iam/role:Role", "orchestration-sfn-role");
             assert.equal(role.inputs.name, "e2ee-pipeline-dev-orchestrator");
             assert.equal((role.inputs.tags as Record<string, string>)["e2ee:principal-role"], "orchestrator");
@@ -100,23 +112,30 @@ describe("infra/orchestration OrchestrationLayer", function () {
                 },
             ]);
             const statements = policyOf(one("aws:iam/rolePolicy:RolePolicy", "orchestration-sfn-policy")).Statement;
-            assert.deepEqual(statements[0], {
-                Sid: "InvokePipelineStages",
-                Effect: "Allow",
-                Action: ["lambda:InvokeFunction"],
-                Resource: [PROCESS_ARN, `${PROCESS_ARN}:*`, INGEST_ARN, `${INGEST_ARN}:*`],
-            });
-            assert.deepEqual(statements[1], {
-                Sid: "UseStateMachineKey",
-                Effect: "Allow",
-                Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-                Resource: STORAGE_KEY,
-                Condition: { StringEquals: { "kms:EncryptionContext:aws:states:stateMachineArn": SM_ARN } },
-            });
+            assert.deepEqual(statements.slice(0, 4), [
+                { Sid: "InvokeReplay", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [REPLAY_ARN, `${REPLAY_ARN}:*`] },
+                { Sid: "SendToDeadLetterQueue", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: DLQ_ARN },
+                {
+                    Sid: "EncryptDeadLetterMessages",
+                    Effect: "Allow",
+                    Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+                    Resource: STORAGE_KEY,
+                    Condition: { StringEquals: { "kms:ViaService": `sqs.${REGION}.amazonaws.com` } },
+                },
+                {
+                    Sid: "UseStateMachineKey",
+                    Effect: "Allow",
+                    Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+                    Resource: STORAGE_KEY,
+                    Condition: { StringEquals: { "kms:EncryptionContext:aws:states:stateMachineArn": SM_ARN } },
+                },
+            ]);
             assert.deepEqual(
                 statements.map((s) => [s.Sid, s.Resource === "*"]),
                 [
-                    ["InvokePipelineStages", false],
+                    ["InvokeReplay", false],
+                    ["SendToDeadLetterQueue", false],
+                    ["EncryptDeadLetterMessages", false],
                     ["UseStateMachineKey", false],
                     ["DeliverExecutionLogs", true],
                     ["WriteTraces", true],
@@ -125,6 +144,57 @@ describe("infra/orchestration OrchestrationLayer", function () {
             for (const s of statements.filter((x) => x.Resource === "*")) {
                 for (const a of s.Action as string[]) assert.match(a, /^(logs:(Create|Get|Update|Delete|List)LogDeliver(y|ies)|logs:PutResourcePolicy|logs:Describe|xray:)/);
             }
+        });
+
+        it("starts one execution per dead-lettered batch: a pipe from the process DLQ with the deadLetter input, under a role scoped to both", function () {
+            const pipe = one("aws:pipes/pipe:Pipe", "orchestration-dead-letter-pipe");
+            assert.deepEqual(pipe.inputs, {
+                name: "e2ee-pipeline-dev-dead-letter-replay",
+                description: "Starts one replay execution per batch the process stage dead-lettered.",
+                roleArn: `arn:aws:iam::${ACCOUNT}:role/e2ee-pipeline-dev-pipe`,
+                source: PROCESS_DLQ_ARN,
+                sourceParameters: { sqsQueueParameters: { batchSize: 1 } },
+                target: SM_ARN,
+                targetParameters: {
+                    inputTemplate: '{"mode":"deadLetter","message": <$.body>}',
+                    stepFunctionStateMachineParameters: { invocationType: "FIRE_AND_FORGET" },
+                },
+                logConfiguration: {
+                    level: "ERROR",
+                    cloudwatchLogsLogDestination: { logGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/vendedlogs/pipes/e2ee-pipeline-dev-dead-letter-replay` },
+                },
+                tags: { "e2ee:layer": "orchestration", "managed-by": "pulumi" },
+            });
+            assert.equal(DEAD_LETTER_INPUT_TEMPLATE, '{"mode":"deadLetter","message": <$.body>}');
+            const logs = one("aws:cloudwatch/logGroup:LogGroup", "orchestration-pipe-logs");
+            assert.equal(logs.inputs.kmsKeyId, LOGS_KEY);
+            assert.equal(logs.inputs.retentionInDays, 365);
+            const role = one("aws:iam/role:Role", "orchestration-pipe-role");
+            assert.equal((role.inputs.tags as Record<string, string>)["e2ee:principal-role"], "pipe");
+            assert.deepEqual(policyOf(role, "assumeRolePolicy").Statement[0].Principal, { Service: "pipes.amazonaws.com" });
+            const logGroup = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/vendedlogs/pipes/e2ee-pipeline-dev-dead-letter-replay`;
+            assert.deepEqual(policyOf(one("aws:iam/rolePolicy:RolePolicy", "orchestration-pipe-policy")).Statement, [
+                { Sid: "ConsumeDeadLetters", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], Resource: PROCESS_DLQ_ARN },
+                {
+                    Sid: "DecryptDeadLetters",
+                    Effect: "Allow",
+                    Action: ["kms:Decrypt"],
+                    Resource: STORAGE_KEY,
+                    Condition: { StringEquals: { "kms:ViaService": `sqs.${REGION}.amazonaws.com` } },
+                },
+                { Sid: "StartReplays", Effect: "Allow", Action: ["states:StartExecution"], Resource: SM_ARN },
+                { Sid: "WritePipeLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [logGroup, `${logGroup}:*`] },
+            ]);
+        });
+
+        it("creates no pipe without a dead-letter source", async function () {
+            created.length = 0;
+            const { deadLetterSource: _omitted, ...rest } = validArgs();
+            void _omitted;
+            const l = new Layer("orch-nopipe", rest);
+            await settle();
+            assert.equal(created.filter((c) => c.type === "aws:pipes/pipe:Pipe").length, 0);
+            assert.equal(l.pipeArn, undefined);
         });
 
         it("creates no Kubernetes resource and leaves the Kubernetes outputs undefined", function () {
@@ -260,8 +330,8 @@ describe("infra/orchestration OrchestrationLayer", function () {
                 logsKeyArn: LOGS_KEY,
                 logRetentionDays: 365,
                 dataClassification: "confidential",
-                steps: validArgs().steps,
-                maxAttemptsPerStep: 2,
+                maxConcurrency: 4,
+                maxAttempts: 6,
             });
             assert.deepEqual(validateOrchestrationLayerArgs({ ...validArgs(), kubernetes: { provider, vpcEndpointCidrs: ["10.0.0.0/20"] } }).kubernetes, {
                 namespace: "e2ee-pipeline",
@@ -272,23 +342,16 @@ describe("infra/orchestration OrchestrationLayer", function () {
 
         const cases: [string, () => Partial<Record<keyof OrchestrationLayerArgs, unknown>>, string][] = [
             ["missing stateMachineKeyArn", () => ({ stateMachineKeyArn: undefined }), 'OrchestrationLayer: argument "stateMachineKeyArn" is required'],
-            ["no steps", () => ({ steps: [] }), 'OrchestrationLayer: argument "steps" must not be empty'],
+            ["missing replayFunctionArn", () => ({ replayFunctionArn: "" }), 'OrchestrationLayer: argument "replayFunctionArn" is required'],
+            ["missing queueKeyArn", () => ({ queueKeyArn: undefined }), 'OrchestrationLayer: argument "queueKeyArn" is required'],
             [
-                "bad step name",
-                () => ({ steps: [{ name: "pro cess", functionArn: PROCESS_ARN }] }),
-                'OrchestrationLayer: argument "steps[0].name" must be 1-80 letters or digits starting with a letter (not "PipelineFailed"), got "pro cess"',
+                "a dead-letter source without its key",
+                () => ({ deadLetterSource: { queueArn: PROCESS_DLQ_ARN, queueKeyArn: "" } }),
+                'OrchestrationLayer: argument "deadLetterSource.queueKeyArn" is required',
             ],
-            [
-                "duplicate step",
-                () => ({ steps: [{ name: "A", functionArn: PROCESS_ARN }, { name: "A", functionArn: INGEST_ARN }] }),
-                'OrchestrationLayer: argument "steps[1].name" duplicates "A"',
-            ],
-            ["step without function", () => ({ steps: [{ name: "A", functionArn: "" }] }), 'OrchestrationLayer: argument "steps[0].functionArn" is required'],
-            [
-                "too many attempts",
-                () => ({ maxAttemptsPerStep: 11 }),
-                'OrchestrationLayer: argument "maxAttemptsPerStep" must be an integer from 0 to 10, got 11',
-            ],
+            ["the records key for the queue", () => ({ queueKeyArn: RECORDS_KEY }), 'OrchestrationLayer: argument "queueKeyArn" must not be the records key (recordsKeyArn)'],
+            ["41 shards at once", () => ({ maxConcurrency: 41 }), 'OrchestrationLayer: argument "maxConcurrency" must be an integer from 1 to 40, got 41'],
+            ["no attempt", () => ({ maxAttempts: 0 }), 'OrchestrationLayer: argument "maxAttempts" must be an integer from 1 to 20, got 0'],
             [
                 "Kubernetes without provider",
                 () => ({ kubernetes: { vpcEndpointCidrs: ["10.0.0.0/20"] } }),

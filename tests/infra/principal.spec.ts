@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { Principal, PrincipalArgs, producerPrincipal, recipientPrincipal, validatePrincipalArgs } from "../../infra/components/principal";
+import { Principal, PrincipalArgs, kubernetesRecipientPrincipal, producerPrincipal, recipientPrincipal, validatePrincipalArgs } from "../../infra/components/principal";
 import { ACCOUNTS, REGION, created, one, policyOf, settle, startMocks, valueOf } from "./support/harness";
 
 const ACCOUNT = ACCOUNTS.dev;
 const PRODUCER_APP = "arn:aws:iam::222222222222:role/dev-record-producer";
 const layer = { namePrefix: "e2ee-pipeline-dev", region: REGION, accountId: ACCOUNT, tags: { project: "e2ee-pipeline" } };
+const ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/5C2D8E1F3A4B4C5D8E9F0A1B2C3D4E5F";
+const OIDC_PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/${ISSUER}`;
 
 describe("infra/components/principal Principal", function () {
     let producer: Principal;
@@ -19,6 +21,7 @@ describe("infra/components/principal Principal", function () {
             formerParent: pulumi.createUrn("ingestion", "e2ee:pipeline:IngestionLayer"),
         });
         recipient = recipientPrincipal("serving-recipient", layer);
+        kubernetesRecipientPrincipal("serving-k8s-recipient", { ...layer, trust: { providerArn: OIDC_PROVIDER, namespace: "e2ee-pipeline", serviceAccount: "recipient" } });
         await settle();
     });
 
@@ -69,6 +72,28 @@ describe("infra/components/principal Principal", function () {
         assert.equal(recipient.roleName, "e2ee-pipeline-dev-recipient");
     });
 
+    it("the Kubernetes recipient: an IRSA role that only its service account's tokens, for STS, may assume; tagged recipient", function () {
+        const role = one("aws:iam/role:Role", "serving-k8s-recipient-role");
+        assert.deepEqual({ ...role.inputs, assumeRolePolicy: policyOf(role, "assumeRolePolicy") }, {
+            name: "e2ee-pipeline-dev-k8s-recipient",
+            description: "The recipient on Kubernetes: IRSA role of service account e2ee-pipeline/recipient (least privilege).",
+            assumeRolePolicy: {
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Sid: "AssumeByServiceAccount",
+                        Effect: "Allow",
+                        Principal: { Federated: OIDC_PROVIDER },
+                        Action: "sts:AssumeRoleWithWebIdentity",
+                        Condition: { StringEquals: { [`${ISSUER}:sub`]: "system:serviceaccount:e2ee-pipeline:recipient", [`${ISSUER}:aud`]: "sts.amazonaws.com" } },
+                    },
+                ],
+            },
+            maxSessionDuration: 3600,
+            tags: { project: "e2ee-pipeline", "e2ee:layer": "serving", "managed-by": "pulumi", "e2ee:principal-role": "recipient" },
+        });
+    });
+
     it("is a component of its own whose role keeps the URN it had under its former parent (alias)", function () {
         const component = one("e2ee:pipeline:Principal", "ingestion-producer");
         const role = one("aws:iam/role:Role", "ingestion-producer-role");
@@ -86,8 +111,19 @@ describe("infra/components/principal Principal", function () {
             ["short external id", { trust: { principalArns: [PRODUCER_APP], externalId: "short" } }, 'Principal: argument "trust.externalId" must be at least 16 characters'],
             ["no service", { trust: { service: "" } }, 'Principal: argument "trust.service" is required'],
             ["no trust", { trust: undefined }, 'Principal: argument "trust" is required'],
-            ["an unknown principal", { principal: "admin" }, 'Principal: argument "principal" must be one of producer, recipient, ingest, process, orchestrator, api-logging, flow-logs, cloudtrail, backup, got "admin"'],
+            ["an unknown principal", { principal: "admin" }, 'Principal: argument "principal" must be one of producer, recipient, ingest, process, replay, orchestrator, pipe, api-logging, flow-logs, cloudtrail, backup, got "admin"'],
             ["no description", { description: " " }, 'Principal: argument "description" is required'],
+            [
+                "an issuer URL for a provider",
+                { trust: { webIdentity: { providerArn: `https://${ISSUER}`, namespace: "e2ee-pipeline", serviceAccount: "recipient" } } },
+                `Principal: argument "trust.webIdentity.providerArn" must be an IAM OIDC provider ARN (arn:aws:iam::<account>:oidc-provider/<issuer>), got "https://${ISSUER}"`,
+            ],
+            [
+                "a bad service account",
+                { trust: { webIdentity: { providerArn: OIDC_PROVIDER, namespace: "e2ee-pipeline", serviceAccount: "Recipient" } } },
+                'Principal: argument "trust.webIdentity.serviceAccount" must be a service account name (RFC 1123 label), got "Recipient"',
+            ],
+            ["a role name with a slash", { roleName: "a/b" }, 'Principal: argument "roleName" must be 1-64 letters, digits or +=,.@_-, got "a/b"'],
             ["a bad name prefix", { namePrefix: "E2EE" }, 'Principal: argument "namePrefix" must be 1-40 lower-case letters, digits or "-", starting with a letter, got "E2EE"'],
         ];
         for (const [title, patch, message] of cases) {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ProcessingLayerArgs, validateProcessingLayerArgs } from "../../infra/processing";
-import { created, functionLayerSpecArgs, namedState, one, policyOf, settle, specKeys, startMocks } from "./support/harness";
+import { created, functionLayerSpecArgs, namedState, ofType, one, policyOf, settle, specKeys, startMocks } from "./support/harness";
 
 const ACCOUNT = "111111111111";
 const REGION = "eu-west-1";
@@ -16,18 +16,47 @@ const { records: RECORDS_KEY, storage: STORAGE_KEY, logs: LOGS_KEY, secrets: SEC
 const STREAM_ARN = `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/e2ee-pipeline-dev-envelopes`;
 const BUCKET = "e2ee-pipeline-dev-data-lake";
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
+const DEDUP_TABLE = "e2ee-pipeline-dev-dedup";
+const DEDUP_TABLE_ARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${DEDUP_TABLE}`;
 
 function validArgs(): ProcessingLayerArgs {
     return {
         ...functionLayerSpecArgs(ACCOUNT),
         dataClassification: "restricted",
         streamArn: STREAM_ARN,
+        streamName: "e2ee-pipeline-dev-envelopes",
         streamKeyArn: STORAGE_KEY,
         dataBucketName: BUCKET,
         dataBucketArn: BUCKET_ARN,
         dataBucketKeyArn: STORAGE_KEY,
+        dedupTableName: DEDUP_TABLE,
+        dedupTableArn: DEDUP_TABLE_ARN,
+        dedupTableKeyArn: STORAGE_KEY,
         recordsKeyArn: RECORDS_KEY,
     };
+}
+
+/** What process and replay share: storing records once in SSE-KMS batches under `prefix` (functions/README.md, contract). */
+function storeStatements(prefix: string): Record<string, unknown>[] {
+    return [
+        { Sid: "WriteCiphertextBatches", Effect: "Allow", Action: ["s3:PutObject"], Resource: `${BUCKET_ARN}/${prefix}*` },
+        { Sid: "CheckStoredBatches", Effect: "Allow", Action: ["s3:GetObject"], Resource: `${BUCKET_ARN}/${prefix}*` },
+        {
+            Sid: "EncryptBatchesWithStorageKey",
+            Effect: "Allow",
+            Action: ["kms:GenerateDataKey"],
+            Resource: STORAGE_KEY,
+            Condition: { StringEquals: { "kms:ViaService": `s3.${REGION}.amazonaws.com` } },
+        },
+        { Sid: "StoreLedger", Effect: "Allow", Action: ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem"], Resource: DEDUP_TABLE_ARN },
+        {
+            Sid: "UseDedupTableKeyThroughDynamoDb",
+            Effect: "Allow",
+            Action: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+            Resource: STORAGE_KEY,
+            Condition: { StringEquals: { "kms:ViaService": `dynamodb.${REGION}.amazonaws.com` } },
+        },
+    ];
 }
 
 describe("infra/processing ProcessingLayer", function () {
@@ -53,8 +82,11 @@ describe("infra/processing ProcessingLayer", function () {
         assert.equal(fn.inputs.memorySize, 512);
         assert.deepEqual(fn.inputs.tracingConfig, { mode: "Active" });
         assert.deepEqual(fn.inputs.deadLetterConfig, { targetArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:e2ee-pipeline-dev-process-dlq` });
-        // The default prefix is the functions' contract default (DEFAULT_DATA_PREFIX).
-        assert.deepEqual(fn.inputs.environment, { variables: { DATA_BUCKET_NAME: BUCKET, DATA_PREFIX: "records/" } });
+        // The default prefix is the functions' contract default (DEFAULT_DATA_PREFIX); the storage key is named in
+        // every upload, the ledger lives in the dedup table.
+        assert.deepEqual(fn.inputs.environment, {
+            variables: { DATA_BUCKET_NAME: BUCKET, DATA_BUCKET_KEY_ARN: STORAGE_KEY, DATA_PREFIX: "records/", DEDUP_TABLE_NAME: DEDUP_TABLE },
+        });
         assert.equal(fn.inputs.role, `arn:aws:iam::${ACCOUNT}:role/e2ee-pipeline-dev-process`);
 
         const dlq = one("aws:sqs/queue:Queue", "processing-process-dlq");
@@ -81,7 +113,7 @@ describe("infra/processing ProcessingLayer", function () {
         });
     });
 
-    it("gives the process role read on the stream, PutObject under the prefix, GenerateDataKey on the storage key, nothing on the records key", function () {
+    it("gives the process role read on the stream, the exactly-once store (ledger, PutObject and HEAD under the prefix, storage key via S3), nothing on the records key", function () {
         const role = one("aws:iam/role:Role", "processing-process-role");
         assert.equal(role.inputs.name, "e2ee-pipeline-dev-process");
         assert.equal((role.inputs.tags as Record<string, string>)["e2ee:principal-role"], "process");
@@ -108,14 +140,7 @@ describe("infra/processing ProcessingLayer", function () {
                 Resource: STORAGE_KEY,
                 Condition: { StringEquals: { "kms:ViaService": `kinesis.${REGION}.amazonaws.com` } },
             },
-            { Sid: "WriteCiphertextBatches", Effect: "Allow", Action: ["s3:PutObject"], Resource: `${BUCKET_ARN}/records/*` },
-            {
-                Sid: "EncryptBatchesWithStorageKey",
-                Effect: "Allow",
-                Action: ["kms:GenerateDataKey"],
-                Resource: STORAGE_KEY,
-                Condition: { StringEquals: { "kms:ViaService": `s3.${REGION}.amazonaws.com` } },
-            },
+            ...storeStatements("records/"),
         ]);
         assert.deepEqual(
             statements.slice(0, 7).map((s) => s.Sid),
@@ -130,6 +155,47 @@ describe("infra/processing ProcessingLayer", function () {
         }
     });
 
+    it("runs the replay function (the orchestration's task) with process's variables and the stream's name, sized for 15-minute segment calls", function () {
+        const fn = one("aws:lambda/function:Function", "processing-replay-function");
+        assert.equal(fn.inputs.name, "e2ee-pipeline-dev-replay");
+        assert.equal(fn.inputs.handler, "index.handler");
+        assert.equal(fn.inputs.runtime, "nodejs22.x");
+        assert.equal(fn.inputs.role, `arn:aws:iam::${ACCOUNT}:role/e2ee-pipeline-dev-replay`);
+        assert.equal(fn.inputs.kmsKeyArn, SECRETS_KEY);
+        assert.deepEqual(fn.inputs.vpcConfig, { subnetIds: ["subnet-aaa", "subnet-bbb"], securityGroupIds: ["sg-123"] });
+        assert.equal(fn.inputs.timeout, 900);
+        assert.equal(fn.inputs.memorySize, 512);
+        assert.equal(fn.inputs.reservedConcurrentExecutions, 4);
+        assert.deepEqual(fn.inputs.environment, {
+            variables: {
+                INGEST_STREAM_NAME: "e2ee-pipeline-dev-envelopes",
+                DATA_BUCKET_NAME: BUCKET,
+                DATA_BUCKET_KEY_ARN: STORAGE_KEY,
+                DATA_PREFIX: "records/",
+                DEDUP_TABLE_NAME: DEDUP_TABLE,
+            },
+        });
+        assert.equal(ofType("aws:lambda/eventSourceMapping:EventSourceMapping").filter((m) => m.inputs.functionName === fn.state.arn).length, 0, "replay never consumes the stream");
+    });
+
+    it("gives the replay role the stream's read actions for ranges, the exactly-once store, nothing on the records key", function () {
+        const role = one("aws:iam/role:Role", "processing-replay-role");
+        assert.equal((role.inputs.tags as Record<string, string>)["e2ee:principal-role"], "replay");
+        const statements = policyOf(one("aws:iam/rolePolicy:RolePolicy", "processing-replay-policy")).Statement;
+        assert.deepEqual(statements.slice(7), [
+            { Sid: "ReadStreamRanges", Effect: "Allow", Action: ["kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords"], Resource: STREAM_ARN },
+            {
+                Sid: "ReadStreamServerSideEncryption",
+                Effect: "Allow",
+                Action: ["kms:Decrypt"],
+                Resource: STORAGE_KEY,
+                Condition: { StringEquals: { "kms:ViaService": `kinesis.${REGION}.amazonaws.com` } },
+            },
+            ...storeStatements("records/"),
+        ]);
+        for (const s of statements) assert.ok(!([] as unknown[]).concat(s.Resource).includes(RECORDS_KEY), `${String(s.Sid)} touches the records key`);
+    });
+
     it("exposes the function, role and mapping", async function () {
         const [fnArn, uuid] = await new Promise<[string, string]>((resolve) =>
             pulumi.all([layer.processFunctionArn, layer.eventSourceMappingUuid]).apply(([a, b]) => resolve([a, b])),
@@ -142,10 +208,12 @@ describe("infra/processing ProcessingLayer", function () {
         created.length = 0;
         new ProcessingLayer("processing-prefix", { ...validArgs(), dataPrefix: "tenants/batches/" });
         await settle();
-        const fn = one("aws:lambda/function:Function", "processing-prefix-process-function");
-        assert.deepEqual(fn.inputs.environment, { variables: { DATA_BUCKET_NAME: BUCKET, DATA_PREFIX: "tenants/batches/" } });
-        const write = policyOf(one("aws:iam/rolePolicy:RolePolicy", "processing-prefix-process-policy")).Statement.find((s) => s.Sid === "WriteCiphertextBatches");
-        assert.equal(write?.Resource, `${BUCKET_ARN}/tenants/batches/*`);
+        for (const f of ["process", "replay"]) {
+            const fn = one("aws:lambda/function:Function", `processing-prefix-${f}-function`);
+            assert.equal((fn.inputs.environment as { variables: Record<string, string> }).variables.DATA_PREFIX, "tenants/batches/");
+            const statements = policyOf(one("aws:iam/rolePolicy:RolePolicy", `processing-prefix-${f}-policy`)).Statement;
+            for (const sid of ["WriteCiphertextBatches", "CheckStoredBatches"]) assert.equal(statements.find((s) => s.Sid === sid)?.Resource, `${BUCKET_ARN}/tenants/batches/*`, `${f} ${sid}`);
+        }
     });
 
     it("deploys the esbuild bundle of functions/build.ts by default", async function () {
@@ -170,6 +238,7 @@ describe("infra/processing ProcessingLayer", function () {
                 logRetentionDays: 365,
                 dataClassification: "restricted",
                 dataPrefix: "records/",
+                replaySizing: { reservedConcurrency: 4, timeoutSeconds: 900, memoryMb: 512 },
                 batchSize: 100,
                 batchingWindowSeconds: 5,
                 maximumRetryAttempts: 3,
@@ -195,6 +264,14 @@ describe("infra/processing ProcessingLayer", function () {
             ["fractional concurrency", { reservedConcurrency: 2.5 }, 'ProcessingLayer: argument "reservedConcurrency" must be an integer from 1 to 1000, got 2.5'],
             ["empty security groups", { securityGroupIds: [] }, 'ProcessingLayer: argument "securityGroupIds" must not be empty'],
             ["missing queueKeyArn", { queueKeyArn: undefined }, 'ProcessingLayer: argument "queueKeyArn" is required'],
+            ["missing streamName", { streamName: "" }, 'ProcessingLayer: argument "streamName" is required'],
+            ["missing dedupTableArn", { dedupTableArn: undefined }, 'ProcessingLayer: argument "dedupTableArn" is required'],
+            ["records key as table key", { dedupTableKeyArn: RECORDS_KEY }, 'ProcessingLayer: argument "dedupTableKeyArn" must not be the records key (recordsKeyArn)'],
+            [
+                "a replay timeout beyond Lambda's",
+                { replaySizing: { timeoutSeconds: 901 } },
+                'ProcessingLayer: argument "replaySizing.timeoutSeconds" must be an integer from 1 to 900, got 901',
+            ],
             [
                 "unknown classification",
                 { dataClassification: "secret" },

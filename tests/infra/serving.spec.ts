@@ -31,6 +31,39 @@ async function recipientRole(): Promise<Principal> {
     const { recipientPrincipal } = await import("../../infra/components/principal");
     return recipientPrincipal("serving-recipient", { namePrefix: "e2ee-pipeline-dev", region: REGION, accountId: ACCOUNT });
 }
+const OIDC_PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.${REGION}.amazonaws.com/id/5C2D8E1F3A4B4C5D8E9F0A1B2C3D4E5F`;
+/** The Kubernetes recipient's IRSA role, created before the layer as the pipeline creates it. */
+let k8sRecipient: Principal;
+async function k8sRecipientRole(): Promise<Principal> {
+    const { kubernetesRecipientPrincipal } = await import("../../infra/components/principal");
+    return kubernetesRecipientPrincipal("serving-k8s-recipient", {
+        namePrefix: "e2ee-pipeline-dev",
+        region: REGION,
+        accountId: ACCOUNT,
+        trust: { providerArn: OIDC_PROVIDER, namespace: "e2ee-pipeline", serviceAccount: "recipient" },
+    });
+}
+/** The recipient's own statements (after the seven every pipeline function has). */
+function recipientStatements(): Record<string, unknown>[] {
+    return [
+        { Sid: "ReadCiphertextBatches", Effect: "Allow", Action: ["s3:GetObject"], Resource: `${BUCKET_ARN}/batches/*` },
+        {
+            Sid: "ListCiphertextBatches",
+            Effect: "Allow",
+            Action: ["s3:ListBucket"],
+            Resource: BUCKET_ARN,
+            Condition: { StringLike: { "s3:prefix": "batches/*" } },
+        },
+        {
+            Sid: "ReadStorageEncryption",
+            Effect: "Allow",
+            Action: ["kms:Decrypt"],
+            Resource: STORAGE_KEY,
+            Condition: { StringEquals: { "kms:ViaService": `s3.${REGION}.amazonaws.com` } },
+        },
+        { Sid: "DecryptRecordDataKeys", Effect: "Allow", Action: ["kms:Decrypt"], Resource: RECORDS_KEY },
+    ];
+}
 
 function validArgs(): ServingLayerArgs {
     return {
@@ -74,24 +107,7 @@ describe("infra/serving ServingLayer", function () {
             assert.equal(await valueOf(layer.recipientRoleName), "e2ee-pipeline-dev-recipient");
             assert.equal((role.inputs.tags as Record<string, string>)["e2ee:principal-role"], "recipient");
             const statements = policyOf(one("aws:iam/rolePolicy:RolePolicy", "serving-recipient-policy")).Statement;
-            assert.deepEqual(statements.slice(7), [
-                { Sid: "ReadCiphertextBatches", Effect: "Allow", Action: ["s3:GetObject"], Resource: `${BUCKET_ARN}/batches/*` },
-                {
-                    Sid: "ListCiphertextBatches",
-                    Effect: "Allow",
-                    Action: ["s3:ListBucket"],
-                    Resource: BUCKET_ARN,
-                    Condition: { StringLike: { "s3:prefix": "batches/*" } },
-                },
-                {
-                    Sid: "ReadStorageEncryption",
-                    Effect: "Allow",
-                    Action: ["kms:Decrypt"],
-                    Resource: STORAGE_KEY,
-                    Condition: { StringEquals: { "kms:ViaService": `s3.${REGION}.amazonaws.com` } },
-                },
-                { Sid: "DecryptRecordDataKeys", Effect: "Allow", Action: ["kms:Decrypt"], Resource: RECORDS_KEY },
-            ]);
+            assert.deepEqual(statements.slice(7), recipientStatements());
             const onRecordsKey = statements.filter((s) => ([] as unknown[]).concat(s.Resource).includes(RECORDS_KEY));
             assert.deepEqual(onRecordsKey.map((s) => s.Action), [["kms:Decrypt"]], "no GenerateDataKey, no other action on the records key");
             const writes = statements.flatMap((s) => s.Action as string[]).filter((a) => /^s3:(Put|Delete)/.test(a));
@@ -107,7 +123,16 @@ describe("infra/serving ServingLayer", function () {
             assert.equal(fn.inputs.reservedConcurrentExecutions, 5);
             assert.deepEqual(fn.inputs.tracingConfig, { mode: "Active" });
             assert.deepEqual(fn.inputs.deadLetterConfig, { targetArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:e2ee-pipeline-dev-recipient-dlq` });
-            assert.deepEqual(fn.inputs.environment, { variables: { DATA_BUCKET_NAME: BUCKET, RECORDS_KEY_ARN: RECORDS_KEY, DATA_PREFIX: "batches/" } });
+            // The function verifies ID tokens itself: the pool and its app client (the JWKS through the cognito-idp endpoint).
+            assert.deepEqual(fn.inputs.environment, {
+                variables: {
+                    DATA_BUCKET_NAME: BUCKET,
+                    RECORDS_KEY_ARN: RECORDS_KEY,
+                    DATA_PREFIX: "batches/",
+                    USER_POOL_ID: POOL_ID,
+                    USER_POOL_CLIENT_ID: "serving-user-pool-client-id",
+                },
+            });
             assert.equal(one("aws:sqs/queue:Queue", "serving-recipient-dlq").inputs.kmsMasterKeyId, STORAGE_KEY);
         });
 
@@ -141,9 +166,18 @@ describe("infra/serving ServingLayer", function () {
             const validator = one("aws:apigateway/requestValidator:RequestValidator", "serving-recipient-validator");
             assert.equal(validator.inputs.validateRequestParameters, true);
             assert.equal(method.inputs.requestValidatorId, "serving-recipient-validator-id");
-            assert.equal(
-                one("aws:lambda/permission:Permission", "serving-recipient-invoke").inputs.sourceArn,
-                `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}/live/GET/records`,
+            // Only API Gateway, for this route, may invoke the function: the one permission on it.
+            assert.deepEqual(
+                created.filter((c) => c.type === "aws:lambda/permission:Permission").map((p) => p.inputs),
+                [
+                    {
+                        function: "e2ee-pipeline-dev-recipient",
+                        action: "lambda:InvokeFunction",
+                        principal: "apigateway.amazonaws.com",
+                        sourceArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}/live/GET/records`,
+                        sourceAccount: ACCOUNT,
+                    },
+                ],
             );
             const settings = one("aws:apigateway/methodSettings:MethodSettings", "serving-recipient-method-settings").inputs.settings as Record<string, unknown>;
             assert.equal(settings.throttlingRateLimit, 20);
@@ -199,24 +233,53 @@ describe("infra/serving ServingLayer", function () {
         });
     });
 
-    it("uses an existing user pool when one is given, creating none", async function () {
+    it("uses an existing user pool and its app client when given, creating none; passes a JWKS document when given", async function () {
         created.length = 0;
         const external = `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/eu-west-1_Corporate1`;
-        new Layer("serving-ext", { ...validArgs(), userPoolArn: external });
+        const jwks = JSON.stringify({ keys: [{ kid: "k1", kty: "RSA", alg: "RS256", use: "sig", n: "AQAB", e: "AQAB" }] });
+        new Layer("serving-ext", { ...validArgs(), userPool: { arn: external, id: "eu-west-1_Corporate1", clientId: "corp-client" }, userPoolJwks: jwks });
         await settle();
         assert.equal(created.filter((c) => c.type.startsWith("aws:cognito/")).length, 0);
         assert.deepEqual(one("aws:apigateway/authorizer:Authorizer", "serving-ext-recipient-authorizer").inputs.providerArns, [external]);
+        const env = (one("aws:lambda/function:Function", "serving-ext-recipient-function").inputs.environment as { variables: Record<string, string> }).variables;
+        assert.deepEqual([env.USER_POOL_ID, env.USER_POOL_CLIENT_ID, env.USER_POOL_JWKS], ["eu-west-1_Corporate1", "corp-client", jwks]);
     });
 
     describe("with Kubernetes", function () {
         let layer: InstanceType<typeof Layer>;
         before(async function () {
             created.length = 0;
+            k8sRecipient = await k8sRecipientRole();
             layer = new Layer("srv", {
                 ...validArgs(),
-                kubernetes: { provider, namespace: pulumi.output("e2ee-pipeline"), image: IMAGE, certificateIssuerName: "internal-ca" },
+                kubernetes: { provider, namespace: pulumi.output("e2ee-pipeline"), image: IMAGE, certificateIssuerName: "internal-ca", role: k8sRecipient.role },
             });
             await settle();
+        });
+
+        it("gives the pods' IRSA role the recipient's permissions (and nothing of the function's), and names it on their service account", function () {
+            const policy = one("aws:iam/rolePolicy:RolePolicy", "srv-k8s-recipient-policy");
+            assert.equal(policy.inputs.role, "e2ee-pipeline-dev-k8s-recipient");
+            assert.equal(policy.inputs.name, "e2ee-pipeline-dev-k8s-recipient-least-privilege");
+            assert.deepEqual(policyOf(policy).Statement, recipientStatements());
+            const sa = one("kubernetes:core/v1:ServiceAccount", "srv-service-account");
+            assert.deepEqual((sa.inputs.metadata as { annotations: unknown }).annotations, { "eks.amazonaws.com/role-arn": `arn:aws:iam::${ACCOUNT}:role/e2ee-pipeline-dev-k8s-recipient` });
+        });
+
+        it("gives the pods the recipient function's variables: the data prefix process writes to, the user pool, the region", function () {
+            const dep = one("kubernetes:apps/v1:Deployment", "srv-deployment");
+            const [c] = (dep.inputs.spec as { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } }).template.spec.containers;
+            assert.deepEqual(c.env, [
+                { name: "DATA_BUCKET_NAME", value: BUCKET },
+                { name: "RECORDS_KEY_ARN", value: RECORDS_KEY },
+                { name: "DATA_PREFIX", value: "batches/" },
+                { name: "USER_POOL_ID", value: POOL_ID },
+                { name: "USER_POOL_CLIENT_ID", value: "srv-user-pool-client-id" },
+                { name: "AWS_REGION", value: REGION },
+                { name: "TLS_CERT_FILE", value: "/etc/tls/tls.crt" },
+                { name: "TLS_KEY_FILE", value: "/etc/tls/tls.key" },
+                { name: "TLS_MIN_VERSION", value: "TLSv1.3" },
+            ]);
         });
 
         it("issues a 90-day cert-manager certificate renewed 30 days before expiry, with a rotated ECDSA key", function () {
@@ -321,7 +384,7 @@ describe("infra/serving ServingLayer", function () {
         });
 
         const k8sOn = (over: Record<string, unknown> = {}): Partial<Record<keyof ServingLayerArgs, unknown>> => ({
-            kubernetes: { provider, namespace: "e2ee-pipeline", image: IMAGE, certificateIssuerName: "internal-ca", ...over },
+            kubernetes: { provider, namespace: "e2ee-pipeline", image: IMAGE, certificateIssuerName: "internal-ca", role: k8sRecipient.role, ...over },
         });
         const cases: [string, () => Partial<Record<keyof ServingLayerArgs, unknown>>, string][] = [
             ["missing recordsKeyArn", () => ({ recordsKeyArn: undefined }), 'ServingLayer: argument "recordsKeyArn" is required'],
@@ -349,6 +412,9 @@ describe("infra/serving ServingLayer", function () {
             ],
             ["privileged port", () => k8sOn({ containerPort: 443 }), 'ServingLayer: argument "kubernetes.containerPort" must be an integer from 1024 to 65535, got 443'],
             ["bad memory limit", () => k8sOn({ memoryLimit: "1G" }), 'ServingLayer: argument "kubernetes.memoryLimit" must be a memory quantity such as "256Mi", got "1G"'],
+            ["missing IRSA role", () => k8sOn({ role: undefined }), 'ServingLayer: argument "kubernetes.role" is required'],
+            ["the function's role for the pods", () => k8sOn({ role: recipient.role }), 'ServingLayer: argument "kubernetes.role" must differ from "recipientRole" (the pods assume their own IRSA role)'],
+            ["an existing pool without its client", () => ({ userPool: { arn: POOL_ARN, id: POOL_ID, clientId: "" } }), 'ServingLayer: argument "userPool.clientId" is required'],
             [
                 "bad issuer kind",
                 () => k8sOn({ certificateIssuerKind: "SelfSigned" }),

@@ -62,7 +62,9 @@ describe("stacks: dev and prod build under mocks with every layer", function () 
                 const rs = built[stack].resources;
                 const records = rs.find((r) => r.type === "aws:kms/key:Key" && r.name === "keys-records-key");
                 const roles = (records?.dependencies ?? []).map((urn) => rs.find((r) => r.urn === urn));
+                // prod runs the recipient on Kubernetes too: its IRSA role decrypts as well.
                 assert.deepEqual(roles.map((r) => [r?.type, r?.inputs.name]).sort(), [
+                    ...(stack === "prod" ? [["aws:iam/role:Role", `e2ee-pipeline-${stack}-k8s-recipient`]] : []),
                     ["aws:iam/role:Role", `e2ee-pipeline-${stack}-producer`],
                     ["aws:iam/role:Role", `e2ee-pipeline-${stack}-recipient`],
                 ]);
@@ -118,7 +120,7 @@ describe("stacks: dev and prod build under mocks with every layer", function () 
         const subnets = rs.filter((r) => r.type === "aws:ec2/subnet:Subnet").map((r) => r.id);
         const workloadSg = get("aws:ec2/securityGroup:SecurityGroup", "network-workload-sg").id;
         const functions = rs.filter((r) => r.type === "aws:lambda/function:Function");
-        assert.deepEqual(functions.map((f) => f.inputs.name).sort(), ["e2ee-pipeline-dev-ingest", "e2ee-pipeline-dev-process", "e2ee-pipeline-dev-recipient"]);
+        assert.deepEqual(functions.map((f) => f.inputs.name).sort(), ["e2ee-pipeline-dev-ingest", "e2ee-pipeline-dev-process", "e2ee-pipeline-dev-recipient", "e2ee-pipeline-dev-replay"]);
         for (const f of functions) {
             assert.deepEqual(f.inputs.vpcConfig, { securityGroupIds: [workloadSg], subnetIds: subnets }, String(f.name));
             assert.equal(f.inputs.kmsKeyArn, keyArn("secrets"), `${f.name} environment key`);
@@ -128,6 +130,15 @@ describe("stacks: dev and prod build under mocks with every layer", function () 
         const bucket = get("aws:s3/bucket:Bucket", "storage-data-lake").state.bucket;
         assert.equal(env("ingestion-ingest-function").DEDUP_TABLE_NAME, get("aws:dynamodb/table:Table", "storage-dedup-table").state.name);
         assert.equal(env("processing-process-function").DATA_BUCKET_NAME, bucket);
+        // process and replay store into the same data lake, ledger and prefix; the recipient reads that prefix.
+        for (const fn of ["processing-process-function", "processing-replay-function"]) {
+            assert.equal(env(fn).DATA_BUCKET_NAME, bucket, fn);
+            assert.equal(env(fn).DATA_BUCKET_KEY_ARN, keyArn("storage"), fn);
+            assert.equal(env(fn).DEDUP_TABLE_NAME, get("aws:dynamodb/table:Table", "storage-dedup-table").state.name, fn);
+            assert.equal(env(fn).DATA_PREFIX, env("serving-recipient-function").DATA_PREFIX, fn);
+        }
+        assert.equal(env("processing-replay-function").INGEST_STREAM_NAME, get("aws:kinesis/stream:Stream", "ingestion-stream").state.name);
+        assert.equal(env("serving-recipient-function").USER_POOL_ID, get("aws:cognito/userPool:UserPool", "serving-user-pool").id);
         assert.equal(env("serving-recipient-function").DATA_BUCKET_NAME, bucket);
         assert.equal(env("serving-recipient-function").RECORDS_KEY_ARN, keyArn("records"));
         assert.equal(get("aws:kinesis/stream:Stream", "ingestion-stream").inputs.kmsKeyId, keyArn("storage"));
@@ -146,6 +157,13 @@ describe("stacks: dev and prod build under mocks with every layer", function () 
         assert.deepEqual(volume?.inputs.dimensions, { StreamName: get("aws:kinesis/stream:Stream", "ingestion-stream").state.name });
         const sfn = get("aws:sfn/stateMachine:StateMachine", "orchestration-state-machine");
         assert.equal((sfn.inputs.encryptionConfiguration as Record<string, unknown>).kmsKeyId, keyArn("storage"));
+        // The state machine replays with the replay function; the pipe feeds it the process DLQ.
+        assert.match(String(sfn.inputs.definition), new RegExp(`"FunctionName":"${String(get("aws:lambda/function:Function", "processing-replay-function").state.arn)}"`));
+        const pipe = get("aws:pipes/pipe:Pipe", "orchestration-dead-letter-pipe");
+        assert.equal(pipe.inputs.source, get("aws:sqs/queue:Queue", "processing-process-dlq").state.arn);
+        assert.equal(pipe.inputs.target, sfn.state.arn);
+        const failed = rs.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.inputs.metricName === "ExecutionsFailed");
+        assert.deepEqual(failed.map((a) => (a.inputs.dimensions as Record<string, string>).StateMachineArn), [sfn.state.arn]);
     });
 
     it("dev and prod differ in retention, deletion protection, capacity, Kubernetes and thresholds", function () {
@@ -180,6 +198,8 @@ describe("stacks: dev and prod build under mocks with every layer", function () 
             const allowed =
                 t.startsWith("kubernetes:") ||
                 t === "pulumi:providers:kubernetes" ||
+                // The Kubernetes recipient's IRSA role and its policy.
+                ((t === "aws:iam/role:Role" || t === "aws:iam/rolePolicy:RolePolicy") && p - d === 1) ||
                 t === "aws:backup/vaultLockConfiguration:VaultLockConfiguration" ||
                 t === "aws:ec2/subnet:Subnet" ||
                 t === "aws:ec2/routeTableAssociation:RouteTableAssociation";

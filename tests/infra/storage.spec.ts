@@ -14,8 +14,9 @@ const args = (over: Partial<StorageLayerArgs> = {}): StorageLayerArgs => ({
     deletionProtection: false,
     ...over,
 });
-const BUCKET = `e2ee-pipeline-test-data-lake-${ACCOUNT}`;
-const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
+/** The data lake's name: `<namePrefix>-data-lake-<hex of its RandomId>` (set once the layer is built). */
+let BUCKET: string;
+let BUCKET_ARN: string;
 
 describe("infra/storage StorageLayer", function () {
     let layer: StorageLayer;
@@ -24,11 +25,18 @@ describe("infra/storage StorageLayer", function () {
         await startMocks("test");
         layer = new StorageLayer("storage", args());
         await settle();
+        BUCKET = `e2ee-pipeline-test-data-lake-${String(one("random:index/randomId:RandomId", "storage-data-lake-suffix").state.hex)}`;
+        BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
     });
 
     it("data lake: aws:kms default encryption with the storage key and a bucket key, versioning, all four public access blocks, owner-enforced", function () {
         const bucket = one("aws:s3/bucket:Bucket", "storage-data-lake");
+        // Globally unique: a random suffix of 8 hex digits, generated once and kept in the stack's state; a bucket
+        // deployed under the former name (`<namePrefix>-data-lake-<account>`) keeps it.
+        assert.deepEqual(one("random:index/randomId:RandomId", "storage-data-lake-suffix").inputs, { byteLength: 4 });
+        assert.match(BUCKET, /^e2ee-pipeline-test-data-lake-[0-9a-f]{8}$/);
         assert.equal(bucket.inputs.bucket, BUCKET);
+        assert.deepEqual(bucket.ignoreChanges, ["bucket"]);
         assert.equal(bucket.inputs.forceDestroy, false);
         assert.equal((bucket.inputs.tags as Record<string, string>)["data-classification"], "restricted");
         const sse = one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "storage-data-lake-encryption");
@@ -44,7 +52,7 @@ describe("infra/storage StorageLayer", function () {
         assert.equal(created.filter((c) => /V2$/.test(c.type)).length, 0);
     });
 
-    it("data-lake bucket policy denies plain HTTP, TLS older than 1.3 and uploads that override SSE-KMS", function () {
+    it("data-lake bucket policy denies plain HTTP, TLS older than 1.3 and uploads that override SSE-KMS with the storage key", function () {
         const doc = policyOf(one("aws:s3/bucketPolicy:BucketPolicy", "storage-data-lake-policy"));
         assert.deepEqual(doc.Statement, [
             {
@@ -70,6 +78,15 @@ describe("infra/storage StorageLayer", function () {
                 Action: "s3:PutObject",
                 Resource: `${BUCKET_ARN}/*`,
                 Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
+            },
+            {
+                // A missing key id denies too (IfExists): aws:kms without one would be encrypted under aws/s3.
+                Sid: "DenyOtherKmsKeys",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:PutObject",
+                Resource: `${BUCKET_ARN}/*`,
+                Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": STORAGE_KEY } },
             },
         ]);
     });

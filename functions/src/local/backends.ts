@@ -29,10 +29,23 @@ import { RequestLog } from "./request-log";
 export const BACKENDS = ["in-process", "emulators"] as const;
 export type Backend = (typeof BACKENDS)[number];
 
+/** The names of the emulated resources the requests address (emulators only). */
+export interface LocalResources {
+    readonly region: string;
+    readonly accountId: string;
+    readonly bucket: string;
+    readonly recordsKeyArn: string;
+    readonly storageKeyArn: string;
+    readonly tableArn: string;
+    readonly streamArn: string;
+}
+
 export interface PipelineBackend {
     readonly name: Backend;
     /** The protocol servers' endpoints (emulators only). */
     readonly endpoints?: Endpoints;
+    /** The emulated resources' names (emulators only). */
+    readonly resources?: LocalResources;
     readonly region: string;
     readonly streamArn: string;
     readonly requestLog?: RequestLog;
@@ -206,6 +219,15 @@ export async function startBackend(name: Backend, dirs: BackendDirs, shards = 4)
     return {
         name,
         endpoints: emu.endpoints,
+        resources: {
+            region: emu.region,
+            accountId: emu.accountId,
+            bucket: emu.bucket,
+            recordsKeyArn: emu.recordsKeyArn,
+            storageKeyArn: emu.storageKeyArn,
+            tableArn: `arn:aws:dynamodb:${emu.region}:${emu.accountId}:table/${emu.table}`,
+            streamArn: `arn:aws:kinesis:${emu.region}:${emu.accountId}:stream/${emu.stream}`,
+        },
         region: emu.region,
         streamArn: `arn:aws:kinesis:${emu.region}:${emu.accountId}:stream/${emu.stream}`,
         requestLog,

@@ -16,7 +16,9 @@
  *  7. every recipient response is under Lambda's 6 MB limit;
  *  8. metrics agree with what happened;
  *  9. (emulators) every upload carried SSE-KMS with the storage key, and the requests are logged for the access
- *     check (`requests.jsonl`, see request-log.ts).
+ *     check (`requests.jsonl`, see request-log.ts);
+ * 10. (emulators, with `accessCheck`) every request is allowed by the deployed program's own policies
+ *     (access-check.ts; `npm run pipeline:local` passes it).
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import * as crypto from "node:crypto";
@@ -32,7 +34,7 @@ import { createReplayHandler } from "../handlers/replay";
 import { EsmFailureRecord } from "../orchestration/tasks";
 import { pool } from "../store";
 import { Log } from "../telemetry";
-import { Backend, startBackend } from "./backends";
+import { Backend, LocalResources, startBackend } from "./backends";
 import { LocalUserPool } from "./cognito";
 import { Endpoints } from "./emulators";
 import { drainStream } from "./event-source";
@@ -59,6 +61,13 @@ export interface LocalPipelineOptions {
     readonly log?: (line: string) => void;
     /** Progress of a stage (records done of total). */
     readonly progress?: (stage: string, done: number, total: number) => void;
+    /** Key prefix of the data lake's batches. Default `DEFAULT_DATA_PREFIX`; `npm run pipeline:local` passes the program's (infra/lib/layout.ts). */
+    readonly prefix?: string;
+    /**
+     * The access check (emulators): decides the logged requests against a program's policies, given the local
+     * resources' names, and reports it as a check. Default: none.
+     */
+    readonly accessCheck?: (requests: readonly RecordedRequest[], local: LocalResources) => Promise<Check> | Check;
 }
 
 export interface Check {
@@ -224,7 +233,7 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
         const fd = fs.openSync(path.join(logsDir, file), "a");
         return (line) => fs.writeSync(fd, line + "\n");
     };
-    const prefix = DEFAULT_DATA_PREFIX;
+    const prefix = options.prefix ?? DEFAULT_DATA_PREFIX;
 
     const backend = await startBackend(backendName, { root: dir, logs: logsDir });
     log(`backend ${backend.name}${backend.endpoints ? `: ${Object.entries(backend.endpoints).map(([k, v]) => `${k} ${v}`).join(", ")}` : ""}`);
@@ -673,6 +682,10 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
                         .map(([k, v]) => `${k} ${v}`)
                         .join(", "),
             );
+            if (options.accessCheck && backend.resources) {
+                const c = await options.accessCheck(requests, backend.resources);
+                checks.push(c);
+            }
         }
         lap("verify");
 

@@ -79,6 +79,11 @@ function headerMap(request: unknown): Record<string, string> {
 export class RequestLog {
     private readonly byKey = new Map<string, RecordedRequest>();
     private readonly bucketKeys: Map<string, string>;
+    /**
+     * The stream each Kinesis shard iterator and pagination token reads: GetRecords names only an iterator and a
+     * ListShards page only a token, but IAM authorises them on the stream.
+     */
+    private readonly streamOfToken = new Map<string, string>();
 
     constructor(readonly options: RequestLogOptions) {
         this.bucketKeys = new Map(Object.entries(options.bucketKeys ?? {}));
@@ -94,10 +99,18 @@ export class RequestLog {
         client.middlewareStack.add(
             (next, context) => async (args) => {
                 const command = (context.commandName ?? "").replace(/Command$/, "");
-                for (const r of this.describe(caller, service, command, args.input as Record<string, unknown>, headerMap(args.request))) {
+                const described = this.describe(caller, service, command, args.input as Record<string, unknown>, headerMap(args.request));
+                for (const r of described) {
                     this.add(r);
                 }
-                return next(args);
+                const result = await next(args);
+                if (service === "kinesis" && described.length > 0) {
+                    const output = ((result as { output?: Record<string, unknown> } | undefined)?.output ?? {}) as Record<string, unknown>;
+                    for (const k of ["ShardIterator", "NextShardIterator", "NextToken"]) {
+                        if (typeof output[k] === "string") this.streamOfToken.set(output[k] as string, described[0].resource);
+                    }
+                }
+                return result;
             },
             { step: "finalizeRequest", name: `e2eeRequestLog-${caller}`, priority: "low" },
         );
@@ -198,7 +211,13 @@ export class RequestLog {
                 return [{ caller, service, action: `dynamodb:${command}`, resource: `arn:aws:dynamodb:${region}:${accountId}:table/${table}`, conditions: secure }];
             }
             case "kinesis": {
-                const arn = typeof input["StreamARN"] === "string" ? input["StreamARN"] : `arn:aws:kinesis:${region}:${accountId}:stream/${String(input["StreamName"] ?? "")}`;
+                const token = typeof input["ShardIterator"] === "string" ? input["ShardIterator"] : typeof input["NextToken"] === "string" ? input["NextToken"] : undefined;
+                const arn =
+                    typeof input["StreamARN"] === "string"
+                        ? input["StreamARN"]
+                        : typeof input["StreamName"] === "string"
+                          ? `arn:aws:kinesis:${region}:${accountId}:stream/${input["StreamName"]}`
+                          : ((token !== undefined ? this.streamOfToken.get(token) : undefined) ?? `arn:aws:kinesis:${region}:${accountId}:stream/(unknown: ${command} names no stream)`);
                 return [{ caller, service, action: `kinesis:${command}`, resource: arn, conditions: secure }];
             }
         }

@@ -41,10 +41,12 @@ export interface Created {
     readonly aliases?: readonly string[];
     /** Reference of its provider (`<provider URN>::<id>`), when one was given. */
     readonly provider?: string;
+    /** Its `ignoreChanges` option. */
+    readonly ignoreChanges?: readonly string[];
 }
 
-/** The id and outputs the mocks return for one registration. */
-export type MockState = (type: string, name: string, inputs: Record<string, unknown>) => { id: string; state: Record<string, unknown> };
+/** The id and outputs the mocks return for one registration (its URN as the engine builds it, when known). */
+export type MockState = (type: string, name: string, inputs: Record<string, unknown>, urn?: string) => { id: string; state: Record<string, unknown> };
 
 export interface MockOptions {
     /** Ids and outputs of registrations. Default: `mockState`, realistic ARNs for the stack's account. */
@@ -156,12 +158,40 @@ export function mockState(type: string, name: string, inputs: Record<string, unk
             });
         case "aws:wafv2/webAcl:WebAcl":
             return s(uuid, { arn: arn("wafv2", `regional/webacl/${n}/${uuid}`) });
+        case "aws:pipes/pipe:Pipe":
+            return s(n, { arn: arn("pipes", `pipe/${n}`) });
+        case "random:index/randomId:RandomId": {
+            // byteLength bytes: the first 4 from the counter's hash, the rest zero (deterministic).
+            const bytes = Buffer.alloc(Number(inputs.byteLength ?? 8));
+            bytes.write(hex.slice(0, Math.min(8, bytes.length * 2)), "hex");
+            const b64 = bytes.toString("base64");
+            return s(b64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""), {
+                hex: bytes.toString("hex"),
+                b64Std: b64,
+                b64Url: b64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""),
+                dec: BigInt(`0x${bytes.toString("hex") || "0"}`).toString(10),
+            });
+        }
         default: {
             const [pkg, mod] = type.split(":");
             const service = pkg === "aws" ? (mod ?? "x").split("/")[0] : pkg;
             return s(`${n}-id`, { arn: arn(service, n) });
         }
     }
+}
+
+/**
+ * A `MockState` whose ids and outputs are the gate's synthetic outputs (gate/src/host/synthetic.ts): the formats AWS
+ * uses (ARNs from the Service Authorization Reference's templates, UUID key ids, `<region>_<id>` user pools, queue
+ * URLs, random ids), unique and deterministic per URN, in the account `aws:getCallerIdentity` answers for the stack.
+ */
+export async function syntheticState(): Promise<MockState> {
+    const { loadArnTemplates, synthesize } = await import("../../../gate/src/host/synthetic");
+    const templates = await loadArnTemplates();
+    return (type, name, inputs, urn) => {
+        const r = synthesize({ type, name, urn: urn ?? `urn:pulumi:${account}::${PROJECT}::${type}::${name}`, inputs, accountId: account, region: REGION, partition }, templates);
+        return { id: r.id, state: r.outputs };
+    };
 }
 
 export interface NamedStateOptions {
@@ -297,6 +327,7 @@ interface RegisterRequest {
     getParent(): string;
     getDependenciesList(): string[];
     getAliasesList(): AliasMessage[];
+    getIgnorechangesList(): string[];
 }
 
 interface MockMonitor {
@@ -317,8 +348,8 @@ export async function startMocks(stack: string, options: MockOptions = {}): Prom
         {
             newResource: (a) => {
                 const inputs = a.inputs as Record<string, unknown>;
-                const { id, state: outputs } = state(a.type, a.name, inputs);
                 const request = requests.get(`${a.type}::${a.name}`)?.shift();
+                const { id, state: outputs } = state(a.type, a.name, inputs, request?.urn);
                 created.push({
                     type: a.type,
                     name: a.name,
@@ -350,6 +381,7 @@ export async function startMocks(stack: string, options: MockOptions = {}): Prom
             parent: self.parent,
             dependencies: req.getDependenciesList(),
             aliases: req.getAliasesList().map((a) => aliasUrn(a, stack, self)),
+            ignoreChanges: req.getIgnorechangesList(),
         });
         return register(req, callback);
     };
