@@ -1,7 +1,7 @@
 /**
  * Preloaded (`node -r`) into a policy pack process unless `--pack-typecheck` is given. The CLI's launcher
  * (@pulumi/pulumi/cmd/run-policy-pack) registers ts-node with `typeCheck: true`, which costs several
- * seconds per run (about 6 s for our pack on a 2-core machine). The gate keeps the launcher, its arguments
+ * seconds per run (docs/gate.md, "Differences", has the measured figure). The gate keeps the launcher, its arguments
  * and environment as the CLI has them, and only replaces that registration with the esbuild transpile hook
  * (shared/ts-hook.ts; ts-node transpile-only when esbuild is missing): type errors in a pack are the pack's own
  * type-check's business (`tsc`), not something every policy run should pay for.
