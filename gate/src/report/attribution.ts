@@ -77,7 +77,7 @@ function valuesOf(u: RecordedResource, test: (v: string) => boolean, haystack: r
     const values = [...byValue.keys()];
     const inside = (v: string): boolean => {
         const longer = values.filter((w) => w.length > v.length && w.includes(v));
-        return longer.length > 0 && haystack.every((s) => !longer.reduce((rest, w) => rest.split(w).join(""), s).includes(v));
+        return longer.length > 0 && haystack.length > 0 && haystack.every((s) => !longer.reduce((rest, w) => rest.split(w).join(""), s).includes(v));
     };
     return values.filter((v) => !inside(v)).map((v) => ({ urn: u.urn, resourceType: u.type, name: u.name, paths: byValue.get(v) as string[], value: v }));
 }
