@@ -30,6 +30,20 @@ export function gcFlags(defaultMb = 64): string[] {
 }
 
 /**
+ * V8 flags for the program host: the young generation (`gcFlags`) and the old generation's initial size (MB).
+ * The program keeps what it allocates until it ends, so the mark-compact collections V8 runs as the old
+ * generation grows from its small initial size free little: a 10,000-resource program spent about 1 s of CPU in
+ * them, and its heap reached about 1.5 GB either way. Starting the old generation at 1,536 MB defers them (it is
+ * a limit, not an allocation: a small program's heap stays small). PULUMI_GATE_INITIAL_OLD_SPACE_MB overrides
+ * (0: Node's default). GC tuning only; the program runs unchanged.
+ */
+export function programHeapFlags(defaultOldMb = 1536): string[] {
+    const v = process.env["PULUMI_GATE_INITIAL_OLD_SPACE_MB"];
+    const mb = v !== undefined && /^\d+$/.test(v) ? Number(v) : defaultOldMb;
+    return [...gcFlags(), ...(mb > 0 ? [`--initial-old-space-size=${mb}`] : [])];
+}
+
+/**
  * Runs the program; `onResources` sees registrations in batches while the program runs (the same objects
  * end up in the result). `signal` ends the run early (the host is killed and the promise rejects).
  */
@@ -42,7 +56,7 @@ export function runProgram(
 ): Promise<ProgramRun> {
     return new Promise((resolve, reject) => {
         const cacheDir = req.cacheDir ?? compileCacheDir(req.programDir);
-        const child = spawn(process.execPath, [...gcFlags(), ...tsEntryArgs(HOST, "hostMain", [JSON.stringify({ ...req, cacheDir })])], {
+        const child = spawn(process.execPath, [...programHeapFlags(), ...tsEntryArgs(HOST, "hostMain", [JSON.stringify({ ...req, cacheDir })])], {
             cwd: req.programDir,
             env: {
                 ...process.env,
