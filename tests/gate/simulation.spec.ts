@@ -117,6 +117,8 @@ describe("gate program host: the simulated deployment", () => {
         assert.match(pa.id, /^[0-9a-f-]{36}$/);
         const trail = answers.registered(res("aws:cloudtrail/trail:Trail", "trail", { s3BucketName: "logs" }, { provider: `${provider.urn}::${pa.id}` }));
         assert.match(String((trail.outputs as Record<string, Json>)["arn"]), /^arn:aws:cloudtrail:us-east-1:123456789012:trail\//);
+        const imported = answers.registered(res("aws:s3/bucket:Bucket", "old", {}, { options: { protect: false, ignoreChanges: [], additionalSecretOutputs: [], aliases: [], replaceOnChanges: [], importId: "legacy-bucket" } }));
+        assert.equal(imported.id, "legacy-bucket", "an import keeps its ID");
         const here = answers.registered(res("aws:cloudtrail/trail:Trail", "trail2", { s3BucketName: "logs" }));
         assert.match(String((here.outputs as Record<string, Json>)["arn"]), /^arn:aws:cloudtrail:eu-west-1:/);
         assert.deepEqual(notes, []);

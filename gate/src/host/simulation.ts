@@ -140,7 +140,13 @@ export function simulationAnswers(o: SimulationOptions): MonitorAnswers {
             if (r.provider !== "") {
                 region = providerRegions.get(r.provider.slice(0, r.provider.lastIndexOf("::"))) ?? o.region;
             }
-            const answer = syntheticAnswer(r, region, o.templates);
+            const synthetic = syntheticAnswer(r, region, o.templates);
+            // An imported resource keeps the ID it is imported with.
+            const importId = r.options.importId;
+            const answer =
+                importId === undefined
+                    ? synthetic
+                    : { ...synthetic, id: importId, ...(synthetic.outputs?.["id"] !== undefined ? { outputs: { ...synthetic.outputs, id: importId } } : {}) };
             if (r.type === "pulumi:providers:aws") {
                 const given = plainInputs(r.properties["region"] ?? null);
                 providerRegions.set(r.urn, typeof given === "string" && given !== "" && given !== UNKNOWN_STRING ? given : o.region);
