@@ -65,8 +65,11 @@ function simulationSection(r: GateReport, s: SimulationReport): string[] {
         return ["", "Simulated deployment STOPPED (the preview's verdict stands):", indent(s.reason ?? "", "    ")];
     }
     const out = ["", "Simulated deployment (the program as `pulumi up` would deploy it, with synthetic outputs):"];
+    // What the preview's notes and pack output already said is not repeated.
     const previewNotes = new Set(r.notes.map((n) => n.message));
     for (const n of s.notes) if (!previewNotes.has(n.message)) out.push(`    ${n.level}: ${n.message}`);
+    const previewLogs = new Set(r.packLogs.map((l) => `${l.pack}\u0000${l.message}`));
+    for (const l of s.packLogs) if (!previewLogs.has(`${l.pack}\u0000${l.message}`)) out.push(`    ${l.severity}: [policy pack ${l.pack}] ${l.message}`);
     out.push(...policies(r, s.violations, ""));
     if (s.waived.length > 0) {
         out.push("    Waived:");
