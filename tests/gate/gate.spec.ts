@@ -17,6 +17,7 @@ interface JsonFinding {
     resourceType: string;
     message: string;
     source: { file: string; line: number; column: number } | null;
+    run: string;
 }
 interface JsonReport {
     schemaVersion: number;
@@ -85,6 +86,7 @@ describe("gate CLI on fixture programs", function () {
                     resourceType: "aws:s3/bucket:Bucket",
                     message: `${DESC_TAG}\ntags['data-classification'] is 'secret'; expected one of ${ALLOWED}`,
                     source: { file: "index.ts", line: 6, column: 1 },
+                    run: "preview",
                 },
                 {
                     policyPack: "gate-fixture",
@@ -95,6 +97,7 @@ describe("gate CLI on fixture programs", function () {
                     resourceType: "aws:s3/bucket:Bucket",
                     message: `${DESC_TAG}\ntags['data-classification'] is missing; expected one of ${ALLOWED}`,
                     source: { file: "index.ts", line: 4, column: 20 },
+                    run: "preview",
                 },
                 {
                     policyPack: "gate-fixture",
@@ -105,6 +108,7 @@ describe("gate CLI on fixture programs", function () {
                     resourceType: "aws:s3/bucket:Bucket",
                     message: "S3 buckets are declared inside a component, not at the top level.\nbucket 'logs' has the stack as parent (dependencies: 0)",
                     source: { file: "index.ts", line: 6, column: 1 },
+                    run: "preview",
                 },
                 {
                     policyPack: "gate-fixture",
@@ -115,6 +119,7 @@ describe("gate CLI on fixture programs", function () {
                     resourceType: "aws:s3/bucket:Bucket",
                     message: "S3 buckets are declared inside a component, not at the top level.\nbucket 'raw' has the stack as parent (dependencies: 0)",
                     source: { file: "index.ts", line: 4, column: 20 },
+                    run: "preview",
                 },
                 {
                     policyPack: "gate-fixture",
@@ -125,6 +130,7 @@ describe("gate CLI on fixture programs", function () {
                     resourceType: "aws:kms/key:Key",
                     message: "KMS keys rotate automatically.\nenableKeyRotation is not true",
                     source: { file: "index.ts", line: 8, column: 1 },
+                    run: "preview",
                 },
             ]);
             assert.deepEqual(j.summary, { resources: 4, policies: 5, mandatory: 2, advisory: 3, waived: 0, undecided: 0, passed: false });

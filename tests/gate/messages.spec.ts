@@ -87,6 +87,11 @@ describe("gate ResourceMessages", () => {
         assert.deepEqual(by("existing")?.getProperties()?.toJavaScript(), { bucket: "bucket-1" });
         assert.deepEqual(new ResourceMessages([res("c", { custom: false })], {}).analyzeStackRequest().getResourcesList()[0]?.getProperties()?.toJavaScript(), {});
     });
+    it("AnalyzeStack of a simulated deployment leaves reads out, as the engine's update keeps them apart", () => {
+        const update = new ResourceMessages([provider, comp, bucket, read, versioned], { "aws:region": "us-west-2" }, { stackReads: false });
+        assert.deepEqual(update.analyzeStackRequest().getResourcesList().map((r) => r.getName()), ["euw1", "store", "b", "v"]);
+        assert.equal(update.analyzeRequest(read), undefined);
+    });
     it("AnalyzeStack: parent, dependencies, and only the property dependencies that name something", () => {
         const b = m.analyzeStackRequest().getResourcesList().find((r) => r.getName() === "b");
         assert.equal(b?.getParent(), comp.urn);

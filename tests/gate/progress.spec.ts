@@ -62,6 +62,21 @@ describe("gate progress line", function () {
         assert.equal(progressText(p, 4200), "policy gate (4.2 s): program done, 120 resources; packs 2/2 ready; 95/240 analyzed, analyzing the stack");
     });
 
+    it("with the simulated deployment, its run follows the preview's; a stopped one says so", () => {
+        const p = newProgress(1, true);
+        p.registered = 10;
+        const sim = p.simulation as NonNullable<typeof p.simulation>;
+        sim.registered = 4;
+        sim.packsReady = 1;
+        sim.analyzed = 3;
+        assert.equal(
+            progressText(p, 1000),
+            "policy gate (1.0 s): program running, 10 resources registered; packs starting (0/1 ready); 0/10 analyzed | simulated deployment: program running, 4 resources registered; packs 1/1 ready; 3/4 analyzed",
+        );
+        sim.stopped = true;
+        assert.equal(progressText(p, 1000), "policy gate (1.0 s): program running, 10 resources registered; packs starting (0/1 ready); 0/10 analyzed | simulated deployment: stopped");
+    });
+
     it("waits PULUMI_GATE_PROGRESS_AFTER_MS (default 2 s)", () => {
         assert.equal(progressDelay({}), 2000);
         assert.equal(progressDelay({ PULUMI_GATE_PROGRESS_AFTER_MS: "0" }), 0);

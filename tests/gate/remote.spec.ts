@@ -31,9 +31,12 @@ function home(): string {
     return fs.mkdtempSync(path.join(os.tmpdir(), "gate-pulumi-home-"));
 }
 
-/** The gate with PULUMI_HOME set and no plugin taken from $PATH. */
-function gateWith(pulumiHome: string, args: readonly string[]): Promise<CliResult> {
-    return gate(["--cwd", DIR, "--policy-pack", BASIC_PACK, ...args], { PULUMI_HOME: pulumiHome, PULUMI_IGNORE_AMBIENT_PLUGINS: "true" });
+/**
+ * The gate's preview with PULUMI_HOME set and no plugin taken from $PATH (the simulated deployment, which runs
+ * its own program host and so its own plugins, is left out unless `simulate`).
+ */
+function gateWith(pulumiHome: string, args: readonly string[], simulate = false): Promise<CliResult> {
+    return gate(["--cwd", DIR, "--policy-pack", BASIC_PACK, ...(simulate ? [] : ["--no-simulate"]), ...args], { PULUMI_HOME: pulumiHome, PULUMI_IGNORE_AMBIENT_PLUGINS: "true" });
 }
 
 function json(r: CliResult): { resources: number; violations: { policy: string; urn: string; source: unknown }[]; notes: unknown[]; partial: boolean; summary: { passed: boolean } } {
@@ -155,7 +158,7 @@ describe("gate: remote components", function () {
             gateWith(empty, ["--format", "sarif", "--output", path.join(empty, "report.sarif")]),
             gateWith(installed, ["--stack", "invalid"]),
             gateWith(hanging, ["--timeout", "20"]),
-            gate(["--cwd", LATE, "--policy-pack", BASIC_PACK, "--format", "json"], { PULUMI_HOME: installed, PULUMI_IGNORE_AMBIENT_PLUGINS: "true", GATETEST_PID_DIR: pidDirs.late }),
+            gate(["--cwd", LATE, "--policy-pack", BASIC_PACK, "--no-simulate", "--format", "json"], { PULUMI_HOME: installed, PULUMI_IGNORE_AMBIENT_PLUGINS: "true", GATETEST_PID_DIR: pidDirs.late }),
             killHostWithPlugin(installed, pidDirs.killed),
         ]);
     });
@@ -228,6 +231,16 @@ describe("gate: remote components", function () {
                     remoteComponent: { urn: STORE, type: "gatetest:index:Store", package: "gatetest", version: "0.1.0", constructed: true, plugin: { path: plugin, version: "0.1.0" } },
                 },
             ]);
+        });
+
+        it("the simulated deployment constructs the component too (its own host and plugin, dry-run false): the child's violation is among the deploy findings", async () => {
+            const r = await gateWith(installed, ["--format", "json"], true);
+            assert.equal(r.code, 1, r.stderr);
+            const j = JSON.parse(r.stdout) as { simulation: { status: string; resources: number; violations: { policy: string; urn: string }[] } };
+            assert.deepEqual(
+                [j.simulation.status, j.simulation.resources, j.simulation.violations.map((v) => [v.policy, v.urn])],
+                ["completed", 9, [["bucket-classification-tag", URN("gatetest:index:Store$aws:s3/bucket:Bucket", "data-bucket")]]],
+            );
         });
 
         it("a plugin laid out with PulumiPlugin.yaml (runtime nodejs) runs as the Node.js language host runs it", () => {

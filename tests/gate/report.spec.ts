@@ -87,6 +87,7 @@ describe("gate report: SARIF for code scanning, partial analysis", function () {
                             urn,
                             resourceType: "aws:s3/bucket:Bucket",
                             message: "Waivers in force.\ns3-encrypted waived until 2099-12-31: encrypted by the bucket policy",
+                            run: "preview",
                         },
                     ],
                 }),
@@ -102,7 +103,7 @@ describe("gate report: SARIF for code scanning, partial analysis", function () {
             assert.equal(r?.message.text, `s3-encrypted waived until 2099-12-31: encrypted by the bucket policy\n(resource ${urn})`);
             assert.deepEqual(r?.suppressions, [{ kind: "external", status: "accepted", justification: "encrypted by the bucket policy" }]);
             assert.deepEqual(r?.partialFingerprints, { "pulumiPolicyGate/v1": fingerprint("pack", "s3-encrypted", urn) });
-            assert.deepEqual(r?.properties, { enforcementLevel: "mandatory", resourceType: "aws:s3/bucket:Bucket", stack: "dev", waived: true });
+            assert.deepEqual(r?.properties, { enforcementLevel: "mandatory", resourceType: "aws:s3/bucket:Bucket", stack: "dev", run: "preview", waived: true });
         });
 
         it("end to end: the waived bucket's result is suppressed, the other bucket's is not", async () => {
@@ -157,7 +158,7 @@ describe("gate report: SARIF for code scanning, partial analysis", function () {
             );
             assert.deepEqual(
                 log.runs[0]?.tool.driver.notifications?.map((d) => d.id),
-                ["remote-component-not-analyzed", "remote-component-constructed", "program-note", "policy-pack-output"],
+                ["remote-component-not-analyzed", "remote-component-constructed", "program-note", "policy-pack-output", "simulated-deployment-stopped"],
             );
         });
     });

@@ -44,6 +44,10 @@ describe("gate units", () => {
             assert.equal(a.format, "text");
             assert.equal(a.timeoutMs, 120_000);
         });
+        it("the simulated deployment runs unless --no-simulate", () => {
+            assert.equal(parseArgs([]).simulate, true);
+            assert.equal(parseArgs(["--no-simulate"]).simulate, false);
+        });
         it("rejects a missing value and bad numbers", () => {
             assert.throws(() => parseArgs(["--stack"]), /--stack needs a value/);
             assert.throws(() => parseArgs(["--timeout", "0"]), /--timeout must be a positive number of seconds/);

@@ -35,15 +35,19 @@ export const OPTIONS = {
         type: "boolean",
         description: "exit 2 when the analysis is partial: a remote component whose children no\ninstalled provider plugin could create (see docs/gate.md, \"Remote components\")",
     },
+    "no-simulate": {
+        type: "boolean",
+        description: "preview only: skip the simulated deployment (the program run again as `pulumi up`\nwould deploy it, with synthetic outputs; see docs/gate.md, \"Simulated deployment\")",
+    },
     quiet: { type: "boolean", short: "q", description: "no progress line on a terminal (it is never shown in CI or when stderr is not a terminal)" },
     help: { type: "boolean", short: "h", description: "this text" },
 } as const satisfies OptionTable;
 
 export const USAGE = helpText(
     "npm run gate -- [options]",
-    "Runs a Pulumi TypeScript program offline (mocks, preview mode) and checks it against policy packs served\nexactly as `pulumi preview --policy-pack` serves them.",
+    "Runs a Pulumi TypeScript program offline (mocks, preview mode) and checks it against policy packs served\nexactly as `pulumi preview --policy-pack` serves them; then runs it again as `pulumi up` would deploy it\n(synthetic outputs) and checks that too.",
     OPTIONS,
-    "Exit codes: 0 no mandatory violation, 1 mandatory violation(s), 2 usage/config error, program failure,\npolicy pack failure, timeout, or a partial analysis with --fail-on-partial.",
+    "Exit codes: 0 no mandatory violation, 1 mandatory violation(s) in the preview or the simulated deployment,\n2 usage/config error, program failure, policy pack failure, timeout, or a partial analysis with --fail-on-partial.",
 );
 
 export interface CliArgs extends GateOptions {
@@ -93,6 +97,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         packTypecheck: v["pack-typecheck"],
         packProcesses,
         failOnPartial: v["fail-on-partial"],
+        simulate: !v["no-simulate"],
         quiet: v.quiet,
         help: v.help,
     };
@@ -144,6 +149,12 @@ export async function main(argv: readonly string[]): Promise<number> {
                 `policy gate: ${s.passed ? "passed" : "FAILED"} (${s.resources} resources, ${s.mandatory} mandatory, ${s.advisory} advisory, ${s.waived} waived, ${s.undecided} undecided)` +
                     `${j.partial ? "; analysis PARTIAL (remote components not analyzed inside)" : ""}; report written to ${args.output}\n`,
             );
+            const sim = j.simulation;
+            if (sim.status === "completed") {
+                process.stderr.write(`policy gate: simulated deployment: ${sim.summary.resources} resources, ${sim.summary.mandatory} mandatory, ${sim.summary.advisory} advisory, ${sim.summary.waived} waived, ${sim.summary.undecided} undecided\n`);
+            } else if (sim.status === "stopped") {
+                process.stderr.write(`policy gate: simulated deployment stopped (the preview's verdict stands): ${sim.reason.split("\n")[0]}\n`);
+            }
         } else {
             process.stdout.write(text);
         }

@@ -4,8 +4,8 @@
  * cleared before the report. Never in CI, when stderr is not a terminal, or with --quiet.
  */
 
-/** What the run has done so far (updated in place by the run; read when the line is drawn). */
-export interface GateProgress {
+/** What one run (the preview, or the simulated deployment) has done so far. */
+export interface RunProgress {
     /** The program has finished (all its resources registered). */
     programDone: boolean;
     /** Resources registered so far (the root stack and components included). */
@@ -19,8 +19,18 @@ export interface GateProgress {
     stackAnalysis: boolean;
 }
 
-export function newProgress(packs: number): GateProgress {
+/** What the gate has done so far (updated in place by the runs; read when the line is drawn): the preview's fields. */
+export interface GateProgress extends RunProgress {
+    /** The simulated deployment (absent with --no-simulate); `stopped` once it could not go on. */
+    simulation?: RunProgress & { stopped?: boolean };
+}
+
+export function newRunProgress(packs: number): RunProgress {
     return { programDone: false, registered: 0, packs, packsReady: 0, analyzed: 0, stackAnalysis: false };
+}
+
+export function newProgress(packs: number, simulate = false): GateProgress {
+    return { ...newRunProgress(packs), ...(simulate ? { simulation: newRunProgress(packs) } : {}) };
 }
 
 function ci(env: NodeJS.ProcessEnv): boolean {
@@ -33,14 +43,22 @@ export function progressEnabled(o: { readonly isTTY: boolean; readonly env: Node
     return !o.quiet && o.isTTY && !ci(o.env) && o.env["TERM"] !== "dumb";
 }
 
-/** The line for a state, e.g. `policy gate (3.1 s): program running, 120 resources registered; packs 1/1 ready; 95/120 analyzed`. */
-export function progressText(p: GateProgress, elapsedMs: number): string {
-    const parts = [
+function runText(p: RunProgress): string {
+    return [
         p.programDone ? `program done, ${p.registered} resources` : `program running, ${p.registered} resources registered`,
         p.packsReady < p.packs ? `packs starting (${p.packsReady}/${p.packs} ready)` : `packs ${p.packsReady}/${p.packs} ready`,
         p.stackAnalysis ? `${p.analyzed}/${p.registered * p.packs} analyzed, analyzing the stack` : `${p.analyzed}/${p.registered * p.packs} analyzed`,
-    ];
-    return `policy gate (${(elapsedMs / 1000).toFixed(1)} s): ${parts.join("; ")}`;
+    ].join("; ");
+}
+
+/**
+ * The line for a state, e.g. `policy gate (3.1 s): program running, 120 resources registered; packs 1/1 ready;
+ * 95/120 analyzed`, then ` | simulated deployment: ...` for the second run.
+ */
+export function progressText(p: GateProgress, elapsedMs: number): string {
+    const sim = p.simulation;
+    const tail = sim === undefined ? "" : ` | simulated deployment: ${sim.stopped === true ? "stopped" : runText(sim)}`;
+    return `policy gate (${(elapsedMs / 1000).toFixed(1)} s): ${runText(p)}${tail}`;
 }
 
 /** Milliseconds before the line first shows: PULUMI_GATE_PROGRESS_AFTER_MS, default 2000. */

@@ -1,20 +1,17 @@
 /**
- * The offline policy gate: `pulumi preview --policy-pack` semantics without the cloud or the CLI.
- * Runs the program (mocks, preview mode) and the policy packs (separate processes, Analyzer gRPC)
- * concurrently, then analyzes every resource and the stack.
+ * The offline policy gate: `pulumi preview --policy-pack` semantics without the cloud or the CLI, then the same
+ * program as `pulumi up` would deploy it, simulated with synthetic outputs. Each run has its program host and its
+ * policy pack processes (Analyzer gRPC), started concurrently (cli/analysis.ts).
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { AnalyzeRequest } from "@pulumi/pulumi/proto/analyzer_pb";
-import { readPackConfig, resolvePackConfig, type PackConfigFile, type ResolvedConfig } from "../packs/config";
+import { readPackConfig, type PackConfigFile } from "../packs/config";
 import { checkPackDir } from "../packs/dir";
-import type { PackLog } from "../packs/engine";
-import type { PolicyPackProcess, StackContext } from "../packs/process";
-import type { AnalyzeQueue } from "../packs/queue";
-import { classify, type GateReport } from "../report/verdict";
+import { annotate, pulumiUp } from "../report/attribution";
+import { classify, type GateReport, type SimulationReport } from "../report/verdict";
 import { GateError, usageError } from "../shared/errors";
-import type { Diagnostic, PackInfo, ProgramNote, RecordedResource } from "../shared/types";
-import { compileCacheDir, runProgram, type ProgramRun } from "./program";
+import type { PackInfo, ProgramNote, RecordedResource } from "../shared/types";
+import { AnalysisRun, type PackModules, type RunParams, type RunResult } from "./analysis";
 import { newProgress, type GateProgress } from "./progress";
 import { readProject, readProjectPlugins, readRuntimeOptions, readStack, selectStack, type StackInfo } from "./project";
 
@@ -38,6 +35,8 @@ export interface GateOptions {
      * BACKLOG Analyze calls wait, and calls are spread over both (see docs/gate.md).
      */
     readonly packProcesses?: number;
+    /** Run the simulated deployment after the preview (default true; `--no-simulate` turns it off). */
+    readonly simulate?: boolean;
 }
 
 /** Waiting Analyze calls that make the gate start another process for a pack (PULUMI_GATE_PACK_BACKLOG overrides). */
@@ -52,17 +51,17 @@ function backlog(): number {
 // ended took 8.0-9.6 s with 64, 7.8-8.0 s with 256, 7.0-7.5 s with 1024 (the pack reads more requests per turn).
 export const DEFAULTS = { organization: "organization", timeoutMs: 120_000, concurrency: 256 } as const;
 
-/**
- * Children of a remote component that its plugin constructed have no declaring statement in the program: they
- * get the statement that declared the component, as the engine attributes a Construct's registrations to the
- * remote registration's source position. Other resources are returned unchanged.
- */
 /** A note naming the secure values that stay undecrypted, and why (none when every secure value was decrypted). */
 export function secretsNotes(stack: StackInfo): ProgramNote[] {
     if (stack.secretsNote === undefined || stack.secureKeys.length === 0) return [];
     return [{ level: "info", message: `secure config ${stack.secureKeys.join(", ")} stays undecrypted (an unknown secret to the program, no value for the packs): ${stack.secretsNote}` }];
 }
 
+/**
+ * Children of a remote component that its plugin constructed have no declaring statement in the program: they
+ * get the statement that declared the component, as the engine attributes a Construct's registrations to the
+ * remote registration's source position. Other resources are returned unchanged.
+ */
 export function withRemoteSources(resources: readonly RecordedResource[], notes: readonly ProgramNote[]): RecordedResource[] {
     const constructed = new Set(notes.flatMap((n) => (n.remoteComponent?.constructed === true ? [n.remoteComponent.urn] : [])));
     if (constructed.size === 0) return [...resources];
@@ -103,21 +102,14 @@ export async function runGate(opts: GateOptions, onProgress?: (p: GateProgress) 
         throw usageError(`${opts.policyPackConfigs.length} --policy-pack-config files for ${dirs.length} --policy-pack(s): configs are matched to packs by position`);
     }
     const configFiles: (PackConfigFile | undefined)[] = dirs.map((_, i) => (opts.policyPackConfigs[i] !== undefined ? readPackConfig(opts.policyPackConfigs[i] as string) : undefined));
-    const progress = newProgress(dirs.length);
+    const simulate = opts.simulate !== false;
+    const progress = newProgress(dirs.length, simulate);
     const changed = (): void => onProgress?.(progress);
     changed();
 
-    // Packs get the decrypted values with every secure key listed as secret, as the CLI configures analyzers.
-    const ctx: StackContext = { project: project.name, stack: stackName, organization: opts.organization, config: stack.config, secureKeys: [...stack.secureKeys, ...stack.secretKeys].sort() };
-    const logs: PackLog[] = [];
-    const timings: Record<string, number> = {};
-    // The program starts first, before the gate loads gRPC and protobuf: it is the longest step. Resources are
-    // analyzed as they register (as the engine does), overlapping the program run; the first batches wait here
-    // until the analyzer side is loaded.
-    const route: { sink?: (batch: readonly RecordedResource[]) => void; progress?: (constructed: number) => void } = {};
-    const early: RecordedResource[] = [];
-    const programP: Promise<ProgramRun> = runProgram(
-        {
+    const params = (kind: RunParams["kind"]): RunParams => ({
+        kind,
+        host: {
             programDir: cwd,
             main: project.main,
             project: project.name,
@@ -132,141 +124,104 @@ export async function runGate(opts: GateOptions, onProgress?: (p: GateProgress) 
             projectPlugins: readProjectPlugins(cwd),
             runtimeOptions: readRuntimeOptions(cwd),
         },
-        opts.timeoutMs,
-        (batch) => (route.sink !== undefined ? route.sink(batch) : early.push(...batch)),
-        (constructed) => route.progress?.(constructed),
-    ).then((r) => {
-        timings["programMs"] = Date.now() - t0;
-        progress.programDone = true;
-        changed();
-        return r;
+        // Packs get the decrypted values with every secure key listed as secret, as the CLI configures analyzers.
+        ctx: { project: project.name, stack: stackName, organization: opts.organization, config: stack.config, secureKeys: [...stack.secureKeys, ...stack.secretKeys].sort() },
+        packDirs: dirs,
+        configFiles,
+        configPaths: dirs.map((_, i) => opts.policyPackConfigs[i]),
+        timeoutMs: opts.timeoutMs,
+        concurrency: opts.concurrency,
+        packTypecheck: opts.packTypecheck === true,
+        packProcesses: opts.packProcesses ?? 1,
+        backlog: backlog(),
+        progress: kind === "preview" ? progress : (progress.simulation as NonNullable<GateProgress["simulation"]>),
+        changed,
+        t0,
     });
-    programP.catch(() => undefined); // settled below; keep an early failure from being "unhandled"
-
-    // The pack side (gRPC, protobuf) loads while the program already runs.
-    const A = { ...(await import("../packs/engine")), ...(await import("../packs/process")), ...(await import("../packs/queue")), ...(await import("../packs/messages")) };
-    const engine = new A.EngineServer();
-    const maxProcesses = Math.max(1, opts.packProcesses ?? 1);
-    const newProcess = (d: string): PolicyPackProcess => new A.PolicyPackProcess(d, opts.timeoutMs, logs, opts.packTypecheck === true, compileCacheDir(cwd));
-    // shards[i]: the processes serving pack i (the first, plus any started for a backlog).
-    const shards: PolicyPackProcess[][] = dirs.map((d) => [newProcess(d)]);
-    const extraStarts: Promise<void>[][] = dirs.map(() => []);
-    const resolved: (ResolvedConfig | undefined)[] = dirs.map(() => undefined);
-    let engineAddress = "";
-    const analyzeWith = (p: PolicyPackProcess) => async (req: AnalyzeRequest) => {
-        // The engine attributes a resource's diagnostics to that resource when the pack leaves the URN empty.
-        const diags = (await p.analyze(req)).map((d) => (d.urn === "" ? { ...d, urn: req.getUrn() } : d));
-        progress.analyzed++;
-        changed();
-        return diags;
-    };
-    const queues: AnalyzeQueue[] = dirs.map(
-        (d, i) =>
-            new A.AnalyzeQueue(opts.concurrency, maxProcesses > 1 ? backlog() : Number.POSITIVE_INFINITY, () => {
-                // A long queue: one more process for this pack, configured the same, sharing the calls.
-                const p = newProcess(d);
-                (shards[i] as PolicyPackProcess[]).push(p);
-                const started = (async () => {
-                    await p.start(engineAddress, ctx);
-                    await p.getInfo();
-                    await p.configure(resolved[i] as ResolvedConfig);
-                    await p.configureStack(ctx);
-                    (queues[i] as AnalyzeQueue).start(analyzeWith(p));
-                })();
-                started.catch(() => undefined); // awaited before AnalyzeStack
-                (extraStarts[i] as Promise<void>[]).push(started);
-            }),
-    );
-    const messages = new A.ResourceMessages([], stack.config);
-    route.sink = (batch) => {
-        progress.registered += batch.length;
-        changed();
-        for (const r of batch) {
-            messages.add(r);
-            const req = messages.analyzeRequest(r);
-            if (req === undefined) continue; // a read: the engine does not analyze it (AnalyzeStack still lists it)
-            for (const q of queues) q.push(req);
-        }
-    };
-    route.sink(early.splice(0));
-    // The program constructs its resources long before they register: a large count starts the extra pack
-    // process early (with --pack-processes 2).
-    route.progress = (constructed) => {
-        for (const q of queues) q.expect(constructed);
-    };
+    // Both programs start first, before the gate loads gRPC and protobuf: they are the longest steps. The
+    // simulated deployment runs alongside the preview, so the two overlap as far as the machine's cores allow.
+    const preview = new AnalysisRun(params("preview"));
+    const deploy = simulate ? new AnalysisRun(params("deploy")) : undefined;
+    preview.startProgram();
+    deploy?.startProgram();
     try {
-        engineAddress = await engine.start();
-        const packsP: Promise<PackInfo[]> = Promise.all(
-            shards.map(async ([p], i) => {
-                const first = p as PolicyPackProcess;
-                await first.start(engineAddress, ctx);
-                const info = await first.getInfo();
-                resolved[i] = resolvePackConfig(info, configFiles[i], opts.policyPackConfigs[i]);
-                await first.configure(resolved[i] as ResolvedConfig);
-                await first.configureStack(ctx);
-                (queues[i] as AnalyzeQueue).start(analyzeWith(first));
-                progress.packsReady++;
-                changed();
-                return info;
-            }),
-        ).then((r) => {
-            timings["packsReadyMs"] = Date.now() - t0;
-            return r;
-        });
-        const [programR, packsR] = await Promise.allSettled([programP, packsP]);
-        // A config error is reported before a program error, as the CLI validates config before running.
-        if (packsR.status === "rejected" && packsR.reason instanceof GateError && packsR.reason.category === "config") throw packsR.reason;
-        if (programR.status === "rejected") throw programR.reason;
-        if (packsR.status === "rejected") throw packsR.reason;
-        const run = programR.value;
-        const infos = packsR.value;
-        const names = new Map<string, string>();
-        for (const i of infos) {
-            const prev = names.get(i.name);
-            if (prev !== undefined) throw usageError(`policy pack '${i.name}' given twice (${prev} and ${i.dir})`);
-            names.set(i.name, i.dir);
+        // The pack side (gRPC, protobuf) loads while the programs already run.
+        const A: PackModules = { ...(await import("../packs/engine")), ...(await import("../packs/process")), ...(await import("../packs/queue")), ...(await import("../packs/messages")) };
+        preview.startPacks(A);
+        deploy?.startPacks(A);
+        const deployResult = deploy !== undefined ? settle(deploy.finish()) : undefined;
+        const p = await preview.finish();
+        checkPackNames(p.packs);
+        preview.stop(); // the preview's packs are done; the simulation's may still be working
+        const resources = withRemoteSources(p.resources, p.notes);
+        const { violations, waived, undecided } = classify(p.diagnostics, resources, "preview");
+        let simulation: SimulationReport | undefined;
+        if (deployResult !== undefined) {
+            simulation = simulationReport(await deployResult, { violations, waived, undecided });
+            if (simulation.status === "stopped") progress.simulation = { ...(progress.simulation as NonNullable<GateProgress["simulation"]>), stopped: true };
+            changed();
         }
-
-        const tA = Date.now();
-        const stackRequest = messages.analyzeStackRequest();
-        let stackStarted = 0;
-        const diagLists = await Promise.all(
-            shards.map(async (procs, i) => {
-                const perResource = await (queues[i] as AnalyzeQueue).drain();
-                await Promise.all(extraStarts[i] as Promise<void>[]);
-                if (stackStarted++ === 0) {
-                    progress.stackAnalysis = true;
-                    changed();
-                }
-                // Every process of a pack gets AnalyzeStack: each reports what it saw (e.g. the waivers it
-                // applied); identical stack-level findings are merged by `classify`.
-                const stackDiags = await Promise.all(procs.map((p) => p.analyzeStack(stackRequest)));
-                return [...perResource, ...stackDiags.flat()];
-            }),
-        );
-        timings["packProcesses"] = shards.reduce((n, p) => n + p.length, 0);
-        // Analysis still running after the program finished (most of it overlaps the program run).
-        timings["analyzeTailMs"] = Date.now() - tA;
-        const diags: Diagnostic[] = diagLists.flat();
-        const resources = withRemoteSources(run.resources, run.notes);
-        const { violations, waived, undecided } = classify(diags, resources);
+        const timings: Record<string, number> = { ...p.timings };
+        if (deploy !== undefined) for (const [k, v] of Object.entries((await deployResult)?.result?.timings ?? {})) timings[`deploy.${k}`] = v;
         timings["totalMs"] = Date.now() - t0;
-        for (const l of engine.logs) logs.push(l);
         return {
             project: project.name,
             stack: stackName,
             projectDir: cwd,
             resources,
-            packs: infos,
+            packs: p.packs,
             violations,
             waived,
             undecided,
-            notes: [...secretsNotes(stack), ...run.notes],
-            packLogs: logs,
+            notes: [...secretsNotes(stack), ...p.notes],
+            packLogs: p.packLogs,
             timings,
+            ...(simulation !== undefined ? { simulation } : {}),
         };
     } finally {
-        for (const procs of shards) for (const p of procs) p.stop();
-        engine.stop();
+        preview.stop();
+        deploy?.stop();
     }
+}
+
+/** A run's outcome without rejecting (the simulated deployment's failure is reported, not thrown, when it is the program's). */
+async function settle(p: Promise<RunResult>): Promise<{ result?: RunResult; error?: unknown }> {
+    try {
+        return { result: await p };
+    } catch (error) {
+        return { error };
+    }
+}
+
+function checkPackNames(infos: readonly PackInfo[]): void {
+    const names = new Map<string, string>();
+    for (const i of infos) {
+        const prev = names.get(i.name);
+        if (prev !== undefined) throw usageError(`policy pack '${i.name}' given twice (${prev} and ${i.dir})`);
+        names.set(i.name, i.dir);
+    }
+}
+
+/**
+ * The simulated deployment's report. When its program failed (it needed a value the simulation cannot invent,
+ * or it failed for another reason, or did not finish in time) the simulation stopped: the reason is reported and
+ * the preview's verdict stands. A pack that fails in it fails the gate, as in the preview.
+ */
+function simulationReport(
+    d: { result?: RunResult; error?: unknown },
+    preview: { readonly violations: ReturnType<typeof classify>["violations"]; readonly waived: ReturnType<typeof classify>["waived"]; readonly undecided: ReturnType<typeof classify>["undecided"] },
+): SimulationReport {
+    if (d.error !== undefined) {
+        const e = d.error;
+        if (e instanceof GateError && (e.category === "program" || (e.category === "timeout" && /^the program /.test(e.message)))) {
+            return { status: "stopped", reason: e.message, resources: [], violations: [], waived: [], undecided: [], notes: [], packLogs: [] };
+        }
+        if (e instanceof GateError) throw new GateError(`in the simulated deployment: ${e.message}`, e.category);
+        throw e;
+    }
+    const r = d.result as RunResult;
+    const resources = withRemoteSources(r.resources, r.notes);
+    const found = annotate(classify(r.diagnostics, resources, "deploy"), preview, resources);
+    const previewMandatory = preview.violations.filter((v) => v.enforcementLevel === "mandatory").length;
+    return { status: "completed", resources, ...found, notes: r.notes, packLogs: r.packLogs, up: pulumiUp(previewMandatory, found.violations, resources) };
 }

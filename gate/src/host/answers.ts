@@ -1,7 +1,7 @@
 /**
  * What the mock resource monitor answers: an ID and outputs per registration, the state of a read, an invoke's
- * result. A preview (the gate) knows no ID and no computed output; another mode (e.g. a simulated deployment
- * with synthetic outputs) passes its own answers to `installMonitor` (host/monitor.ts).
+ * result. A preview (the gate) knows no ID and no computed output; a simulated deployment answers with synthetic
+ * outputs (host/simulation.ts).
  */
 import type { Json, ProgramNote, RecordedResource } from "../shared/types";
 import { invokeMock } from "./invokes";
@@ -11,13 +11,27 @@ export interface RegistrationAnswer {
     readonly id: string;
     /** The resource's outputs in wire form; undefined: its inputs. */
     readonly outputs?: Record<string, Json>;
+    /** The output paths the answer made up (a simulated deployment's synthetic outputs). */
+    readonly synthesized?: readonly string[];
+    /**
+     * The answer holds unknowns (outputs derived from values from outside the program): the response says so, as
+     * the engine's does for a resource it could not create, and the runtime keeps those outputs unknown in an update.
+     */
+    readonly unknown?: boolean;
+}
+
+export interface ReadAnswer {
+    /** The read resource's state in wire form; undefined: the arguments passed (and its ID). */
+    readonly outputs?: Record<string, Json>;
+    /** The rest of its state is unknown (the engine's answer for a read it skipped): an update keeps it unknown. */
+    readonly unknown?: boolean;
 }
 
 export interface MonitorAnswers {
     /** A registered resource (custom or component). */
     registered(r: RecordedResource): RegistrationAnswer;
     /** A resource read with `get` (its ID is `r.options.importId`). */
-    read(r: RecordedResource): { readonly outputs?: Record<string, Json> };
+    read(r: RecordedResource): ReadAnswer;
     /** An invoke (a data source such as aws.getCallerIdentity): its result, as the program receives it. */
     invoke(token: string, args: Record<string, unknown>): Record<string, unknown>;
 }

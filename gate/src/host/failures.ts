@@ -29,6 +29,8 @@ export function labelResource(label: unknown): { type: string; name: string } | 
 export class Failures {
     private firstFailure: ProgramFailure | undefined;
     private readonly serializing = new WeakMap<object, { type: string; name: string }>();
+    /** A simulated deployment: the output without a value an exception came from (an `apply` on it). */
+    missingOutputOf: ((err: unknown) => string | undefined) | undefined;
 
     constructor(
         /** Where a resource was declared (the registration never reached the monitor), if known. */
@@ -70,10 +72,12 @@ export class Failures {
         const location = err instanceof Error ? callerLocation(err.stack, undefined, mapped) : undefined;
         const res = typeof err === "object" && err !== null ? this.serializing.get(err) : undefined;
         const resLocation = res !== undefined ? this.declaredAt(res.type, res.name) : undefined;
+        const missingOutput = this.missingOutputOf?.(err);
         this.fail({
             message: describeException(err),
             ...(location !== undefined ? { location } : {}),
             ...(res !== undefined ? { resource: { ...res, ...(resLocation !== undefined ? { location: resLocation } : {}) } } : {}),
+            ...(missingOutput !== undefined ? { missingOutput } : {}),
         });
     }
 

@@ -2,6 +2,20 @@
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 
+/** The invokes answered offline (below); any other returns its own arguments. */
+const ANSWERED: ReadonlySet<string> = new Set([
+    "aws:index/getCallerIdentity:getCallerIdentity",
+    "aws:index/getRegion:getRegion",
+    "aws:index/getPartition:getPartition",
+    "aws:index/getAvailabilityZones:getAvailabilityZones",
+    "aws:iam/getPolicyDocument:getPolicyDocument",
+]);
+
+/** Whether `invokeMock` has an answer of its own for the invoke (not just its arguments). */
+export function hasOfflineAnswer(token: string): boolean {
+    return ANSWERED.has(token) || token === "pulumi:pulumi:getResource";
+}
+
 /**
  * Mock answers for invokes. Documented in docs/gate.md; anything else returns its own arguments and is
  * noted in the report.

@@ -13,7 +13,9 @@
  * - remote.ts (with plugins.ts, provider-plugin.ts, monitor-server.ts, engine-thread.ts): remote components,
  *   constructed by their provider plugins as the engine constructs them (the engine side in a worker thread
  *   that does not keep the program from draining);
- * - secure-config.ts, invokes.ts: `secure:` config and offline invoke answers.
+ * - secure-config.ts, invokes.ts: `secure:` config and offline invoke answers;
+ * - simulation.ts (with synthetic.ts): a simulated deployment (`req.dryRun` false): synthetic outputs, values
+ *   from outside the program traced to their source.
  */
 import * as path from "path";
 import { dropGateTsHook, gateTsHookSource } from "../shared/launch";
@@ -28,6 +30,8 @@ import { Recorder, send } from "./recorder";
 import { installRemoteComponents } from "./remote";
 import { loadRuntime, RuntimeNotFound, startClosureInspectorOnDemand, trackPromisesWithoutDecoration, type PulumiRuntime } from "./runtime";
 import { patchSecureConfig } from "./secure-config";
+import { MissingOutputs, outsideUrn, outsideValue, patchOutsideInvokes, simulationAnswers } from "./simulation";
+import { loadArnTemplates } from "./synthetic";
 
 
 /** The cache directory for compiled TypeScript when the gate passes none. */
@@ -61,9 +65,13 @@ async function finish(failure: ProgramFailure | undefined, notes: ProgramNote[],
 
 /**
  * Runs the program in this process and reports to the gate. `answersFor`: what the monitor answers (default: a
- * preview's, host/answers.ts); with `req.dryRun` false and answers that give IDs and outputs, an update.
+ * preview's, host/answers.ts; with `req.dryRun` false, a simulated deployment's, host/simulation.ts).
  */
 export async function runHost(req: HostRequest, answersFor?: (notes: ProgramNote[]) => MonitorAnswers): Promise<void> {
+    const simulate = req.dryRun === false;
+    // The ARN templates load while the runtime and the compiler are set up.
+    const templates = simulate && answersFor === undefined ? loadArnTemplates() : undefined;
+    templates?.catch(() => undefined); // awaited below
     process.chdir(req.programDir);
     process.env["PULUMI_CONFIG"] = JSON.stringify(req.config);
     // Secure values the gate decrypted are secrets to the program, as the CLI tells the language host.
@@ -105,7 +113,11 @@ export async function runHost(req: HostRequest, answersFor?: (notes: ProgramNote
     trackPromisesWithoutDecoration(rt);
     failures.tagSerializationErrors(rt);
     const region = req.config["aws:region"] ?? process.env["AWS_REGION"] ?? "us-east-1";
-    const answers = answersFor?.(notes) ?? previewAnswers(region, notes);
+    const missing = simulate ? new MissingOutputs() : undefined;
+    let answers: MonitorAnswers;
+    if (answersFor !== undefined) answers = answersFor(notes);
+    else if (templates !== undefined) answers = simulationAnswers({ region, notes, templates: await templates, ...(missing !== undefined ? { missing } : {}) });
+    else answers = previewAnswers(region, notes);
     await rt.pulumi.runtime.setMocks(
         {
             newResource: (a: { inputs: Record<string, unknown> }) => ({ id: undefined, state: a.inputs }), // unused: the monitor is ours
@@ -119,10 +131,20 @@ export async function runHost(req: HostRequest, answersFor?: (notes: ProgramNote
     const ctx = { stack: req.stack, project: req.project, programDir: req.programDir, answers, recorder, notes, locations };
     captureDeclarations(rt, ctx);
     installMonitor(rt, ctx);
+    if (missing !== undefined) {
+        missing.install(rt);
+        failures.missingOutputOf = (e) => missing.outputOf(e);
+    }
     // Remote components (remote.ts): a `remote: true` registration is constructed by its provider plugin, whose
     // registrations come back through the handlers installed above.
     installRemoteComponents({ monitor: rt.settings.getMonitor(), pulumiDir: rt.dir, request: req, notes });
-    patchSecureConfig(rt.pulumi, new Set(req.secureKeys), req.secretsNote ?? "no passphrase secrets provider");
+    patchSecureConfig(
+        rt.pulumi,
+        new Set(req.secureKeys),
+        req.secretsNote ?? "no passphrase secrets provider",
+        simulate ? (key) => outsideValue(rt, outsideUrn(req.stack, req.project, "secret-config", key), true) : undefined,
+    );
+    if (simulate) patchOutsideInvokes(rt, req.stack, req.project, notes);
     startClosureInspectorOnDemand(rt);
     let settled = false;
     whenDrained(() => {

@@ -40,6 +40,8 @@ export interface MonitorServerOptions {
     /** Plaintext stack config (fully-qualified keys). */
     readonly config: Record<string, string>;
     readonly secureKeys: readonly string[];
+    /** The run's dry-run flag: true in a preview, false in a (simulated) update. */
+    readonly dryRun: boolean;
     readonly parallel: number;
     /** The root stack resource's URN (Engine.GetRootResource). */
     readonly stackUrn: string;
@@ -106,7 +108,7 @@ export class MonitorServer {
                 const cfg = resp.getConfigMap();
                 for (const [k, v] of Object.entries(this.o.config)) cfg.set(k, v);
                 resp.setConfigsecretkeysList([...this.o.secureKeys]);
-                resp.setDryrun(true);
+                resp.setDryrun(this.o.dryRun);
                 resp.setParallel(this.o.parallel);
                 resp.setSupportedfeaturesList(FEATURES.map(([, e]) => respb.ResourceMonitorFeature[e]));
                 cb(null, resp);

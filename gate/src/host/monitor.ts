@@ -9,17 +9,20 @@
  *   input (the package version of the request);
  * - the source statement that declared the resource (host/locations.ts), captured when its constructor calls the
  *   runtime and paired with the request when it arrives;
- * - outputs registered by components and the root stack (for AnalyzeStack).
+ * - outputs registered by components and the root stack (for AnalyzeStack);
+ * - in a simulated deployment, the markers of values from outside the program (host/simulation.ts) taken out of
+ *   the dependencies and kept per property, and the output paths the answer made up.
  * Answers (IDs, outputs, reads, invokes) come from `MonitorAnswers` (host/answers.ts), on a later turn of the event
  * loop, as from a real resource monitor.
  */
-import type { Json, ProgramNote, RecordedResource, SourceLocation } from "../shared/types";
+import type { Json, OutsideSource, ProgramNote, RecordedResource, SourceLocation } from "../shared/types";
 import type { MonitorAnswers } from "./answers";
 import { withAssetHashes } from "./assets";
 import { parseDuration } from "./duration";
 import { callsiteLocation, captureCallsites, constructorChain } from "./locations";
 import type { Recorder } from "./recorder";
 import type { Callback, PulumiRuntime } from "./runtime";
+import { parseOutsideUrn } from "./simulation";
 import { newUrn, parseUrn } from "./urn";
 
 type ProtoObject = { toJavaScript(): Record<string, Json> } | undefined;
@@ -160,14 +163,25 @@ export function installMonitor(rt: PulumiRuntime, ctx: MonitorContext): void {
             let properties = withAssetHashes(obj === undefined ? {} : obj.toJavaScript(), ctx.programDir);
             // A provider's inputs carry the package version it was registered with (the engine's monitor adds it).
             if (type.startsWith("pulumi:providers:") && r.getVersion() !== "") properties = { ...properties, version: r.getVersion() };
+            // Markers of values from outside the program (a simulated deployment) are no resources: kept apart.
+            const outside: Record<string, OutsideSource[]> = {};
+            const real = (urns: string[], property?: string): string[] => {
+                if (!urns.some((u) => parseOutsideUrn(u) !== undefined)) return urns;
+                return urns.filter((u) => {
+                    const o = parseOutsideUrn(u);
+                    if (o !== undefined && property !== undefined) (outside[property] ??= []).push(o);
+                    return o === undefined;
+                });
+            };
+            const dependencies = real(r.getDependenciesList());
             const propertyDependencies: Record<string, string[]> = {};
             r.getPropertydependenciesMap().forEach((v, k) => {
-                propertyDependencies[k] = v.getUrnsList();
+                propertyDependencies[k] = real(v.getUrnsList(), k);
             });
             if (Object.keys(propertyDependencies).length === 0 && !r.getRemote()) {
                 // The engine's monitor: a request without property dependencies has each property depend on
                 // every resource in its dependency list.
-                for (const k of Object.keys(properties)) propertyDependencies[k] = r.getDependenciesList();
+                for (const k of Object.keys(properties)) propertyDependencies[k] = dependencies;
             }
             const ct = r.getCustomtimeouts();
             const aliases = [...r.getAliasurnsList(), ...r.getAliasesList().map((a) => (typeof a.getUrn === "function" ? a.getUrn() : "")).filter((u) => u !== "")];
@@ -178,7 +192,7 @@ export function installMonitor(rt: PulumiRuntime, ctx: MonitorContext): void {
                 name,
                 custom,
                 parent,
-                dependencies: r.getDependenciesList(),
+                dependencies,
                 propertyDependencies,
                 provider,
                 options: {
@@ -199,14 +213,17 @@ export function installMonitor(rt: PulumiRuntime, ctx: MonitorContext): void {
                 read: false,
                 ...(source !== undefined ? { source } : {}),
             };
+            if (Object.keys(outside).length > 0) rec.outside = outside;
             const answer = ctx.answers.registered(rec);
             if (answer.outputs !== undefined) rec.outputs = answer.outputs;
+            if (answer.synthesized !== undefined) rec.synthesized = [...answer.synthesized];
             ctx.recorder.record(rec);
             monitor.resources.set(urn, { urn, id: answer.id === "" ? null : answer.id, state: answer.outputs ?? properties });
             const resp = new rt.resproto.RegisterResourceResponse();
             resp.setUrn(urn);
             resp.setId(answer.id);
             resp.setObject(answer.outputs !== undefined ? rt.struct.fromJavaScript(answer.outputs) : (obj ?? rt.struct.fromJavaScript({})));
+            if (answer.unknown === true) resp.setUnknown?.(true);
             // Answer on a later turn of the event loop, as a real resource monitor does: with mocks the whole
             // program would otherwise run in one chain of microtasks, and the streamed batches (IPC writes) would
             // only leave at the very end.
@@ -254,6 +271,7 @@ export function installMonitor(rt: PulumiRuntime, ctx: MonitorContext): void {
             const resp = new rt.resproto.ReadResourceResponse();
             resp.setUrn(urn);
             resp.setProperties(answer.outputs !== undefined ? rt.struct.fromJavaScript(answer.outputs) : (obj ?? rt.struct.fromJavaScript({})));
+            if (answer.unknown === true) resp.setUnknown?.(true);
             callback(null, resp);
         } catch (e) {
             callback(e as Error);

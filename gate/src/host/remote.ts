@@ -155,7 +155,8 @@ export function installRemoteComponents(ctx: RemoteContext): void {
                 stack: req.stack,
                 organization: req.organization,
                 config: req.config,
-                secureKeys: req.secureKeys,
+                secureKeys: [...req.secureKeys, ...(req.secretKeys ?? [])],
+                dryRun: req.dryRun ?? true,
                 parallel: parallelism(),
                 stackUrn,
                 onLog: (level, message, urn) => notes.push({ level, message: `[provider plugin${urn !== "" ? ` for ${urn}` : ""}] ${message.trimEnd()}` }),
@@ -311,7 +312,8 @@ export function installRemoteComponents(ctx: RemoteContext): void {
             stack: req.stack,
             organization: req.organization,
             config: req.config,
-            secureKeys: req.secureKeys,
+            secureKeys: [...req.secureKeys, ...(req.secretKeys ?? [])],
+            dryRun: req.dryRun ?? true,
             parallel: parallelism(),
             monitorEndpoint: (await startServer()).address,
             stackTraceHandle: `gate-construct-${++handles}`,
@@ -371,6 +373,8 @@ export interface ConstructInfo {
     readonly organization: string;
     readonly config: Record<string, string>;
     readonly secureKeys: readonly string[];
+    /** The run's dry-run flag: true in a preview, false in a (simulated) update. */
+    readonly dryRun: boolean;
     readonly parallel: number;
     readonly monitorEndpoint: string;
     readonly stackTraceHandle: string;
@@ -391,7 +395,7 @@ export function constructRequest(
     const cfg = c.getConfigMap();
     for (const [k, v] of Object.entries(info.config)) cfg.set(k, v);
     c.setConfigsecretkeysList([...info.secureKeys]);
-    c.setDryrun(true);
+    c.setDryrun(info.dryRun);
     c.setParallel(info.parallel);
     c.setMonitorendpoint(info.monitorEndpoint);
     c.setType(r.getType());

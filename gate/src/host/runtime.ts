@@ -34,8 +34,9 @@ export interface PulumiRuntime {
         leakedPromises?: () => [Set<Promise<unknown>>, string];
     };
     readonly resproto: {
-        RegisterResourceResponse: new () => { setUrn(u: string): void; setId(i: string): void; setObject(o: unknown): void };
-        ReadResourceResponse: new () => { setUrn(u: string): void; setProperties(o: unknown): void };
+        // setUnknown: runtimes since the engine can answer that a resource's outputs are unknown in an update.
+        RegisterResourceResponse: new () => { setUrn(u: string): void; setId(i: string): void; setObject(o: unknown): void; setUnknown?(u: boolean): void };
+        ReadResourceResponse: new () => { setUrn(u: string): void; setProperties(o: unknown): void; setUnknown?(u: boolean): void };
     };
     readonly struct: { fromJavaScript(o: Record<string, Json>): ProtoStruct };
     readonly emptyproto: { Empty: new () => unknown };

@@ -6,8 +6,12 @@
 const SECRET_GETTERS = ["getSecret", "requireSecret", "getSecretBoolean", "requireSecretBoolean", "getSecretNumber", "requireSecretNumber", "getSecretObject", "requireSecretObject"];
 const PLAIN_GETTERS = ["get", "require", "getBoolean", "requireBoolean", "getNumber", "requireNumber", "getObject", "requireObject"];
 
-/** `secure:` values: secret getters give an unknown secret; plain getters fail naming the key and `why`. */
-export function patchSecureConfig(pulumi: typeof import("@pulumi/pulumi"), secure: Set<string>, why: string): void {
+/**
+ * `secure:` values: secret getters give an unknown secret; plain getters fail naming the key and `why`. `unknownSecret`
+ * makes that Output for a fully-qualified key (a simulated deployment's carries the key's marker,
+ * host/simulation.ts); by default a plain unknown secret.
+ */
+export function patchSecureConfig(pulumi: typeof import("@pulumi/pulumi"), secure: Set<string>, why: string, unknownSecret?: (key: string) => unknown): void {
     if (secure.size === 0) {
         return;
     }
@@ -16,7 +20,9 @@ export function patchSecureConfig(pulumi: typeof import("@pulumi/pulumi"), secur
     for (const m of SECRET_GETTERS) {
         const orig = proto[m];
         proto[m] = function (this: { name: string }, key: unknown, ...rest: unknown[]) {
-            if (secure.has(`${this.name}:${String(key)}`)) {
+            const full = `${this.name}:${String(key)}`;
+            if (secure.has(full)) {
+                if (unknownSecret !== undefined) return unknownSecret(full);
                 return new OutputCtor(new Set(), Promise.resolve(undefined), Promise.resolve(false), Promise.resolve(true), Promise.resolve(new Set()));
             }
             return (orig as (...a: unknown[]) => unknown).call(this, key, ...rest);

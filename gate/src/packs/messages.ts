@@ -28,10 +28,15 @@ export class ResourceMessages {
     private readonly byUrn = new Map<string, RecordedResource>();
     readonly resources: RecordedResource[] = [];
 
+    /** Whether AnalyzeStack lists reads (`get`); a simulated deployment's leaves them out, as the engine's update does. */
+    private readonly stackReads: boolean;
+
     constructor(
         resources: readonly RecordedResource[],
         private readonly stackConfig: Record<string, string>,
+        opts: { readonly stackReads?: boolean } = {},
     ) {
+        this.stackReads = opts.stackReads ?? true;
         for (const r of resources) this.add(r);
     }
 
@@ -129,7 +134,7 @@ export class ResourceMessages {
     analyzeStackRequest(): analyzerpbT.AnalyzeStackRequest {
         const req = new analyzerpb.AnalyzeStackRequest();
         req.setResourcesList(
-            this.resources.map((r) => {
+            (this.stackReads ? this.resources : this.resources.filter((r) => !r.read)).map((r) => {
                 const m = new analyzerpb.AnalyzerResource();
                 m.setUrn(r.urn);
                 m.setType(r.type);

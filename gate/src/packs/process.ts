@@ -38,6 +38,12 @@ export interface StackContext {
     /** Plaintext stack config (fully-qualified keys). */
     readonly config: Record<string, string>;
     readonly secureKeys: string[];
+    /**
+     * The operation's dry-run flag: true for a preview (the default), false for an update (the gate's simulated
+     * deployment). The engine loads a pack for each operation with it: `PULUMI_NODEJS_DRY_RUN` in the pack's
+     * environment and `dryRun` in ConfigureStack.
+     */
+    readonly dryRun?: boolean;
 }
 
 /** One running policy pack. */
@@ -89,7 +95,7 @@ export class PolicyPackProcess {
                 PULUMI_NODEJS_PROJECT: ctx.project,
                 PULUMI_NODEJS_STACK: ctx.stack,
                 PULUMI_NODEJS_ORGANIZATION: ctx.organization,
-                PULUMI_NODEJS_DRY_RUN: "true",
+                PULUMI_NODEJS_DRY_RUN: ctx.dryRun === false ? "false" : "true",
                 FORCE_COLOR: "0",
                 NO_COLOR: "1",
                 ...(this.compileCache !== undefined ? { NODE_COMPILE_CACHE: this.compileCache } : {}),
@@ -248,7 +254,7 @@ export class PolicyPackProcess {
         req.setStack(ctx.stack);
         req.setProject(ctx.project);
         req.setOrganization(ctx.organization);
-        req.setDryRun(true);
+        req.setDryRun(ctx.dryRun !== false);
         req.setConfigSecretKeysList(ctx.secureKeys);
         const m = req.getConfigMap();
         for (const [k, v] of Object.entries(ctx.config)) m.set(k, v);

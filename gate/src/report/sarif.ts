@@ -2,8 +2,10 @@
 import { createHash } from "crypto";
 import * as path from "path";
 import type * as sarif from "sarif";
-import type { PolicyInfo, Severity } from "../shared/types";
-import { isPartial, type Finding, type GateReport } from "./verdict";
+import type { PolicyInfo, ProgramNote, Severity } from "../shared/types";
+import type { PackLog } from "../packs/engine";
+import { describeSource, describeSynthetic } from "./text";
+import { isPartial, type Finding, type GateReport, type RunName } from "./verdict";
 
 const SECURITY_SEVERITY: Record<Exclude<Severity, "">, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0" };
 
@@ -45,6 +47,7 @@ const NOTIFICATIONS = [
     { id: "remote-component-constructed", text: "A remote component constructed by its provider plugin: its children were analyzed." },
     { id: "program-note", text: "A note from running the program (an invoke answered generically, a read, a plugin's log)." },
     { id: "policy-pack-output", text: "Output of a policy pack (its log messages, stdout and stderr)." },
+    { id: "simulated-deployment-stopped", text: "The simulated deployment stopped (the program needed a value the simulation cannot invent): the preview's verdict stands." },
 ] as const;
 
 function notificationLevel(level: string): sarif.Notification.level {
@@ -55,6 +58,9 @@ function notificationLevel(level: string): sarif.Notification.level {
  * SARIF 2.1.0 for GitHub code scanning. `repoRoot`: source files are given relative to it.
  * Undecided findings are emitted with level "note"; waivers as results of the waived policy with an external
  * suppression (the waiver's reason as justification); notes and pack output as tool execution notifications.
+ * The preview is the first run (category `pulumi-policy-gate/<project>/<stack>`); a completed simulated
+ * deployment is a second run of its own category (`.../<stack>/deploy`), so code scanning tracks each run's
+ * alerts apart (a finding can be undecided in one and a violation in the other under the same fingerprint).
  */
 export function toSarif(r: GateReport, repoRoot: string, toolVersion: string): sarif.Log {
     const rules: sarif.ReportingDescriptor[] = [];
@@ -98,8 +104,27 @@ export function toSarif(r: GateReport, repoRoot: string, toolVersion: string): s
                 },
             ],
             partialFingerprints: { "pulumiPolicyGate/v1": fingerprint(f.policyPack, policy, f.urn) },
-            properties: { enforcementLevel: f.enforcementLevel, resourceType: f.resourceType, stack: r.stack },
+            properties: {
+                enforcementLevel: f.enforcementLevel,
+                resourceType: f.resourceType,
+                stack: r.stack,
+                run: f.run,
+                ...(f.run === "deploy" ? { phase: f.phase ?? "resource", inPreview: f.inPreview === true } : {}),
+                ...(f.syntheticValues !== undefined ? { syntheticValues: f.syntheticValues } : {}),
+                ...(f.outsideSources !== undefined ? { outsideSources: f.outsideSources } : {}),
+            },
         };
+    };
+    /** The message with what a simulated deployment's finding rests on. */
+    const withBasis = (f: Finding): Finding => {
+        const extra: string[] = [];
+        if (f.syntheticValues !== undefined && f.inPreview !== true && f.syntheticValues.length > 0) {
+            extra.push(`found with synthetic values: ${describeSynthetic(f.syntheticValues)}`);
+        }
+        if (f.outsideSources !== undefined) {
+            extra.push(`from: ${f.outsideSources.length > 0 ? f.outsideSources.map(describeSource).join("; ") : "no value from outside the program reached it"}`);
+        }
+        return extra.length === 0 ? f : { ...f, message: `${f.message}\n${extra.join("\n")}` };
     };
     // A waiver is the waived policy's result, suppressed: the same rule and fingerprint as the violation it
     // stands for, so code scanning shows that alert as suppressed rather than fixed.
@@ -119,14 +144,14 @@ export function toSarif(r: GateReport, repoRoot: string, toolVersion: string): s
             suppressions: [{ kind: "external", status: "accepted", justification: parsed?.reason ?? message }],
         };
     };
-    const results: sarif.Result[] = [
-        ...r.violations.map((v) => result(v, v.enforcementLevel === "mandatory" ? "error" : "warning")),
-        ...r.undecided.map((u) => result(u, "note")),
-        ...r.waived.map(waiver),
+    const results = (found: { readonly violations: readonly Finding[]; readonly waived: readonly Finding[]; readonly undecided: readonly Finding[] }): sarif.Result[] => [
+        ...found.violations.map((v) => result(withBasis(v), v.enforcementLevel === "mandatory" ? "error" : "warning")),
+        ...found.undecided.map((u) => result(withBasis(u), "note")),
+        ...found.waived.map(waiver),
     ];
     const descriptor = (id: (typeof NOTIFICATIONS)[number]["id"]): sarif.ReportingDescriptorReference => ({ id, index: NOTIFICATIONS.findIndex((n) => n.id === id) });
-    const notifications: sarif.Notification[] = [
-        ...r.notes.map((n): sarif.Notification => {
+    const notifications = (notes: readonly ProgramNote[], packLogs: readonly PackLog[]): sarif.Notification[] => [
+        ...notes.map((n): sarif.Notification => {
             const rc = n.remoteComponent;
             return {
                 level: notificationLevel(n.level),
@@ -140,27 +165,32 @@ export function toSarif(r: GateReport, repoRoot: string, toolVersion: string): s
                     : {}),
             };
         }),
-        ...r.packLogs.map((l): sarif.Notification => ({ level: notificationLevel(l.severity), message: { text: `[policy pack ${l.pack}] ${l.message}` }, descriptor: descriptor("policy-pack-output") })),
+        ...packLogs.map((l): sarif.Notification => ({ level: notificationLevel(l.severity), message: { text: `[policy pack ${l.pack}] ${l.message}` }, descriptor: descriptor("policy-pack-output") })),
     ];
+    const sim = r.simulation;
+    const stopped: sarif.Notification[] =
+        sim?.status === "stopped" ? [{ level: "warning", message: { text: `the simulated deployment stopped: ${sim.reason ?? ""}` }, descriptor: descriptor("simulated-deployment-stopped") }] : [];
+    const run = (name: RunName, res: sarif.Result[], notes: sarif.Notification[]): sarif.Run => ({
+        tool: {
+            driver: {
+                name: "pulumi-policy-gate",
+                version: toolVersion,
+                informationUri: "https://www.pulumi.com/docs/iac/using-pulumi/crossguard/",
+                rules,
+                notifications: NOTIFICATIONS.map((n) => ({ id: n.id, shortDescription: { text: n.text } })),
+            },
+        },
+        invocations: [{ executionSuccessful: true, toolExecutionNotifications: notes, properties: { partial: isPartial(r) } }],
+        automationDetails: { id: `pulumi-policy-gate/${r.project}/${r.stack}/${name === "deploy" ? "deploy/" : ""}` },
+        originalUriBaseIds: { "%SRCROOT%": { uri: "file://" + repoRoot.split(path.sep).join("/").replace(/\/?$/, "/") } },
+        results: res,
+    });
     return {
         $schema: "https://json.schemastore.org/sarif-2.1.0.json",
         version: "2.1.0",
         runs: [
-            {
-                tool: {
-                    driver: {
-                        name: "pulumi-policy-gate",
-                        version: toolVersion,
-                        informationUri: "https://www.pulumi.com/docs/iac/using-pulumi/crossguard/",
-                        rules,
-                        notifications: NOTIFICATIONS.map((n) => ({ id: n.id, shortDescription: { text: n.text } })),
-                    },
-                },
-                invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications, properties: { partial: isPartial(r) } }],
-                automationDetails: { id: `pulumi-policy-gate/${r.project}/${r.stack}/` },
-                originalUriBaseIds: { "%SRCROOT%": { uri: "file://" + repoRoot.split(path.sep).join("/").replace(/\/?$/, "/") } },
-                results,
-            },
+            run("preview", results(r), [...notifications(r.notes, r.packLogs), ...stopped]),
+            ...(sim?.status === "completed" ? [run("deploy", results(sim), notifications(sim.notes, sim.packLogs))] : []),
         ],
     };
 }

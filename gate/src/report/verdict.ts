@@ -3,11 +3,25 @@
  * diagnostics are sorted into violations, waivers and undecided findings.
  */
 import type { PackLog } from "../packs/engine";
-import type { Diagnostic, EnforcementLevel, PackInfo, ProgramNote, RecordedResource, RemoteComponentInfo, Severity, SourceLocation } from "../shared/types";
+import type { Diagnostic, EnforcementLevel, OutsideSource, PackInfo, ProgramNote, RecordedResource, RemoteComponentInfo, Severity, SourceLocation } from "../shared/types";
 
 /** The advisory policy through which our pack reports applied waivers (policies/lib/rule.ts). */
 export const WAIVERS_POLICY = "policy-waivers-applied";
 export const JSON_SCHEMA_VERSION = 1;
+
+/** Which run found a finding: the preview (`pulumi preview`), or the simulated deployment (`pulumi up`'s update). */
+export type RunName = "preview" | "deploy";
+
+/** A synthetic output a finding of the simulated deployment depended on (report/attribution.ts). */
+export interface SyntheticValue {
+    /** The resource whose output it is. */
+    readonly urn: string;
+    readonly resourceType: string;
+    readonly name: string;
+    /** The output paths (`arn`, `metadata.uid`, ...) holding the value the simulation made up (often one). */
+    readonly paths: readonly string[];
+    readonly value: string;
+}
 
 export interface Finding {
     readonly policyPack: string;
@@ -19,6 +33,46 @@ export interface Finding {
     readonly resourceType: string;
     readonly message: string;
     readonly source?: SourceLocation;
+    readonly run: RunName;
+    /** The call that produced it: Analyze (a resource, its inputs) or AnalyzeStack (every resource's outputs). */
+    readonly phase?: "resource" | "stack";
+    /** The simulated deployment's findings: whether the preview reported the same finding (same message). */
+    readonly inPreview?: boolean;
+    /** The simulated deployment's findings the preview did not report: the synthetic outputs that reached it. */
+    readonly syntheticValues?: readonly SyntheticValue[];
+    /** The simulated deployment's undecided findings: where the unknown values came from. */
+    readonly outsideSources?: readonly OutsideSource[];
+}
+
+/** What `pulumi up` would do, from both runs' mandatory findings. */
+export interface PulumiUp {
+    /**
+     * `preview-fails`: its preview has a mandatory violation, so the update never starts; `update-stops`: the
+     * update stops at a resource's mandatory Analyze violation, before creating it; `fails-after-update`: every
+     * resource is created, then a stack policy's mandatory violation fails the update; `succeeds`.
+     */
+    readonly outcome: "preview-fails" | "update-stops" | "fails-after-update" | "succeeds";
+    /**
+     * The first registration, in the simulated run's order, with a mandatory violation from Analyze: where the
+     * update stops (once the preview passes, when it does not yet).
+     */
+    readonly stopsAt?: { readonly urn: string; readonly resourceType: string; readonly policies: readonly string[] };
+}
+
+/** The simulated deployment: its findings, or why it stopped. */
+export interface SimulationReport {
+    /** `completed`: the program ran and was analyzed as `pulumi up` would; `stopped`: see `reason`. */
+    readonly status: "completed" | "stopped";
+    /** Why the simulation stopped (the program needed a value the simulation cannot invent, or it failed). */
+    readonly reason?: string;
+    readonly resources: readonly RecordedResource[];
+    readonly violations: Finding[];
+    readonly waived: Finding[];
+    readonly undecided: Finding[];
+    readonly notes: readonly ProgramNote[];
+    readonly packLogs: readonly PackLog[];
+    /** What `pulumi up` would do (when completed). */
+    readonly up?: PulumiUp;
 }
 
 export interface GateReport {
@@ -33,6 +87,8 @@ export interface GateReport {
     readonly notes: readonly ProgramNote[];
     readonly packLogs: readonly PackLog[];
     readonly timings: Record<string, number>;
+    /** The simulated deployment; undefined with --no-simulate. Top-level findings are the preview's. */
+    readonly simulation?: SimulationReport;
 }
 
 /** `can't run policy ... during preview` diagnostics: @pulumi/policy's answer to an unknown input. */
@@ -40,8 +96,12 @@ export function isUndecided(d: Diagnostic): boolean {
     return d.enforcementLevel === "advisory" && /^can't run policy '.*' during preview: /s.test(d.message);
 }
 
-/** Sorts diagnostics into violations, waivers and undecided findings. */
-export function classify(diags: readonly Diagnostic[], resources: readonly RecordedResource[]): { violations: Finding[]; waived: Finding[]; undecided: Finding[] } {
+/** Sorts diagnostics into violations, waivers and undecided findings (of the run `run`). */
+export function classify(
+    diags: readonly (Diagnostic & { readonly phase?: "resource" | "stack" })[],
+    resources: readonly RecordedResource[],
+    run: RunName = "preview",
+): { violations: Finding[]; waived: Finding[]; undecided: Finding[] } {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const violations: Finding[] = [];
     const waived: Finding[] = [];
@@ -63,6 +123,8 @@ export function classify(diags: readonly Diagnostic[], resources: readonly Recor
             resourceType: r?.type ?? (d.urn !== "" ? (d.urn.split("::")[2] ?? "").split("$").pop() ?? "" : ""),
             message: d.message,
             ...(r?.source !== undefined ? { source: r.source } : {}),
+            run,
+            ...(d.phase !== undefined ? { phase: d.phase } : {}),
         };
         if (d.policy === WAIVERS_POLICY) waived.push(f);
         else if (isUndecided(d)) undecided.push(f);
@@ -73,14 +135,23 @@ export function classify(diags: readonly Diagnostic[], resources: readonly Recor
     return { violations: violations.sort(order), waived: waived.sort(order), undecided: undecided.sort(order) };
 }
 
+/** The preview's mandatory violations. */
 export function mandatoryCount(r: GateReport): number {
     return r.violations.filter((v) => v.enforcementLevel === "mandatory").length;
 }
 
-export function exitCode(r: GateReport): 0 | 1 {
-    return mandatoryCount(r) > 0 ? 1 : 0;
+/** The simulated deployment's mandatory violations (0 when it did not run or stopped: the preview's verdict stands). */
+export function simulationMandatoryCount(r: GateReport): number {
+    const s = r.simulation;
+    return s === undefined || s.status !== "completed" ? 0 : s.violations.filter((v) => v.enforcementLevel === "mandatory").length;
 }
 
+/** 1 on a mandatory violation in either run. */
+export function exitCode(r: GateReport): 0 | 1 {
+    return mandatoryCount(r) > 0 || simulationMandatoryCount(r) > 0 ? 1 : 0;
+}
+
+/** The JSON summary: the preview's counts, and `passed` for the verdict of both runs (exit code 0). */
 export function summary(r: GateReport) {
     const mandatory = mandatoryCount(r);
     return {
@@ -90,8 +161,14 @@ export function summary(r: GateReport) {
         advisory: r.violations.length - mandatory,
         waived: r.waived.length,
         undecided: r.undecided.length,
-        passed: mandatory === 0,
+        passed: exitCode(r) === 0,
     };
+}
+
+/** The simulated deployment's counts (when it completed). */
+export function simulationSummary(s: SimulationReport) {
+    const mandatory = s.violations.filter((v) => v.enforcementLevel === "mandatory").length;
+    return { resources: s.resources.length, mandatory, advisory: s.violations.length - mandatory, waived: s.waived.length, undecided: s.undecided.length };
 }
 
 

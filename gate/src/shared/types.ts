@@ -64,6 +64,27 @@ export interface RecordedResource {
     /** true when this is a read (`get`) of an existing resource rather than a registration. */
     readonly read: boolean;
     readonly source?: SourceLocation;
+    /**
+     * A simulated deployment only: the output paths its answer made up (synthetic outputs, host/synthetic.ts),
+     * e.g. `arn`, `metadata.uid`; their values are in `outputs`.
+     */
+    synthesized?: string[];
+    /**
+     * A simulated deployment only: for each input property, the values from outside the program that reached it
+     * (secret config, an invoke with no offline answer), as the runtime tracked them in the property's
+     * dependencies. Reads (`get`) are not listed here: they are resources, named in the dependencies themselves.
+     */
+    outside?: Record<string, OutsideSource[]>;
+}
+
+/**
+ * A value the program gets from outside itself, which a simulated deployment cannot invent: a `secure:` config
+ * value (never decrypted), the result of an invoke with no offline answer, the state of a resource read with `get`.
+ */
+export interface OutsideSource {
+    readonly kind: "secret-config" | "invoke" | "read";
+    /** The config key (`project:key`), the invoke's token, or the read resource's URN. */
+    readonly name: string;
 }
 
 /** A non-fatal note from running the program (e.g. an invoke answered generically). */
@@ -118,6 +139,11 @@ export interface ProgramFailure {
     readonly location?: SourceLocation;
     /** The resource whose inputs were being serialized when it happened, when known. */
     readonly resource?: { readonly type: string; readonly name: string; readonly location?: SourceLocation };
+    /**
+     * A simulated deployment only: the output the failing `apply` was called on, when the simulation gave it no
+     * value (an output it does not synthesize), e.g. `hostedZoneId of aws:s3/bucket:Bucket 'site'`.
+     */
+    readonly missingOutput?: string;
 }
 
 /** What the gate passes to the program host (as JSON in argv). */
@@ -138,8 +164,8 @@ export interface HostRequest {
     readonly secretsNote?: string;
     readonly typescript: boolean;
     /**
-     * Preview (the default, `pulumi preview`) or an update (`pulumi up`): the runtime's dry-run flag. The monitor's
-     * answers (IDs, outputs) are chosen in the program host (host/answers.ts).
+     * Preview (the default, `pulumi preview`) or an update (`pulumi up`): the runtime's dry-run flag. false: a
+     * simulated deployment, the monitor answering with synthetic outputs (host/simulation.ts).
      */
     readonly dryRun?: boolean;
     /** Cache directory for compiled program TypeScript (default `<programDir>/.pulumi-gate/compile-cache`). */
