@@ -44,8 +44,9 @@ interface AnalyzerSide {
     readonly parent: string;
     /** Analyze's properties; undefined for a read (not analyzed). */
     readonly inputs?: Record<string, Wire>;
-    readonly stackProperties: Record<string, Wire>;
-    readonly options: { protect: boolean; ignoreChanges: string[]; deleteBeforeReplace?: boolean; additionalSecretOutputs: string[]; customTimeouts: number[]; parent: string };
+    /** AnalyzeStack's properties and options; undefined for a read (the engine leaves reads out of AnalyzeStack). */
+    readonly stackProperties?: Record<string, Wire>;
+    readonly options?: { protect: boolean; ignoreChanges: string[]; deleteBeforeReplace?: boolean; additionalSecretOutputs: string[]; customTimeouts: number[]; parent: string };
     /** The provider's URN and properties; for a default provider its type only. */
     readonly provider?: { urn: string; properties?: Record<string, Wire> } | { type: string };
 }
@@ -57,6 +58,11 @@ function gateSide(run: ProgramRun, config: Record<string, string>): Map<string, 
     for (const r of run.resources) {
         const req = messages.analyzeRequest(r);
         const s = stack.get(r.urn);
+        if (r.read) {
+            assert.equal(s, undefined, `${r.urn} is a read, which AnalyzeStack leaves out`);
+            out.set(r.urn, { type: r.type, parent: r.parent });
+            continue;
+        }
         assert.ok(s, `${r.urn} missing from AnalyzeStack`);
         const o = s.getOptions();
         assert.ok(o);
@@ -119,6 +125,11 @@ function referenceSide(ref: ReferenceResult, c: { stack: string; project: string
         const registeredOutputs = ref.outputs[mockUrn];
         const providerUrn = r.providerRef === "" ? "" : r.providerRef.slice(0, r.providerRef.lastIndexOf("::"));
         const provider = providerUrn !== "" ? byEngine.get(providerUrn) : undefined;
+        if (r.kind !== "register") {
+            // A read: neither analyzed nor in AnalyzeStack (the engine keeps reads apart from managed resources).
+            out.set(urn, { type: r.type, parent: r.parentUrn });
+            continue;
+        }
         out.set(urn, {
             type: r.type,
             parent: r.parentUrn,

@@ -152,9 +152,8 @@ export class AnalysisRun {
                     (this.extraStarts[i] as Promise<void>[]).push(started);
                 }),
         );
-        // A simulated deployment's AnalyzeStack leaves reads out, as the engine's update does (they are kept
-        // apart from the resources it manages); the preview's keeps listing them (see docs/gate.md).
-        const messages = new A.ResourceMessages([], p.ctx.config, { stackReads: p.kind === "preview" });
+        // AnalyzeStack leaves reads out (messages.ts), as the engine keeps them apart from the resources it manages.
+        const messages = new A.ResourceMessages([], p.ctx.config);
         this.messages = messages;
         this.route.sink = (batch) => {
             p.progress.registered += batch.length;

@@ -28,15 +28,10 @@ export class ResourceMessages {
     private readonly byUrn = new Map<string, RecordedResource>();
     readonly resources: RecordedResource[] = [];
 
-    /** Whether AnalyzeStack lists reads (`get`); a simulated deployment's leaves them out, as the engine's update does. */
-    private readonly stackReads: boolean;
-
     constructor(
         resources: readonly RecordedResource[],
         private readonly stackConfig: Record<string, string>,
-        opts: { readonly stackReads?: boolean } = {},
     ) {
-        this.stackReads = opts.stackReads ?? true;
         for (const r of resources) this.add(r);
     }
 
@@ -131,10 +126,14 @@ export class ResourceMessages {
         return req;
     }
 
+    /**
+     * AnalyzeStack: every resource the program manages. Reads (`get`) are left out, as the engine's step executor
+     * keeps them apart from managed resources (its `reads`, not `news`) in a preview and an update alike.
+     */
     analyzeStackRequest(): analyzerpbT.AnalyzeStackRequest {
         const req = new analyzerpb.AnalyzeStackRequest();
         req.setResourcesList(
-            (this.stackReads ? this.resources : this.resources.filter((r) => !r.read)).map((r) => {
+            this.resources.filter((r) => !r.read).map((r) => {
                 const m = new analyzerpb.AnalyzerResource();
                 m.setUrn(r.urn);
                 m.setType(r.type);
