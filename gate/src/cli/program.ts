@@ -6,6 +6,7 @@ import * as path from "path";
 import { tsEntryArgs } from "../shared/launch";
 import { GateError } from "../shared/errors";
 import type { HostMessage, HostRequest, ProgramFailure, ProgramNote, RecordedResource, SourceLocation } from "../shared/types";
+import { RerunNeeded, TypeCheck } from "./typecheck";
 
 export interface ProgramRun {
     readonly resources: RecordedResource[];
@@ -29,11 +30,37 @@ export function gcFlags(defaultMb = 64): string[] {
     return mb > 0 ? [`--max-semi-space-size=${mb}`] : [];
 }
 
+/** Runs of a program at most: the first, and reruns replaying the type check's verdict (cli/typecheck.ts). */
+export const MAX_RUNS = 3;
+
 /**
  * Runs the program; `onResources` sees registrations in batches while the program runs (the same objects
- * end up in the result).
+ * end up in the result). When the language host would have ts-node type-check, the program's loads are
+ * checked as it does (cli/typecheck.ts); a run that did not run what the language host runs is run again:
+ * here when nobody saw its resources yet, else by the caller (`RerunNeeded`, after the program host ended).
  */
-export function runProgram(
+export async function runProgram(
+    req: HostRequest,
+    timeoutMs: number,
+    onResources?: (batch: RecordedResource[]) => void,
+    onProgress?: (constructed: number) => void,
+): Promise<ProgramRun> {
+    for (let run = 1; ; run++) {
+        try {
+            return await runProgramOnce(req, timeoutMs, onResources, onProgress);
+        } catch (e) {
+            if (!(e instanceof RerunNeeded) || onResources !== undefined) throw e;
+            if (run >= MAX_RUNS) throw rerunsExhausted(e);
+        }
+    }
+}
+
+/** The error when reruns did not converge (the type check's verdict and the program's runs keep differing). */
+export function rerunsExhausted(e: RerunNeeded): GateError {
+    return new GateError(`after ${MAX_RUNS} runs, ${e.message}`, "program");
+}
+
+function runProgramOnce(
     req: HostRequest,
     timeoutMs: number,
     onResources?: (batch: RecordedResource[]) => void,
@@ -72,8 +99,25 @@ export function runProgram(
             plugins.clear();
         };
         const byUrn = new Map<string, RecordedResource>();
+        let aborted = false;
+        const check = new TypeCheck(timeoutMs, (rerun) => {
+            // ts-node would not have run what the program runs: this run's outcome no longer matters. The check
+            // of the loads so far is finished and stored, for the next run to replay.
+            aborted = true;
+            clearTimeout(timer);
+            child.kill("SIGKILL");
+            stopPlugins();
+            check.finish().then(
+                () => reject(rerun),
+                (e: unknown) => reject(e),
+            );
+        });
         child.on("message", (m: HostMessage) => {
-            if (m.kind === "plugin") {
+            if (m.kind === "typecheck") {
+                check.configure(m.key, m.request);
+            } else if (m.kind === "loaded") {
+                check.loaded(m);
+            } else if (m.kind === "plugin") {
                 plugins.add(m.pid);
             } else if (m.kind === "resources") {
                 for (const r of m.resources) {
@@ -87,24 +131,35 @@ export function runProgram(
                 const r = byUrn.get(m.urn);
                 if (r !== undefined) r.outputs = m.outputs;
             } else if (m.kind === "failure") {
+                check.failed();
                 failure = m.failure;
             } else {
+                if (m.kind === "failed") check.failed();
                 result = m;
             }
         });
         const timer = setTimeout(() => {
             child.kill("SIGKILL");
             stopPlugins();
+            check.stop();
             const cause = failure !== undefined ? `; it had failed: ${failureText(failure, [], req.programDir)}` : "";
             reject(new GateError(`the program did not finish within ${timeoutMs / 1000} s (--timeout)${cause}; output so far:\n${tail(output)}`, "timeout"));
         }, timeoutMs);
         child.on("error", (e) => {
             clearTimeout(timer);
+            check.stop();
             reject(new GateError(`cannot start the program host: ${e.message}`, "program"));
         });
         child.on("exit", (code, signal) => {
+            if (aborted) return;
             clearTimeout(timer);
             stopPlugins();
+            check.finish().then(
+                (rerun) => (rerun !== undefined ? reject(rerun) : settle(code, signal)),
+                (e: unknown) => reject(e),
+            );
+        });
+        const settle = (code: number | null, signal: NodeJS.Signals | null): void => {
             const printed = output.trim() !== "" ? `\nprogram output:\n${tail(output)}` : "";
             if (result === undefined) {
                 const cause = failure !== undefined ? `, after it failed: ${failureText(failure, [], req.programDir)}` : "";
@@ -114,7 +169,7 @@ export function runProgram(
             } else if (result.kind === "done") {
                 resolve({ resources, notes: result.notes, output });
             }
-        });
+        };
     });
 }
 

@@ -14,7 +14,8 @@ import type { AnalyzeQueue } from "../packs/queue";
 import { classify, type GateReport } from "../report/verdict";
 import { GateError, usageError } from "../shared/errors";
 import type { Diagnostic, PackInfo, ProgramNote, RecordedResource } from "../shared/types";
-import { compileCacheDir, runProgram, type ProgramRun } from "./program";
+import { compileCacheDir, MAX_RUNS, rerunsExhausted, runProgram, type ProgramRun } from "./program";
+import { RerunNeeded } from "./typecheck";
 import { newProgress, type GateProgress } from "./progress";
 import { readProject, readProjectPlugins, readRuntimeOptions, readStack, selectStack } from "./project";
 
@@ -74,8 +75,23 @@ export function withRemoteSources(resources: readonly RecordedResource[], notes:
     });
 }
 
-/** Runs the gate; `onProgress` gets the run's progress object whenever it changes (the same object each time). */
+/**
+ * Runs the gate; `onProgress` gets the run's progress object whenever it changes (the same object each time).
+ * A run whose program did not run what the language host runs (its type check, cli/typecheck.ts) is run again,
+ * packs included.
+ */
 export async function runGate(opts: GateOptions, onProgress?: (p: GateProgress) => void): Promise<GateReport> {
+    for (let run = 1; ; run++) {
+        try {
+            return await runGateOnce(opts, onProgress);
+        } catch (e) {
+            if (!(e instanceof RerunNeeded)) throw e;
+            if (run >= MAX_RUNS) throw rerunsExhausted(e);
+        }
+    }
+}
+
+async function runGateOnce(opts: GateOptions, onProgress?: (p: GateProgress) => void): Promise<GateReport> {
     const t0 = Date.now();
     const cwd = path.resolve(opts.cwd);
     if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) {

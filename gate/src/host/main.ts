@@ -51,7 +51,8 @@ function duplicateUrn(resources: readonly RecordedResource[]): ProgramFailure | 
     return undefined;
 }
 
-async function finish(failure: ProgramFailure | undefined, notes: ProgramNote[], recorder?: Recorder): Promise<never> {
+async function finish(failure: ProgramFailure | undefined, notes: ProgramNote[], recorder?: Recorder, compile?: ProgramCompile): Promise<never> {
+    compile?.drainLoads();
     recorder?.flush();
     await send(failure !== undefined ? { kind: "failed", failure, notes } : { kind: "done", notes });
     // A failed run exits 1: the runtime's exit-time promise-leak report (noise after a failure) is then skipped.
@@ -72,9 +73,14 @@ export async function runHost(req: HostRequest, answersFor?: (notes: ProgramNote
     const notes: ProgramNote[] = [];
     const recorder = new Recorder();
     const locations = new DeclaredLocations();
+    let compile: ProgramCompile | undefined;
     const failures = new Failures(
         (type, name) => locations.peek(type, name),
-        (failure) => void send({ kind: "failure", failure }),
+        (failure) => {
+            // The files compiled before the failure reach the gate before it (the type check counts only those).
+            compile?.drainLoads();
+            void send({ kind: "failure", failure });
+        },
     );
     failures.listen();
 
@@ -88,7 +94,6 @@ export async function runHost(req: HostRequest, answersFor?: (notes: ProgramNote
     // Every module of the host is loaded by now: from here on `.ts` files are the program's, compiled as the
     // language host compiles them.
     dropGateTsHook();
-    let compile: ProgramCompile;
     try {
         compile = setupCompile({
             programDir: req.programDir,
@@ -96,10 +101,14 @@ export async function runHost(req: HostRequest, answersFor?: (notes: ProgramNote
             typescript: req.typescript,
             cacheDir: req.cacheDir ?? defaultCacheDir(req.programDir),
             tsLoader: gateTsHookSource(),
+            onLoad: (l) => void send({ kind: "loaded", file: l.file, code: l.code, output: l.output, replayed: l.replayed }),
         });
     } catch (e) {
         return finish({ message: e instanceof CompileSetupError ? e.message : `cannot compile the program's TypeScript: ${describeException(e)}` }, notes);
     }
+    // The language host would have ts-node type-check: the gate's checker does, on the files reported as loaded.
+    if (compile.typecheck !== undefined) void send({ kind: "typecheck", key: compile.typecheck.key, request: compile.typecheck.request });
+    const compiled = compile;
     trackPromisesWithoutDecoration(rt);
     failures.tagSerializationErrors(rt);
     const region = req.config["aws:region"] ?? process.env["AWS_REGION"] ?? "us-east-1";
@@ -130,10 +139,10 @@ export async function runHost(req: HostRequest, answersFor?: (notes: ProgramNote
             (logErrors > 0 ? { message: `the program logged ${logErrors} error(s) with pulumi.log.error (see above)` } : undefined) ??
             unfinished(rt, settled) ??
             duplicateUrn(recorder.resources);
-        void finish(failure, notes, recorder);
+        void finish(failure, notes, recorder, compiled);
     });
     const entry = resolveEntryPoint(req.programDir, req.main);
-    rt.stack.runInPulumiStack(() => loadProgram(entry, compile.esm)).then(
+    rt.stack.runInPulumiStack(() => loadProgram(entry, compiled.esm)).then(
         () => {
             settled = true;
         },
