@@ -10,6 +10,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { inspect } from "util";
 import { invokeMock } from "../../../gate/src/host/invokes";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -56,7 +57,29 @@ interface Request {
     readonly stack: string;
     readonly organization: string;
     readonly config: Record<string, string>;
+    /**
+     * PULUMI_NODEJS_TRANSPILE_ONLY for the language host: "true" (the default here: transpile only), another
+     * value, or null to leave it unset (the language host then follows the tsconfig's `noCheck`, else ts-node's
+     * default, which type-checks).
+     */
+    readonly transpileOnly?: string | null;
     readonly out: string;
+}
+
+/**
+ * A thrown value as the language host shows it (its defaultErrorMessage, without the stack): an Error's message,
+ * another value's `message`, else the value as a string, else inspected (a TSError from ts-node's ESM loader
+ * thread reaches the program as an object only `util.inspect` shows: its diagnostics).
+ */
+function shownAs(err: unknown): string {
+    if (err instanceof Error) return err.message;
+    const message = typeof err === "object" && err !== null ? (err as { message?: unknown }).message : undefined;
+    if (typeof message === "string" && message !== "") return message;
+    try {
+        return String(err);
+    } catch {
+        return inspect(err);
+    }
 }
 
 export function referenceMain(): void {
@@ -68,15 +91,16 @@ export function referenceMain(): void {
     });
     process.env["PULUMI_CONFIG"] = JSON.stringify(req.config);
     process.env["PULUMI_NODEJS_TYPESCRIPT"] = "true";
-    // A valid language host setting: ts-node transpiles without type-checking (as the gate does by default).
-    process.env["PULUMI_NODEJS_TRANSPILE_ONLY"] = "true";
+    // A valid language host setting: ts-node transpiles without type-checking, unless the request says otherwise.
+    if (req.transpileOnly === null) delete process.env["PULUMI_NODEJS_TRANSPILE_ONLY"];
+    else process.env["PULUMI_NODEJS_TRANSPILE_ONLY"] = req.transpileOnly ?? "true";
     const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [req.programDir] }));
     const load = (m: string): unknown => require(path.join(pulumiDir, m));
 
     // Errors tracked from the start, as the language host's entry point tracks them.
     const firstError = (err: unknown): void => {
         if (result.error !== undefined) return;
-        result.error = err instanceof Error ? err.message : String(err);
+        result.error = shownAs(err);
         // The cause is all a failing run is compared on, so the run ends here, before the language host prints
         // the error: its colorized util.inspect of a source-mapped stack frame under node_modules/@pulumi looped
         // until a RangeError on Node 22 (tens of seconds, gigabytes of garbage).
