@@ -279,10 +279,11 @@ export function setupCompile(opts: {
     const effective = effectiveOptions(tsn, options);
     const typecheck = tsNodeTypeChecks(effective.options) ? checkSetup(opts, tsn, tsnodePath, options, effective, false) : undefined;
     // Transpiling, the language host's own service (ts-node 8 and later) or options; type-checking, the same
-    // options with ts-node transpiling, the check being the gate's.
-    const service =
-        typecheck === undefined ? tsn.register(effective.service ?? options) : tsn.register({ ...options, transpileOnly: true, typeCheck: false });
-    Error.prepareStackTrace = prepare;
+    // options with ts-node transpiling, the check being the gate's. The service is wrapped before it is
+    // registered where ts-node allows it (8 and later), so modules it preloads (its `require` option) are seen too.
+    const running: Record<string, unknown> = typecheck === undefined ? options : { ...options, transpileOnly: true, typeCheck: false };
+    const created = typeof tsn.create === "function" ? (typecheck === undefined ? (effective.service ?? tsn.create(running)) : tsn.create(running)) : undefined;
+    const service = created ?? tsn.register(running);
     const remember = (file: string, _code: string, output: string): void => rememberCompiledOutput(file, output);
     cacheCompiles(service, opts.cacheDir, compilerIdentity(tsn, service), remember);
     if (typecheck !== undefined) {
@@ -294,6 +295,8 @@ export function setupCompile(opts: {
             remember,
         );
     }
+    if (created !== undefined) tsn.register(created);
+    Error.prepareStackTrace = prepare;
     return { esm: isModule, typescript: true, ...(typecheck !== undefined ? { typecheck } : {}), drainLoads: none };
 }
 
