@@ -9,7 +9,12 @@ import type { HostMessage, HostRequest, ProgramFailure, ProgramNote, RecordedRes
 import { RerunNeeded, TypeCheck } from "./typecheck";
 
 export interface ProgramRun {
+    /** The program's registrations (and reads), in order: what `pulumi preview` counts. */
     readonly resources: RecordedResource[];
+    /** The default providers the engine registered for them (analyzed too; host/default-providers.ts). */
+    readonly defaultProviders: RecordedResource[];
+    /** Both, in the order they were registered (a default provider before the first resource that uses it). */
+    readonly registered: RecordedResource[];
     readonly notes: ProgramNote[];
     /** Everything the program printed (stdout and stderr), for the report. */
     readonly output: string;
@@ -34,8 +39,8 @@ export function gcFlags(defaultMb = 64): string[] {
 export const MAX_RUNS = 3;
 
 /**
- * Runs the program; `onResources` sees registrations in batches while the program runs (the same objects
- * end up in the result). When the language host would have ts-node type-check, the program's loads are
+ * Runs the program; `onResources` sees registrations in batches while the program runs, default providers
+ * included, each before the first resource that uses it (the same objects end up in the result). When the language host would have ts-node type-check, the program's loads are
  * checked as it does (cli/typecheck.ts); a run that did not run what the language host runs is run again:
  * here when nobody saw its resources yet, else by the caller (`RerunNeeded`, after the program host ended).
  */
@@ -85,6 +90,8 @@ function runProgramOnce(
         let result: HostMessage | undefined;
         let failure: ProgramFailure | undefined;
         const resources: RecordedResource[] = [];
+        const defaultProviders: RecordedResource[] = [];
+        const registered: RecordedResource[] = [];
         // Provider plugins the host started for remote components: stopped here too, should the host be killed
         // (on --timeout) or die before it stops them itself.
         const plugins = new Set<number>();
@@ -121,7 +128,8 @@ function runProgramOnce(
                 plugins.add(m.pid);
             } else if (m.kind === "resources") {
                 for (const r of m.resources) {
-                    resources.push(r);
+                    (r.isDefaultProvider === true ? defaultProviders : resources).push(r);
+                    registered.push(r);
                     byUrn.set(r.urn, r);
                 }
                 onResources?.(m.resources);
@@ -167,7 +175,7 @@ function runProgramOnce(
             } else if (result.kind === "failed") {
                 reject(new GateError(`the program failed: ${failureText(result.failure, result.notes, req.programDir)}${printed}`, "program"));
             } else if (result.kind === "done") {
-                resolve({ resources, notes: result.notes, output });
+                resolve({ resources, defaultProviders, registered, notes: result.notes, output });
             }
         };
     });

@@ -186,7 +186,7 @@ async function runGateOnce(opts: GateOptions, onProgress?: (p: GateProgress) => 
     );
     const messages = new A.ResourceMessages([], stack.config);
     route.sink = (batch) => {
-        progress.registered += batch.length;
+        progress.registered += batch.filter((r) => r.isDefaultProvider !== true).length;
         changed();
         for (const r of batch) {
             messages.add(r);
@@ -256,7 +256,7 @@ async function runGateOnce(opts: GateOptions, onProgress?: (p: GateProgress) => 
         timings["analyzeTailMs"] = Date.now() - tA;
         const diags: Diagnostic[] = diagLists.flat();
         const resources = withRemoteSources(run.resources, run.notes);
-        const { violations, waived, undecided } = classify(diags, resources);
+        const { violations, waived, undecided } = classify(diags, [...resources, ...run.defaultProviders]);
         timings["totalMs"] = Date.now() - t0;
         for (const l of engine.logs) logs.push(l);
         return {
@@ -264,6 +264,7 @@ async function runGateOnce(opts: GateOptions, onProgress?: (p: GateProgress) => 
             stack: stackName,
             projectDir: cwd,
             resources,
+            defaultProviders: run.defaultProviders,
             packs: infos,
             violations,
             waived,

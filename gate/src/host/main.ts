@@ -4,10 +4,12 @@
  * has its module:
  * - runtime.ts: the @pulumi/pulumi the program resolves, and the parts of it the host works with;
  * - compile.ts (with compile-cache.ts, esm-hooks.ts, source-maps.ts): the program's TypeScript, compiled as
- *   the language host compiles it;
+ *   the language host compiles it, each file reported when the language host would type-check it (the gate's
+ *   checker, typecheck.ts, runs in a process of its own);
  * - entry.ts: finding and loading the program's entry point;
- * - monitor.ts (with answers.ts, urn.ts, assets.ts, locations.ts, recorder.ts): the mock resource monitor that
- *   records each registration in the engine's terms and answers it (a preview: no IDs, inputs as outputs);
+ * - monitor.ts (with answers.ts, urn.ts, assets.ts, locations.ts, recorder.ts, default-providers.ts): the mock
+ *   resource monitor that records each registration in the engine's terms and answers it (a preview: no IDs,
+ *   inputs as outputs), and the default providers the engine registers;
  * - failures.ts: the program's first failure, as the language host captures it;
  * - drain.ts: the end of the run, when the program has drained (beforeExit registrations included);
  * - remote.ts (with plugins.ts, provider-plugin.ts, monitor-server.ts): remote components, constructed by their
@@ -19,6 +21,7 @@ import { dropGateTsHook, gateTsHookSource } from "../shared/launch";
 import type { HostRequest, ProgramFailure, ProgramNote, RecordedResource } from "../shared/types";
 import { previewAnswers, type MonitorAnswers } from "./answers";
 import { CompileSetupError, setupCompile, type ProgramCompile } from "./compile";
+import { DefaultProviders } from "./default-providers";
 import { whenDrained } from "./drain";
 import { loadProgram, resolveEntryPoint } from "./entry";
 import { describeException, Failures } from "./failures";
@@ -123,12 +126,13 @@ export async function runHost(req: HostRequest, answersFor?: (notes: ProgramNote
         req.dryRun ?? true,
         req.organization,
     );
-    const ctx = { stack: req.stack, project: req.project, programDir: req.programDir, answers, recorder, notes, locations };
+    const defaultProviders = new DefaultProviders({ stack: req.stack, project: req.project, programDir: req.programDir, config: req.config, secureKeys: req.secureKeys, answers, recorder });
+    const ctx = { stack: req.stack, project: req.project, programDir: req.programDir, answers, recorder, notes, locations, defaultProviders, fail: (f: ProgramFailure) => failures.fail(f) };
     captureDeclarations(rt, ctx);
     installMonitor(rt, ctx);
     // Remote components (remote.ts): a `remote: true` registration is constructed by its provider plugin, whose
     // registrations come back through the handlers installed above.
-    installRemoteComponents({ monitor: rt.settings.getMonitor(), pulumiDir: rt.dir, request: req, notes });
+    installRemoteComponents({ monitor: rt.settings.getMonitor(), pulumiDir: rt.dir, request: req, notes, defaultProviders });
     patchSecureConfig(rt.pulumi, new Set(req.secureKeys));
     startClosureInspectorOnDemand(rt);
     let settled = false;

@@ -64,6 +64,16 @@ export interface RecordedResource {
     /** true when this is a read (`get`) of an existing resource rather than a registration. */
     readonly read: boolean;
     readonly source?: SourceLocation;
+    /**
+     * For a resource that names no provider: the URN of the default provider the engine gives it (recorded before
+     * it, as the engine registers it first; `provider` stays "").
+     */
+    readonly defaultProvider?: string;
+    /**
+     * true for a default provider (`pulumi:providers:<pkg>::default...`), which the engine registers itself: it is
+     * analyzed like any resource but is not one of the program's registrations (counted apart).
+     */
+    readonly isDefaultProvider?: boolean;
 }
 
 /** A non-fatal note from running the program (e.g. an invoke answered generically). */
