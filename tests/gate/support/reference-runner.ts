@@ -37,12 +37,26 @@ export interface ReferenceRegistration {
     customTimeouts?: { create: string; update: string; delete: string };
     /** The package version the request names ("" for none). */
     version: string;
+    /** The plugin download URL the request names ("" for none). */
+    pluginDownloadURL: string;
     /** The URN the mock monitor gave it (its own rule). */
     mockUrn: string;
+    /** Its place among the requests the monitor received (registrations, reads and invokes). */
+    seq: number;
+}
+
+/** An invoke as the monitor received it. */
+export interface ReferenceInvoke {
+    token: string;
+    provider: string;
+    version: string;
+    pluginDownloadURL: string;
+    seq: number;
 }
 
 export interface ReferenceResult {
     registrations: ReferenceRegistration[];
+    invokes: ReferenceInvoke[];
     /** Outputs registered per mock URN (components, the stack). */
     outputs: Record<string, { [k: string]: Wire }>;
     /** The first uncaught error (message), as the language host logs it. */
@@ -84,7 +98,8 @@ function shownAs(err: unknown): string {
 
 export function referenceMain(): void {
     const req = JSON.parse(process.argv[2] as string) as Request;
-    const result: ReferenceResult = { registrations: [], outputs: {} };
+    const result: ReferenceResult = { registrations: [], invokes: [], outputs: {} };
+    let seq = 0;
     process.on("exit", (code) => {
         result.exitCode ??= code;
         fs.writeFileSync(req.out, JSON.stringify(result));
@@ -149,6 +164,7 @@ export function referenceMain(): void {
                 getAdditionalsecretoutputsList(): string[];
                 getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
                 getVersion(): string;
+                getPlugindownloadurl(): string;
             }, cb: Callback) => {
                 const propertyDependencies: Record<string, string[]> = {};
                 r.getPropertydependenciesMap().forEach((v, k) => (propertyDependencies[k] = v.getUrnsList()));
@@ -169,12 +185,17 @@ export function referenceMain(): void {
                     additionalSecretOutputs: r.getAdditionalsecretoutputsList(),
                     ...(ct !== undefined ? { customTimeouts: { create: ct.getCreate(), update: ct.getUpdate(), delete: ct.getDelete() } } : {}),
                     version: r.getVersion(),
+                    pluginDownloadURL: r.getPlugindownloadurl(),
                     mockUrn: newUrn(r.getParent(), r.getType(), r.getName()),
+                    seq: seq++,
                 });
                 return register.call(monitor, r, cb);
             }) as never;
             const read = monitor["readResource"] as (r: unknown, cb: Callback) => unknown;
-            monitor["readResource"] = ((r: { getType(): string; getName(): string; getParent(): string; getProperties(): Struct; getProvider(): string; getDependenciesList(): string[] }, cb: Callback) => {
+            monitor["readResource"] = ((
+                r: { getType(): string; getName(): string; getParent(): string; getProperties(): Struct; getProvider(): string; getDependenciesList(): string[]; getVersion(): string; getPlugindownloadurl(): string },
+                cb: Callback,
+            ) => {
                 result.registrations.push({
                     kind: "read",
                     type: r.getType(),
@@ -187,10 +208,17 @@ export function referenceMain(): void {
                     propertyDependencies: {},
                     ignoreChanges: [],
                     additionalSecretOutputs: [],
-                    version: "",
+                    version: r.getVersion(),
+                    pluginDownloadURL: r.getPlugindownloadurl(),
                     mockUrn: newUrn(r.getParent(), r.getType(), r.getName()),
+                    seq: seq++,
                 });
                 return read.call(monitor, r, cb);
+            }) as never;
+            const invoke = monitor["invoke"] as (r: unknown, cb: Callback) => unknown;
+            monitor["invoke"] = ((r: { getTok(): string; getProvider(): string; getVersion(): string; getPlugindownloadurl(): string }, cb: Callback) => {
+                result.invokes.push({ token: r.getTok(), provider: r.getProvider(), version: r.getVersion(), pluginDownloadURL: r.getPlugindownloadurl(), seq: seq++ });
+                return invoke.call(monitor, r, cb);
             }) as never;
             const outputs = monitor["registerResourceOutputs"] as (r: unknown, cb: Callback) => unknown;
             monitor["registerResourceOutputs"] = ((r: { getUrn(): string; getOutputs(): Struct }, cb: Callback) => {
