@@ -234,6 +234,21 @@ describe("gate type check: the verdict's inputs", () => {
         assert.equal(changedInput(inputs), undefined);
     });
 
+    it("a file replaced by one with the same content (a fresh install) is unchanged, and its new stat signature kept", () => {
+        const inputs = record();
+        const file = path.join(dir, "a.ts");
+        const before = inputs.read[file]?.[0];
+        fs.rmSync(file);
+        fs.writeFileSync(file, "export const a = 1;\n");
+        const refreshed = { count: 0 };
+        assert.equal(changedInput(inputs, refreshed), undefined);
+        assert.equal(refreshed.count, 1);
+        assert.notEqual(inputs.read[file]?.[0], before);
+        const again = { count: 0 };
+        assert.equal(changedInput(inputs, again), undefined);
+        assert.equal(again.count, 0);
+    });
+
     it("changed: a file read, a file probed that now exists, a directory listed", () => {
         let inputs = record();
         fs.writeFileSync(path.join(dir, "a.ts"), "export const a = 2;\n");

@@ -72,7 +72,12 @@ export class TypeCheck {
         this.stored = readVerdict(request.cacheDir, key);
         if (this.stored !== undefined) {
             const inputs = readVerdictInputs(request.cacheDir, this.stored);
-            if (inputs !== undefined && changedInput(inputs) === undefined) this.valid = this.stored;
+            const refreshed = { count: 0 };
+            if (inputs !== undefined && changedInput(inputs, refreshed) === undefined) {
+                this.valid = this.stored;
+                // The same contents under new stat signatures (e.g. after `npm ci`): keep the new ones.
+                if (refreshed.count > 0) writeVerdict(request.cacheDir, key, this.stored.loads, inputs);
+            }
         }
         if (this.valid === undefined) this.startChecker();
         for (let i = 0; i < this.loads.length; i++) this.follow(i);

@@ -295,20 +295,27 @@ class Listings {
     }
 }
 
-/** The first input that no longer gives the answer recorded, or undefined when every one does. */
-export function changedInput(inputs: CompilerInputs): string | undefined {
+/**
+ * The first input that no longer gives the answer recorded, or undefined when every one does. A file whose stat
+ * signature changed but not its content (a fresh install of the same packages, a checkout) gets its new
+ * signature in `inputs` and counts in `refreshed`, so the caller can store it and spare the next run the hashing.
+ */
+export function changedInput(inputs: CompilerInputs, refreshed: { count: number } = { count: 0 }): string | undefined {
     const fsx = new Listings();
     for (const [p, rec] of Object.entries(inputs.read)) {
         if (rec === null) {
             if (fsx.isFile(p)) return p;
             continue;
         }
-        if (statSignature(p) === rec[0]) continue;
+        const sig = statSignature(p);
+        if (sig === rec[0]) continue;
         try {
-            if (sha256(fs.readFileSync(p)) !== rec[1]) return p;
+            if (sig === undefined || sha256(fs.readFileSync(p)) !== rec[1]) return p;
         } catch {
             return p;
         }
+        rec[0] = sig;
+        refreshed.count++;
     }
     for (const [p, r] of Object.entries(inputs.file)) if (fsx.isFile(p) !== r) return p;
     for (const [p, r] of Object.entries(inputs.dir)) if (fsx.isDirectory(p) !== r) return p;
