@@ -162,10 +162,14 @@ function runProgramOnce(
             if (aborted) return;
             clearTimeout(timer);
             stopPlugins();
-            check.finish().then(
-                (rerun) => (rerun !== undefined ? reject(rerun) : settle(code, signal)),
-                (e: unknown) => reject(e),
-            );
+            // Messages the host sent before it exited may still be on their way: the channel closes after them.
+            const ended = child.connected ? new Promise<void>((r) => child.once("disconnect", () => r())) : Promise.resolve();
+            ended
+                .then(() => check.finish())
+                .then(
+                    (rerun) => (rerun !== undefined ? reject(rerun) : settle(code, signal)),
+                    (e: unknown) => reject(e),
+                );
         });
         const settle = (code: number | null, signal: NodeJS.Signals | null): void => {
             const printed = output.trim() !== "" ? `\nprogram output:\n${tail(output)}` : "";
