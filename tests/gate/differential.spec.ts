@@ -7,12 +7,13 @@
  * A failing program must fail under both, and the gate's message must carry the program's own exception.
  */
 import { strict as assert } from "assert";
+import * as fs from "fs";
 import * as path from "path";
 import { readProject, readStack } from "../../gate/src/cli/project";
 import { runProgram, type ProgramRun } from "../../gate/src/cli/program";
 import { ResourceMessages } from "../../gate/src/packs/messages";
 import type { RecordedResource } from "../../gate/src/shared/types";
-import { analyzerView, engineUrn, goDurationSeconds, type Wire } from "./support/engine-rules";
+import { analyzerView, engineDefaultProviders, engineUrn, goDurationSeconds, type EngineDefaultProvider, type ProviderRequest, type Wire } from "./support/engine-rules";
 import { runReference } from "./support/reference";
 import type { ReferenceRegistration, ReferenceResult } from "./support/reference-runner";
 import { BASIC_PACK, FIXTURES, gate, ROOT } from "./helpers";
@@ -35,6 +36,7 @@ const CASES: readonly Case[] = [
     { name: "throw-apply", dir: diff("throw-apply"), fails: { exception: "bucket policy for team data needs a principal", at: "index.ts:8" } },
     { name: "throw-closure", dir: diff("throw-closure"), fails: { exception: "captured\n  variable 'socket' which indirectly referenced" } },
     { name: "throw-invoke", dir: diff("throw-invoke"), fails: { exception: "is not valid JSON", at: "index.ts:5" } },
+    { name: "default providers", dir: path.join(FIXTURES, "default-providers") },
     { name: "our dev stack", dir: ROOT },
 ];
 
@@ -47,15 +49,15 @@ interface AnalyzerSide {
     /** AnalyzeStack's properties and options; undefined for a read (the engine leaves reads out of AnalyzeStack). */
     readonly stackProperties?: Record<string, Wire>;
     readonly options?: { protect: boolean; ignoreChanges: string[]; deleteBeforeReplace?: boolean; additionalSecretOutputs: string[]; customTimeouts: number[]; parent: string };
-    /** The provider's URN and properties; for a default provider its type only. */
-    readonly provider?: { urn: string; properties?: Record<string, Wire> } | { type: string };
+    /** The provider's URN and properties (a default provider's too: the engine registers it as a resource). */
+    readonly provider?: { urn: string; properties?: Record<string, Wire> };
 }
 
 function gateSide(run: ProgramRun, config: Record<string, string>): Map<string, AnalyzerSide> {
-    const messages = new ResourceMessages(run.resources, config);
+    const messages = new ResourceMessages(run.registered, config);
     const stack = new Map(messages.analyzeStackRequest().getResourcesList().map((r) => [r.getUrn(), r]));
     const out = new Map<string, AnalyzerSide>();
-    for (const r of run.resources) {
+    for (const r of run.registered) {
         const req = messages.analyzeRequest(r);
         const s = stack.get(r.urn);
         if (r.read) {
@@ -81,16 +83,14 @@ function gateSide(run: ProgramRun, config: Record<string, string>): Map<string, 
                 customTimeouts: [ct?.getCreate() ?? 0, ct?.getUpdate() ?? 0, ct?.getDelete() ?? 0],
                 parent: o.getParent(),
             },
-            ...(p !== undefined
-                ? { provider: p.getName().startsWith("default") ? { type: p.getType() } : { urn: p.getUrn(), properties: p.getProperties()?.toJavaScript() as Record<string, Wire> } }
-                : {}),
+            ...(p !== undefined ? { provider: { urn: p.getUrn(), properties: p.getProperties()?.toJavaScript() as Record<string, Wire> } } : {}),
         });
     }
     return out;
 }
 
-/** The engine's view of the reference run, by its own rules. */
-function referenceSide(ref: ReferenceResult, c: { stack: string; project: string; dir: string }): Map<string, AnalyzerSide> {
+/** The engine's view of the reference run, by its own rules: the program's resources and the default providers. */
+function referenceSide(ref: ReferenceResult, c: { stack: string; project: string; dir: string; config: Record<string, string> }): Map<string, AnalyzerSide> & { defaults: string[] } {
     const engineOf = new Map<string, string>(); // mock URN -> engine URN
     const urnOf = (mock: string): string => {
         const u = engineOf.get(mock);
@@ -116,7 +116,18 @@ function referenceSide(ref: ReferenceResult, c: { stack: string; project: string
     const asEngine = (s: string): string => engineOf.get(s) ?? s;
     const registrationView = { upgrade: true, wd: c.dir, urn: urnOf, string: asEngine };
     const outputsView = { upgrade: false, wd: c.dir, urn: urnOf, string: asEngine };
-    const out = new Map<string, AnalyzerSide>();
+    const { defaults, used } = referenceDefaultProviders(ref, [...byEngine.values()], c);
+    const out = Object.assign(new Map<string, AnalyzerSide>(), { defaults: defaults.map((d) => d.urn) });
+    for (const d of defaults) {
+        const inputs = analyzerView(d.inputs, registrationView);
+        out.set(d.urn, {
+            type: d.type,
+            parent: "",
+            inputs,
+            stackProperties: inputs,
+            options: { protect: false, ignoreChanges: [], additionalSecretOutputs: [], customTimeouts: [0, 0, 0], parent: "" },
+        });
+    }
     for (const [urn, r] of byEngine) {
         // The engine's monitor puts the requested package version into a provider's inputs.
         const props = r.type.startsWith("pulumi:providers:") && r.version !== "" ? { ...r.props, version: r.version } : r.props;
@@ -150,12 +161,38 @@ function referenceSide(ref: ReferenceResult, c: { stack: string; project: string
             },
             ...(provider !== undefined
                 ? { provider: { urn: provider.urn, properties: analyzerView(provider.version !== "" ? { ...provider.props, version: provider.version } : provider.props, registrationView) } }
-                : r.custom && !r.type.startsWith("pulumi:providers:")
-                  ? { provider: { type: `pulumi:providers:${r.type.split(":")[0] as string}` } }
+                : used.has(r.seq)
+                  ? { provider: { urn: (used.get(r.seq) as EngineDefaultProvider).urn, properties: analyzerView((used.get(r.seq) as EngineDefaultProvider).inputs, registrationView) } }
                   : {}),
         });
     }
     return out;
+}
+
+/**
+ * The engine's default providers for a reference run: every registration of a custom resource and every read
+ * left without a provider (after the parent's), and every invoke without one, in the order the monitor received
+ * them. Returns them in registration order and, per request (its `seq`), the one it uses.
+ */
+function referenceDefaultProviders(
+    ref: ReferenceResult,
+    resources: readonly (ReferenceRegistration & { providerRef: string })[],
+    c: { stack: string; project: string; config: Record<string, string> },
+): { defaults: EngineDefaultProvider[]; used: Map<number, EngineDefaultProvider> } {
+    const requests: ProviderRequest[] = [
+        ...resources
+            // A registration after its parent's provider; a read as it names it (the engine's ReadResource inherits none).
+            .filter((r) => r.custom && !r.type.startsWith("pulumi:providers:") && (r.kind === "read" ? r.provider : r.providerRef) === "")
+            .map((r) => ({ seq: r.seq, pkg: r.type.split(":")[0] as string, version: r.version, pluginDownloadURL: r.pluginDownloadURL })),
+        ...ref.invokes.filter((i) => i.provider === "").map((i) => ({ seq: i.seq, pkg: i.token.split(":")[0] as string, version: i.version, pluginDownloadURL: i.pluginDownloadURL })),
+    ];
+    const defaults = engineDefaultProviders(requests, c.config, c.stack, c.project);
+    const used = new Map<number, EngineDefaultProvider>();
+    for (const q of requests) {
+        const d = engineDefaultProviders([q], c.config, c.stack, c.project)[0] as EngineDefaultProvider;
+        used.set(q.seq, defaults.find((x) => x.urn === d.urn) as EngineDefaultProvider);
+    }
+    return { defaults, used };
 }
 
 describe("gate on same-named classes: findings point at the inner resource's own statement", function () {
@@ -235,7 +272,7 @@ describe("gate differential: the gate's program host against the language host's
             it("the same resources: URNs, types, parents", () => {
                 const r = runs.get(c.name);
                 assert.ok(r && !(r.gate instanceof Error));
-                const ref = referenceSide(r.ref, { stack: r.stack, project: r.project, dir: c.dir });
+                const ref = referenceSide(r.ref, { stack: r.stack, project: r.project, dir: c.dir, config: r.config });
                 const gate = gateSide(r.gate, r.config);
                 const summary = (m: Map<string, AnalyzerSide>) => [...m].map(([urn, s]) => `${urn} ${s.type} <- ${s.parent}`).sort();
                 assert.deepEqual(summary(gate), summary(ref));
@@ -243,10 +280,21 @@ describe("gate differential: the gate's program host against the language host's
             it("the same Analyze inputs, options and providers, and AnalyzeStack properties", () => {
                 const r = runs.get(c.name);
                 assert.ok(r && !(r.gate instanceof Error));
-                const ref = referenceSide(r.ref, { stack: r.stack, project: r.project, dir: c.dir });
+                const ref = referenceSide(r.ref, { stack: r.stack, project: r.project, dir: c.dir, config: r.config });
                 const gate = gateSide(r.gate, r.config);
                 for (const [urn, want] of ref) {
                     assert.deepEqual(gate.get(urn), want, urn);
+                }
+            });
+            it("the same default providers, in the engine's order, each registered before the first resource that uses it", () => {
+                const r = runs.get(c.name);
+                assert.ok(r && !(r.gate instanceof Error));
+                const gate = r.gate;
+                const ref = referenceSide(r.ref, { stack: r.stack, project: r.project, dir: c.dir, config: r.config });
+                assert.deepEqual(gate.defaultProviders.map((d) => d.urn), ref.defaults);
+                for (const d of gate.defaultProviders) {
+                    const first = gate.registered.findIndex((x) => x.defaultProvider === d.urn);
+                    assert.ok(first < 0 || gate.registered.indexOf(d) < first, `${d.urn} is registered after ${gate.registered[first]?.urn}`);
                 }
             });
         });
@@ -294,6 +342,22 @@ describe("gate differential: the gate's program host against the language host's
                 return src === undefined ? undefined : `${path.relative(diff("esm"), src.file)}:${src.line}`;
             };
             assert.deepEqual([at("esm-bucket"), at("esm-key")], ["index.ts:8", "index.ts:11"]);
+        });
+        it("default providers: one per package and version, first use first, the package's config and version as inputs; not for an explicit provider's resources", () => {
+            const run = runs.get("default providers")?.gate;
+            assert.ok(run !== undefined && !(run instanceof Error));
+            const version = (pkg: string) => (JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", "@pulumi", pkg, "package.json"), "utf8")) as { version: string }).version;
+            const name = (v: string) => `default_${v.replace(/\./g, "_")}`;
+            const aws = `urn:pulumi:dev::fixture-default-providers::pulumi:providers:aws::${name(version("aws"))}`;
+            const random = `urn:pulumi:dev::fixture-default-providers::pulumi:providers:random::${name(version("random"))}`;
+            assert.deepEqual(run.defaultProviders.map((d) => d.urn), [aws, random]);
+            const messages = new ResourceMessages(run.registered, runs.get("default providers")?.config ?? {});
+            const awsProvider = run.defaultProviders[0] as RecordedResource;
+            assert.deepEqual(messages.analyzeRequest(awsProvider)?.getProperties()?.toJavaScript(), { region: "us-east-1", defaultTags: '{"tags":{"owner":"data-platform"}}', version: version("aws") });
+            const by = (n: string) => run.resources.find((x) => x.name === n) as RecordedResource;
+            assert.deepEqual([by("logs").defaultProvider, by("suffix").defaultProvider, by("replica").defaultProvider], [aws, random, undefined]);
+            assert.equal(messages.analyzeRequest(by("replica"))?.getProvider()?.getName(), "euw1");
+            assert.equal(run.resources.length, 5);
         });
         it("same-named classes: each resource located at its own statement", () => {
             const at = (name: string) => {

@@ -16,12 +16,17 @@ export interface CliResult {
     readonly stderr: string;
 }
 
-/** Runs the gate CLI exactly as `npm run gate --` does (ts-node transpile-only), from the repo root. */
-export function gate(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+/**
+ * Runs the gate CLI exactly as `npm run gate --` does (ts-node transpile-only), from the repo root; `env` adds to
+ * the environment (a variable given as undefined is removed).
+ */
+export function gate(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+    const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
+    for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
     return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(ROOT, "gate", "src", "cli", "main.ts"), ...args], {
             cwd: ROOT,
-            env: { ...process.env, ...env },
+            env: childEnv,
             stdio: ["ignore", "pipe", "pipe"],
         });
         let stdout = "";

@@ -239,14 +239,14 @@ describe("gate: the simulated deployment", function () {
         });
     });
 
-    it("each run's packs are configured for it: dry-run true, then false; AnalyzeStack leaves reads out in both", async () => {
+    it("each run's packs are configured for it: dry-run true, then false; AnalyzeStack leaves reads out in both and lists the default provider", async () => {
         const j = parse(await gate(["--cwd", fixture(path.join("simulate", "outside")), "--policy-pack", RUN_INFO_PACK, "--format", "json"]));
-        assert.deepEqual(j.violations.map((v) => v.message), ["Reports the run.\ndryRun=true resources=simulate-outside-dev, created, from-invoke, from-secret, from-read, from-created"]);
+        assert.deepEqual(j.violations.map((v) => v.message), ["Reports the run.\ndryRun=true resources=simulate-outside-dev, default_7_48_0, created, from-invoke, from-secret, from-read, from-created"]);
         const s = completed(j);
         assert.equal(s.violations.length, 1);
         assert.match(
             s.violations[0]?.message ?? "",
-            /^Reports the run\.\ndryRun=false resources=simulate-outside-dev, created arn:aws:ssm:eu-west-1:123456789012:parameter\/created-([0-9a-f]{7}), from-invoke \?, from-secret \?, from-read \?, from-created arn:aws:ssm:eu-west-1:123456789012:parameter\/copy\/created-\1$/,
+            /^Reports the run\.\ndryRun=false resources=simulate-outside-dev, default_7_48_0, created arn:aws:ssm:eu-west-1:123456789012:parameter\/created-([0-9a-f]{7}), from-invoke \?, from-secret \?, from-read \?, from-created arn:aws:ssm:eu-west-1:123456789012:parameter\/copy\/created-\1$/,
         );
     });
 });

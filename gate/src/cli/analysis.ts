@@ -30,6 +30,10 @@ export interface PhasedDiagnostic extends Diagnostic {
 export interface RunResult {
     readonly kind: RunKind;
     readonly resources: RecordedResource[];
+    /** The default providers the engine registered for them (analyzed, counted apart). */
+    readonly defaultProviders: RecordedResource[];
+    /** Both, in the order they were registered. */
+    readonly registered: RecordedResource[];
     readonly notes: ProgramNote[];
     readonly packs: PackInfo[];
     readonly diagnostics: PhasedDiagnostic[];
@@ -156,7 +160,7 @@ export class AnalysisRun {
         const messages = new A.ResourceMessages([], p.ctx.config);
         this.messages = messages;
         this.route.sink = (batch) => {
-            p.progress.registered += batch.length;
+            p.progress.registered += batch.filter((r) => r.isDefaultProvider !== true).length;
             p.changed();
             for (const r of batch) {
                 messages.add(r);
@@ -228,7 +232,7 @@ export class AnalysisRun {
         this.timings["analyzeTailMs"] = Date.now() - tA;
         this.timings["totalMs"] = Date.now() - this.p.t0;
         for (const l of this.engine?.logs ?? []) this.logs.push(l);
-        return { kind: this.p.kind, resources: run.resources, notes: run.notes, packs: infos, diagnostics: lists.flat(), packLogs: this.logs, timings: this.timings };
+        return { kind: this.p.kind, resources: run.resources, defaultProviders: run.defaultProviders, registered: run.registered, notes: run.notes, packs: infos, diagnostics: lists.flat(), packLogs: this.logs, timings: this.timings };
     }
 
     /** Stops the pack processes, the Engine service, and the program host if it still runs. */

@@ -6,9 +6,15 @@ import * as path from "path";
 import { tsEntryArgs } from "../shared/launch";
 import { GateError } from "../shared/errors";
 import type { HostMessage, HostRequest, ProgramFailure, ProgramNote, RecordedResource, SourceLocation } from "../shared/types";
+import { RerunNeeded, TypeCheck } from "./typecheck";
 
 export interface ProgramRun {
+    /** The program's registrations (and reads), in order: what `pulumi preview` counts. */
     readonly resources: RecordedResource[];
+    /** The default providers the engine registered for them (analyzed too; host/default-providers.ts). */
+    readonly defaultProviders: RecordedResource[];
+    /** Both, in the order they were registered (a default provider before the first resource that uses it). */
+    readonly registered: RecordedResource[];
     readonly notes: ProgramNote[];
     /** Everything the program printed (stdout and stderr), for the report. */
     readonly output: string;
@@ -19,8 +25,8 @@ const HOST = path.join(__dirname, "..", "host", "main.ts");
 /**
  * V8 young-generation size for the program host (MB per semi-space). A Pulumi program keeps nearly everything
  * it allocates (resources, outputs, their promises and stack traces) until it ends, so with the default
- * (16 MB) most of a large program's time went to scavenges that copy survivors: 254 scavenges, 8 s of a
- * 10,000-resource run; with 64 MB, 77 scavenges, 4.3 s. GC tuning only; the program runs unchanged.
+ * (16 MB) a large program spends most of its time in scavenges that copy survivors; a larger young generation
+ * runs far fewer of them (docs/gate.md, "Performance"). GC tuning only; the program runs unchanged.
  * PULUMI_GATE_SEMI_SPACE_MB overrides (0: Node's default).
  */
 export function gcFlags(defaultMb = 64): string[] {
@@ -29,11 +35,14 @@ export function gcFlags(defaultMb = 64): string[] {
     return mb > 0 ? [`--max-semi-space-size=${mb}`] : [];
 }
 
+/** Runs of a program at most: the first, and reruns replaying the type check's verdict (cli/typecheck.ts). */
+export const MAX_RUNS = 3;
+
 /**
  * V8 flags for the program host: the young generation (`gcFlags`) and the old generation's initial size (MB).
  * The program keeps what it allocates until it ends, so the mark-compact collections V8 runs as the old
- * generation grows from its small initial size free little: a 10,000-resource program spent about 1 s of CPU in
- * them, and its heap reached about 1.5 GB either way. Starting the old generation at 1,536 MB defers them (it is
+ * generation grows from its small initial size free little, and a large program's heap ends as large either
+ * way. Starting the old generation at 1,536 MB defers them (it is
  * a limit, not an allocation: a small program's heap stays small). PULUMI_GATE_INITIAL_OLD_SPACE_MB overrides
  * (0: Node's default). GC tuning only; the program runs unchanged.
  */
@@ -44,10 +53,36 @@ export function programHeapFlags(defaultOldMb = 1536): string[] {
 }
 
 /**
- * Runs the program; `onResources` sees registrations in batches while the program runs (the same objects
- * end up in the result). `signal` ends the run early (the host is killed and the promise rejects).
+ * Runs the program; `onResources` sees registrations in batches while the program runs, default providers
+ * included, each before the first resource that uses it (the same objects end up in the result). `signal` ends
+ * the run early (the host is killed and the promise rejects). When the language host would have ts-node
+ * type-check, the program's loads are checked as it does (cli/typecheck.ts); a run that did not run what the
+ * language host runs is run again: here when nobody saw its resources yet, else by the caller (`RerunNeeded`,
+ * after the program host ended).
  */
-export function runProgram(
+export async function runProgram(
+    req: HostRequest,
+    timeoutMs: number,
+    onResources?: (batch: RecordedResource[]) => void,
+    onProgress?: (constructed: number) => void,
+    signal?: AbortSignal,
+): Promise<ProgramRun> {
+    for (let run = 1; ; run++) {
+        try {
+            return await runProgramOnce(req, timeoutMs, onResources, onProgress, signal);
+        } catch (e) {
+            if (!(e instanceof RerunNeeded) || onResources !== undefined) throw e;
+            if (run >= MAX_RUNS) throw rerunsExhausted(e);
+        }
+    }
+}
+
+/** The error when reruns did not converge (the type check's verdict and the program's runs keep differing). */
+export function rerunsExhausted(e: RerunNeeded): GateError {
+    return new GateError(`after ${MAX_RUNS} runs, ${e.message}`, "program");
+}
+
+function runProgramOnce(
     req: HostRequest,
     timeoutMs: number,
     onResources?: (batch: RecordedResource[]) => void,
@@ -73,6 +108,8 @@ export function runProgram(
         let result: HostMessage | undefined;
         let failure: ProgramFailure | undefined;
         const resources: RecordedResource[] = [];
+        const defaultProviders: RecordedResource[] = [];
+        const registered: RecordedResource[] = [];
         // Provider plugins the host started for remote components: stopped here too, should the host be killed
         // (on --timeout) or die before it stops them itself.
         const plugins = new Set<number>();
@@ -87,12 +124,30 @@ export function runProgram(
             plugins.clear();
         };
         const byUrn = new Map<string, RecordedResource>();
+        let aborted = false;
+        const check = new TypeCheck(timeoutMs, (rerun) => {
+            // ts-node would not have run what the program runs: this run's outcome no longer matters. The check
+            // of the loads so far is finished and stored, for the next run to replay.
+            aborted = true;
+            clearTimeout(timer);
+            child.kill("SIGKILL");
+            stopPlugins();
+            check.finish().then(
+                () => reject(rerun),
+                (e: unknown) => reject(e),
+            );
+        });
         child.on("message", (m: HostMessage) => {
-            if (m.kind === "plugin") {
+            if (m.kind === "typecheck") {
+                check.configure(m.key, m.request);
+            } else if (m.kind === "loaded") {
+                check.loaded(m);
+            } else if (m.kind === "plugin") {
                 plugins.add(m.pid);
             } else if (m.kind === "resources") {
                 for (const r of m.resources) {
-                    resources.push(r);
+                    (r.isDefaultProvider === true ? defaultProviders : resources).push(r);
+                    registered.push(r);
                     byUrn.set(r.urn, r);
                 }
                 onResources?.(m.resources);
@@ -102,22 +157,28 @@ export function runProgram(
                 const r = byUrn.get(m.urn);
                 if (r !== undefined) r.outputs = m.outputs;
             } else if (m.kind === "failure") {
+                check.failed();
                 failure = m.failure;
             } else {
+                if (m.kind === "failed") check.failed();
                 result = m;
             }
         });
         const timer = setTimeout(() => {
             child.kill("SIGKILL");
             stopPlugins();
+            check.stop();
             const cause = failure !== undefined ? `; it had failed: ${failureText(failure, [], req.programDir)}` : "";
             reject(new GateError(`the program did not finish within ${timeoutMs / 1000} s (--timeout)${cause}; output so far:\n${tail(output)}`, "timeout"));
         }, timeoutMs);
         child.on("error", (e) => {
             clearTimeout(timer);
+            check.stop();
             reject(new GateError(`cannot start the program host: ${e.message}`, "program"));
         });
         const abort = (): void => {
+            aborted = true;
+            check.stop();
             clearTimeout(timer);
             child.kill("SIGKILL");
             stopPlugins();
@@ -126,9 +187,20 @@ export function runProgram(
         if (signal?.aborted === true) abort();
         else signal?.addEventListener("abort", abort, { once: true });
         child.on("exit", (code, exitSignal) => {
+            if (aborted) return;
             clearTimeout(timer);
             signal?.removeEventListener("abort", abort);
             stopPlugins();
+            // Messages the host sent before it exited may still be on their way: the channel closes after them.
+            const ended = child.connected ? new Promise<void>((r) => child.once("disconnect", () => r())) : Promise.resolve();
+            ended
+                .then(() => check.finish())
+                .then(
+                    (rerun) => (rerun !== undefined ? reject(rerun) : settle(code, exitSignal)),
+                    (e: unknown) => reject(e),
+                );
+        });
+        const settle = (code: number | null, exitSignal: NodeJS.Signals | null): void => {
             const printed = output.trim() !== "" ? `\nprogram output:\n${tail(output)}` : "";
             if (result === undefined) {
                 const cause = failure !== undefined ? `, after it failed: ${failureText(failure, [], req.programDir)}` : "";
@@ -136,9 +208,9 @@ export function runProgram(
             } else if (result.kind === "failed") {
                 reject(new GateError(`the program failed: ${failureText(result.failure, result.notes, req.programDir)}${printed}`, "program"));
             } else if (result.kind === "done") {
-                resolve({ resources, notes: result.notes, output });
+                resolve({ resources, defaultProviders, registered, notes: result.notes, output });
             }
-        });
+        };
     });
 }
 

@@ -12,6 +12,8 @@ import { classify, type GateReport, type SimulationReport } from "../report/verd
 import { GateError, usageError } from "../shared/errors";
 import type { PackInfo, ProgramNote, RecordedResource } from "../shared/types";
 import { AnalysisRun, type PackModules, type RunParams, type RunResult } from "./analysis";
+import { MAX_RUNS, rerunsExhausted } from "./program";
+import { RerunNeeded } from "./typecheck";
 import { newProgress, type GateProgress } from "./progress";
 import { readProject, readProjectPlugins, readRuntimeOptions, readStack, selectStack, type StackInfo } from "./project";
 
@@ -79,8 +81,23 @@ export function withRemoteSources(resources: readonly RecordedResource[], notes:
     });
 }
 
-/** Runs the gate; `onProgress` gets the run's progress object whenever it changes (the same object each time). */
+/**
+ * Runs the gate; `onProgress` gets the run's progress object whenever it changes (the same object each time).
+ * A run whose program did not run what the language host runs (its type check, cli/typecheck.ts) is run again,
+ * packs included.
+ */
 export async function runGate(opts: GateOptions, onProgress?: (p: GateProgress) => void): Promise<GateReport> {
+    for (let run = 1; ; run++) {
+        try {
+            return await runGateOnce(opts, onProgress);
+        } catch (e) {
+            if (!(e instanceof RerunNeeded)) throw e;
+            if (run >= MAX_RUNS) throw rerunsExhausted(e);
+        }
+    }
+}
+
+async function runGateOnce(opts: GateOptions, onProgress?: (p: GateProgress) => void): Promise<GateReport> {
     const t0 = Date.now();
     const cwd = path.resolve(opts.cwd);
     if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) {
@@ -154,7 +171,7 @@ export async function runGate(opts: GateOptions, onProgress?: (p: GateProgress) 
         checkPackNames(p.packs);
         preview.stop(); // the preview's packs are done; the simulation's may still be working
         const resources = withRemoteSources(p.resources, p.notes);
-        const { violations, waived, undecided } = classify(p.diagnostics, resources, "preview");
+        const { violations, waived, undecided } = classify(p.diagnostics, [...resources, ...p.defaultProviders], "preview");
         let simulation: SimulationReport | undefined;
         if (deployResult !== undefined) {
             simulation = simulationReport(await deployResult, { violations, waived, undecided });
@@ -169,6 +186,7 @@ export async function runGate(opts: GateOptions, onProgress?: (p: GateProgress) 
             stack: stackName,
             projectDir: cwd,
             resources,
+            defaultProviders: p.defaultProviders,
             packs: p.packs,
             violations,
             waived,
@@ -213,6 +231,7 @@ function simulationReport(
 ): SimulationReport {
     if (d.error !== undefined) {
         const e = d.error;
+        if (e instanceof RerunNeeded) throw e; // the whole gate runs again
         if (e instanceof GateError && (e.category === "program" || (e.category === "timeout" && /^the program /.test(e.message)))) {
             return { status: "stopped", reason: e.message, resources: [], violations: [], waived: [], undecided: [], notes: [], packLogs: [] };
         }
@@ -221,7 +240,8 @@ function simulationReport(
     }
     const r = d.result as RunResult;
     const resources = withRemoteSources(r.resources, r.notes);
-    const found = annotate(classify(r.diagnostics, resources, "deploy"), preview, resources);
+    const analyzed = [...resources, ...r.defaultProviders];
+    const found = annotate(classify(r.diagnostics, analyzed, "deploy"), preview, analyzed);
     const previewMandatory = preview.violations.filter((v) => v.enforcementLevel === "mandatory").length;
-    return { status: "completed", resources, ...found, notes: r.notes, packLogs: r.packLogs, up: pulumiUp(previewMandatory, found.violations, resources) };
+    return { status: "completed", resources, ...found, notes: r.notes, packLogs: r.packLogs, up: pulumiUp(previewMandatory, found.violations, r.registered) };
 }

@@ -6,6 +6,7 @@
  * after a failure until the event loop drains (host/drain.ts); the failure is sent to the gate at once, so it is
  * known even if the run then never ends.
  */
+import { inspect } from "util";
 import type { ProgramFailure, SourceLocation } from "../shared/types";
 import { callerLocation } from "./locations";
 import type { PulumiRuntime } from "./runtime";
@@ -13,10 +14,20 @@ import type { PulumiRuntime } from "./runtime";
 /** Node's own stack formatter, as it is before any library installs a source-map hook (this module loads first). */
 const NODE_PREPARE_STACK_TRACE = Error.prepareStackTrace;
 
-/** An exception as `<name>: <message>` (the name left out for a plain Error), or the thrown value as a string. */
+/**
+ * An exception as `<name>: <message>` (the name left out for a plain Error); any other thrown value as the
+ * language host shows it: its `message`, else the value as a string, else inspected (an error ts-node throws on
+ * the ESM loader thread reaches the program as an object that only `util.inspect` can show: its diagnostics).
+ */
 export function describeException(err: unknown): string {
-    if (!(err instanceof Error)) return String(err);
-    return `${err.name === "Error" ? "" : `${err.name}: `}${err.message}`;
+    if (err instanceof Error) return `${err.name === "Error" ? "" : `${err.name}: `}${err.message}`;
+    const message = typeof err === "object" && err !== null ? (err as { message?: unknown }).message : undefined;
+    if (typeof message === "string" && message !== "") return message;
+    try {
+        return String(err);
+    } catch {
+        return inspect(err);
+    }
 }
 
 /** The resource a serialization label names (`resource:<name>[<type>]`, the runtime's labels). */
@@ -69,7 +80,8 @@ export class Failures {
         if (this.firstFailure !== undefined) return;
         // A frame's position is already TypeScript's when a source-map hook formats stack traces.
         const mapped = Error.prepareStackTrace !== NODE_PREPARE_STACK_TRACE || process.sourceMapsEnabled === true;
-        const location = err instanceof Error ? callerLocation(err.stack, undefined, mapped) : undefined;
+        // A TSError names its own files and lines (ts-node's diagnostics); its stack only leads to the `import`.
+        const location = err instanceof Error && err.name !== "TSError" ? callerLocation(err.stack, undefined, mapped) : undefined;
         const res = typeof err === "object" && err !== null ? this.serializing.get(err) : undefined;
         const resLocation = res !== undefined ? this.declaredAt(res.type, res.name) : undefined;
         const missingOutput = this.missingOutputOf?.(err);

@@ -4,10 +4,12 @@
  * has its module:
  * - runtime.ts: the @pulumi/pulumi the program resolves, and the parts of it the host works with;
  * - compile.ts (with compile-cache.ts, esm-hooks.ts, source-maps.ts): the program's TypeScript, compiled as
- *   the language host compiles it;
+ *   the language host compiles it, each file reported when the language host would type-check it (the gate's
+ *   checker, typecheck.ts, runs in a process of its own);
  * - entry.ts: finding and loading the program's entry point;
- * - monitor.ts (with answers.ts, urn.ts, assets.ts, locations.ts, recorder.ts): the mock resource monitor that
- *   records each registration in the engine's terms and answers it (a preview: no IDs, inputs as outputs);
+ * - monitor.ts (with answers.ts, urn.ts, assets.ts, locations.ts, recorder.ts, default-providers.ts): the mock
+ *   resource monitor that records each registration in the engine's terms and answers it (a preview: no IDs,
+ *   inputs as outputs), and the default providers the engine registers;
  * - failures.ts: the program's first failure, as the language host captures it;
  * - drain.ts: the end of the run, when the program has drained (beforeExit registrations included);
  * - remote.ts (with plugins.ts, provider-plugin.ts, monitor-server.ts, engine-thread.ts): remote components,
@@ -22,6 +24,7 @@ import { dropGateTsHook, gateTsHookSource } from "../shared/launch";
 import type { HostRequest, ProgramFailure, ProgramNote, RecordedResource } from "../shared/types";
 import { previewAnswers, type MonitorAnswers } from "./answers";
 import { CompileSetupError, setupCompile, type ProgramCompile } from "./compile";
+import { DefaultProviders } from "./default-providers";
 import { whenDrained } from "./drain";
 import { loadProgram, resolveEntryPoint } from "./entry";
 import { describeException, Failures } from "./failures";
@@ -56,7 +59,8 @@ function duplicateUrn(resources: readonly RecordedResource[]): ProgramFailure | 
     return undefined;
 }
 
-async function finish(failure: ProgramFailure | undefined, notes: ProgramNote[], recorder?: Recorder): Promise<never> {
+async function finish(failure: ProgramFailure | undefined, notes: ProgramNote[], recorder?: Recorder, compile?: ProgramCompile): Promise<never> {
+    compile?.drainLoads();
     recorder?.flush();
     await send(failure !== undefined ? { kind: "failed", failure, notes } : { kind: "done", notes });
     // A failed run exits 1: the runtime's exit-time promise-leak report (noise after a failure) is then skipped.
@@ -82,9 +86,14 @@ export async function runHost(req: HostRequest, answersFor?: (notes: ProgramNote
     const notes: ProgramNote[] = [];
     const recorder = new Recorder();
     const locations = new DeclaredLocations();
+    let compile: ProgramCompile | undefined;
     const failures = new Failures(
         (type, name) => locations.peek(type, name),
-        (failure) => void send({ kind: "failure", failure }),
+        (failure) => {
+            // The files compiled before the failure reach the gate before it (the type check counts only those).
+            compile?.drainLoads();
+            void send({ kind: "failure", failure });
+        },
     );
     failures.listen();
 
@@ -98,7 +107,6 @@ export async function runHost(req: HostRequest, answersFor?: (notes: ProgramNote
     // Every module of the host is loaded by now: from here on `.ts` files are the program's, compiled as the
     // language host compiles them.
     dropGateTsHook();
-    let compile: ProgramCompile;
     try {
         compile = setupCompile({
             programDir: req.programDir,
@@ -106,10 +114,14 @@ export async function runHost(req: HostRequest, answersFor?: (notes: ProgramNote
             typescript: req.typescript,
             cacheDir: req.cacheDir ?? defaultCacheDir(req.programDir),
             tsLoader: gateTsHookSource(),
+            onLoad: (l) => void send({ kind: "loaded", file: l.file, code: l.code, output: l.output, replayed: l.replayed }),
         });
     } catch (e) {
         return finish({ message: e instanceof CompileSetupError ? e.message : `cannot compile the program's TypeScript: ${describeException(e)}` }, notes);
     }
+    // The language host would have ts-node type-check: the gate's checker does, on the files reported as loaded.
+    if (compile.typecheck !== undefined) void send({ kind: "typecheck", key: compile.typecheck.key, request: compile.typecheck.request });
+    const compiled = compile;
     trackPromisesWithoutDecoration(rt);
     failures.tagSerializationErrors(rt);
     const region = req.config["aws:region"] ?? process.env["AWS_REGION"] ?? "us-east-1";
@@ -128,7 +140,8 @@ export async function runHost(req: HostRequest, answersFor?: (notes: ProgramNote
         req.dryRun ?? true,
         req.organization,
     );
-    const ctx = { stack: req.stack, project: req.project, programDir: req.programDir, answers, recorder, notes, locations };
+    const defaultProviders = new DefaultProviders({ stack: req.stack, project: req.project, programDir: req.programDir, config: req.config, secureKeys: req.secureKeys, secretKeys: req.secretKeys ?? [], answers, recorder });
+    const ctx = { stack: req.stack, project: req.project, programDir: req.programDir, answers, recorder, notes, locations, defaultProviders, fail: (f: ProgramFailure) => failures.fail(f) };
     captureDeclarations(rt, ctx);
     installMonitor(rt, ctx);
     if (missing !== undefined) {
@@ -137,7 +150,7 @@ export async function runHost(req: HostRequest, answersFor?: (notes: ProgramNote
     }
     // Remote components (remote.ts): a `remote: true` registration is constructed by its provider plugin, whose
     // registrations come back through the handlers installed above.
-    installRemoteComponents({ monitor: rt.settings.getMonitor(), pulumiDir: rt.dir, request: req, notes });
+    installRemoteComponents({ monitor: rt.settings.getMonitor(), pulumiDir: rt.dir, request: req, notes, defaultProviders });
     patchSecureConfig(
         rt.pulumi,
         new Set(req.secureKeys),
@@ -154,10 +167,10 @@ export async function runHost(req: HostRequest, answersFor?: (notes: ProgramNote
             (logErrors > 0 ? { message: `the program logged ${logErrors} error(s) with pulumi.log.error (see above)` } : undefined) ??
             unfinished(rt, settled) ??
             duplicateUrn(recorder.resources);
-        void finish(failure, notes, recorder);
+        void finish(failure, notes, recorder, compiled);
     });
     const entry = resolveEntryPoint(req.programDir, req.main);
-    rt.stack.runInPulumiStack(() => loadProgram(entry, compile.esm)).then(
+    rt.stack.runInPulumiStack(() => loadProgram(entry, compiled.esm)).then(
         () => {
             settled = true;
         },

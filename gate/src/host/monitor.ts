@@ -12,11 +12,15 @@
  * - outputs registered by components and the root stack (for AnalyzeStack);
  * - in a simulated deployment, the markers of values from outside the program (host/simulation.ts) taken out of
  *   the dependencies and kept per property, and the output paths the answer made up.
+ * - default providers (host/default-providers.ts): a custom resource, a read or an invoke that names no provider
+ *   (after the parent's provider and the `providers` of the request and of its parent component, as the
+ *   engine's monitor resolves it) gets its package's default provider, registered before it.
  * Answers (IDs, outputs, reads, invokes) come from `MonitorAnswers` (host/answers.ts), on a later turn of the event
  * loop, as from a real resource monitor.
  */
-import type { Json, OutsideSource, ProgramNote, RecordedResource, SourceLocation } from "../shared/types";
+import type { Json, OutsideSource, ProgramFailure, ProgramNote, RecordedResource, SourceLocation } from "../shared/types";
 import type { MonitorAnswers } from "./answers";
+import { DefaultProviderDenied, type DefaultProviders } from "./default-providers";
 import { withAssetHashes } from "./assets";
 import { parseDuration } from "./duration";
 import { callsiteLocation, captureCallsites, constructorChain } from "./locations";
@@ -53,6 +57,16 @@ interface RegisterRequest {
     hasRetainondelete?(): boolean;
     getDeletedwith?(): string;
     getVersion(): string;
+    getPlugindownloadurl?(): string;
+    getProvidersMap?(): { forEach(cb: (v: string, k: string) => void): void };
+}
+
+interface InvokeRequest {
+    getTok(): string;
+    getProvider(): string;
+    getVersion(): string;
+    getPlugindownloadurl?(): string;
+    getParent?(): string;
 }
 
 interface ReadRequest {
@@ -65,6 +79,7 @@ interface ReadRequest {
     getProvider(): string;
     getAdditionalsecretoutputsList(): string[];
     getVersion(): string;
+    getPlugindownloadurl?(): string;
 }
 
 interface OutputsRequest {
@@ -113,6 +128,10 @@ export interface MonitorContext {
     readonly recorder: Recorder;
     readonly notes: ProgramNote[];
     readonly locations: DeclaredLocations;
+    /** The engine's default providers (registered on first use). */
+    readonly defaultProviders?: DefaultProviders;
+    /** Fails the run (an error the engine reports itself, not the program's exception). */
+    readonly fail?: (f: ProgramFailure) => void;
 }
 
 /** Captures each resource's declaring statement when its constructor calls the runtime. */
@@ -143,8 +162,41 @@ function inheritedProvider(parent: Inherited | undefined, custom: boolean, remot
 export function installMonitor(rt: PulumiRuntime, ctx: MonitorContext): void {
     const monitor = rt.settings.getMonitor();
     const inherited = new Map<string, Inherited>();
+    // The `providers` of each component (its own, and its parent component's for those it does not name).
+    const componentProviders = new Map<string, Record<string, string>>();
+    const pkgOf = (token: string): string => token.split(":")[0] as string;
     // An invalid duration fails the registration, as the engine's monitor rejects it.
     const toSeconds = (s: string): number | undefined => (s === "" ? undefined : parseDuration(s));
+
+    /**
+     * The default provider of `token`'s package (registered first when new); a denied one fails the run with the
+     * engine's message for a registration, and the request with it otherwise (thrown to the handler).
+     */
+    const useDefaultProvider = (token: string, version: string, url: string, use: Parameters<DefaultProviders["ensure"]>[3], source?: SourceLocation): string | undefined => {
+        if (ctx.defaultProviders === undefined) return undefined;
+        try {
+            return ctx.defaultProviders.ensure(pkgOf(token), version, url, use);
+        } catch (e) {
+            if (e instanceof DefaultProviderDenied && use.kind === "register") ctx.fail?.({ message: e.message, ...(source !== undefined ? { location: source } : {}) });
+            throw e;
+        }
+    };
+
+    // An invoke that names no provider (nor does its parent component) uses its package's default provider.
+    const invoke = monitor["invoke"] as ((r: InvokeRequest, cb: Callback) => unknown) | undefined;
+    if (typeof invoke === "function") {
+        monitor["invoke"] = (r: InvokeRequest, callback: Callback) => {
+            try {
+                const token = r.getTok();
+                const provider = r.getProvider() || (componentProviders.get(r.getParent?.() ?? "")?.[pkgOf(token)] ?? "");
+                if (provider === "") useDefaultProvider(token, r.getVersion(), r.getPlugindownloadurl?.() ?? "", { kind: "invoke", token });
+            } catch (e) {
+                callback(e as Error);
+                return undefined;
+            }
+            return invoke.call(monitor, r, callback);
+        };
+    }
 
     monitor["registerResource"] = (r: RegisterRequest, callback: Callback) => {
         try {
@@ -157,7 +209,13 @@ export function installMonitor(rt: PulumiRuntime, ctx: MonitorContext): void {
             const protect = r.hasProtect?.() === false ? fromParent?.protect : r.getProtect();
             const retainOnDelete = r.hasRetainondelete?.() === true ? r.getRetainondelete?.() === true : fromParent?.retainOnDelete;
             const deletedWith = (r.getDeletedwith?.() ?? "") || (fromParent?.deletedWith ?? "");
-            const provider = r.getProvider() || inheritedProvider(fromParent, custom, r.getRemote(), type);
+            const providers: Record<string, string> = {};
+            r.getProvidersMap?.().forEach((v, k) => (providers[k] = v));
+            const isProvider = type.startsWith("pulumi:providers:");
+            let provider = r.getProvider() || inheritedProvider(fromParent, custom, r.getRemote(), type);
+            // The engine's monitor (its resolveProvider): the request's `providers`, then its parent component's.
+            if (custom && provider === "") provider = providers[pkgOf(type)] ?? componentProviders.get(parent)?.[pkgOf(type)] ?? "";
+            if (!custom) componentProviders.set(urn, { ...(componentProviders.get(parent) ?? {}), ...providers });
             inherited.set(urn, { protect, retainOnDelete, deletedWith, provider });
             const obj = r.getObject();
             let properties = withAssetHashes(obj === undefined ? {} : obj.toJavaScript(), ctx.programDir);
@@ -186,6 +244,8 @@ export function installMonitor(rt: PulumiRuntime, ctx: MonitorContext): void {
             const ct = r.getCustomtimeouts();
             const aliases = [...r.getAliasurnsList(), ...r.getAliasesList().map((a) => (typeof a.getUrn === "function" ? a.getUrn() : "")).filter((u) => u !== "")];
             const source = ctx.locations.take(type, name);
+            const defaultProvider =
+                custom && !isProvider && provider === "" ? useDefaultProvider(type, r.getVersion(), r.getPlugindownloadurl?.() ?? "", { kind: "register", urn }, source) : undefined;
             const rec: RecordedResource = {
                 urn,
                 type,
@@ -212,6 +272,7 @@ export function installMonitor(rt: PulumiRuntime, ctx: MonitorContext): void {
                 properties,
                 read: false,
                 ...(source !== undefined ? { source } : {}),
+                ...(defaultProvider !== undefined ? { defaultProvider } : {}),
             };
             if (Object.keys(outside).length > 0) rec.outside = outside;
             const answer = ctx.answers.registered(rec);
@@ -241,6 +302,8 @@ export function installMonitor(rt: PulumiRuntime, ctx: MonitorContext): void {
             const obj = r.getProperties();
             const properties = withAssetHashes(obj === undefined ? {} : obj.toJavaScript(), ctx.programDir);
             const source = ctx.locations.take(type, name);
+            const defaultProvider =
+                !type.startsWith("pulumi:providers:") && r.getProvider() === "" ? useDefaultProvider(type, r.getVersion(), r.getPlugindownloadurl?.() ?? "", { kind: "read", token: type }) : undefined;
             const rec: RecordedResource = {
                 urn,
                 type,
@@ -262,6 +325,7 @@ export function installMonitor(rt: PulumiRuntime, ctx: MonitorContext): void {
                 properties,
                 read: true,
                 ...(source !== undefined ? { source } : {}),
+                ...(defaultProvider !== undefined ? { defaultProvider } : {}),
             };
             const answer = ctx.answers.read(rec);
             if (answer.outputs !== undefined) rec.outputs = answer.outputs;

@@ -23,6 +23,8 @@ import type * as resourcepbT from "@pulumi/pulumi/proto/resource_pb";
 import type { HostRequest, Json, ProgramNote, RemoteComponentInfo } from "../shared/types";
 import { EngineThread } from "./engine-thread";
 import { MonitorServer } from "./monitor-server";
+import { defaultProviderName } from "../shared/default-providers";
+import type { DefaultProviders } from "./default-providers";
 import { declaredPluginVersion, findResourcePlugin, parseVersion, type FoundPlugin } from "./plugins";
 import { loadProviderProtos, ProviderPlugin, UNKNOWN, type ProviderProtos } from "./provider-plugin";
 
@@ -39,6 +41,8 @@ export interface RemoteContext {
     readonly request: HostRequest;
     /** The run's notes: one per remote component, and the plugins' log messages. */
     readonly notes: ProgramNote[];
+    /** The engine's default providers: the one a component without a provider uses is registered first. */
+    readonly defaultProviders?: DefaultProviders;
 }
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -51,30 +55,8 @@ export function notAnalyzedText(pkg: string): string {
     return `the resources the ${pkg} provider plugin creates inside the component (its children) were not registered, so no policy saw them`;
 }
 
-/**
- * The default provider's name for a package at a version (pulumi/pulumi `ProviderRequest.DefaultName`):
- * `default`, then `_<major>_<minor>_<patch>`, `_<prerelease part>`... and `_<build part>`..., then
- * `_<download URL as a QName>`.
- */
-export function defaultProviderName(version: string, downloadUrl: string): string {
-    let name = "default";
-    const v = version === "" ? undefined : parseVersion(version);
-    if (v !== undefined) {
-        name += `_${v.major}_${v.minor}_${v.patch}`;
-        for (const p of v.pre) name += `_${p}`;
-        const build = /\+(.*)$/.exec(v.text)?.[1];
-        if (build !== undefined) for (const b of build.split(".")) name += `_${b}`;
-    }
-    if (downloadUrl !== "") {
-        const q = downloadUrl
-            .split("/")
-            .filter((s) => s !== "")
-            .map((s) => s.replace(/[^A-Za-z0-9_.-]/g, "_"))
-            .join("/");
-        name += `_${q === "" ? "_" : q}`;
-    }
-    return name;
-}
+/** The default provider's name for a package at a version (shared/default-providers.ts). */
+export { defaultProviderName } from "../shared/default-providers";
 
 /**
  * Construct's outputs as the engine returns them to a program (MarshalProperties without output values): an
@@ -235,6 +217,7 @@ export function installRemoteComponents(ctx: RemoteContext): void {
             key = explicit;
             providerUrn = explicitUrn;
         } else {
+            ctx.defaultProviders?.ensure(pkg, r.getVersion(), r.getPlugindownloadurl(), { kind: "remote", token: type });
             inputs = {};
             for (const [k, v] of Object.entries(req.config)) if (k.startsWith(`${pkg}:`)) inputs[k.slice(pkg.length + 1)] = v;
             secure = req.secureKeys.filter((k) => k.startsWith(`${pkg}:`));

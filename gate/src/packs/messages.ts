@@ -13,12 +13,15 @@
  *   parent, and customTimeouts always present (zeros when none were given); aliases only list the alias through
  *   which the resource matched one in the stack's state, so with no state (a first preview, the gate) none;
  * - the provider: the resource's provider with its inputs, or the default provider for a custom resource without
- *   one (`pulumi:providers:<pkg>::default[_<version>]`, its inputs the stack's `<pkg>:*` config and the
- *   requested `version`);
+ *   one: the default provider the program host recorded for it (host/default-providers.ts), a resource of its
+ *   own that is analyzed too and listed in AnalyzeStack; for a record without one, the description the engine
+ *   would give it (`pulumi:providers:<pkg>::default[_<version>]`, its inputs the stack's `<pkg>:*` config and
+ *   the requested `version`);
  * - AnalyzeStack's property dependencies leave out properties that depend on nothing.
  */
 import type * as analyzerpbT from "@pulumi/pulumi/proto/analyzer_pb";
 import { analyzerProperties } from "../shared/analyzer-properties";
+import { defaultProviderName } from "../shared/default-providers";
 import type { Json, RecordedResource } from "../shared/types";
 import { analyzerpb, structpb, type ProtoStruct } from "./proto";
 
@@ -96,8 +99,17 @@ export class ResourceMessages {
             return m;
         }
         if (!r.custom || r.type.startsWith("pulumi:providers:")) return undefined;
+        const recorded = r.defaultProvider !== undefined ? this.byUrn.get(r.defaultProvider) : undefined;
+        if (recorded !== undefined) {
+            const m = new analyzerpb.AnalyzerProviderResource();
+            m.setUrn(recorded.urn);
+            m.setType(recorded.type);
+            m.setName(recorded.name);
+            m.setProperties(this.inputs(recorded));
+            return m;
+        }
         const pkg = r.type.split(":")[0] as string;
-        const name = r.options.version !== undefined ? `default_${r.options.version.replace(/[.-]/g, "_")}` : "default";
+        const name = defaultProviderName(r.options.version ?? "", "");
         const [stack, project] = r.urn.split("::").slice(0, 2) as [string, string];
         const props: Record<string, Json> = {};
         for (const [k, v] of Object.entries(this.stackConfig)) {

@@ -30,6 +30,7 @@ export function toJson(r: GateReport) {
         project: r.project,
         stack: r.stack,
         resources: r.resources.length,
+        defaultProviders: r.defaultProviders?.length ?? 0,
         policyPacks: r.packs.map((p) => ({ name: p.name, version: p.version })),
         violations: r.violations.map(f),
         waived: r.waived.map(f),

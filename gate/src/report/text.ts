@@ -117,11 +117,15 @@ export function toText(r: GateReport): string {
     }
     const preview = mandatoryCount(r);
     const deploy = simulationMandatoryCount(r);
+    const defaults = r.defaultProviders ?? [];
     out.push(
         "",
         `Resources: ${s.resources}. Policies: ${s.policies} in ${r.packs.length} pack(s). ` +
             `Violations: ${s.mandatory} mandatory, ${s.advisory} advisory. Waived: ${s.waived}. Undecided: ${s.undecided}.`,
         ...simLine,
+        ...(defaults.length > 0
+            ? [`Default providers: ${defaults.length} (${defaults.map((d) => `${d.type}::${d.name}`).join(", ")}), analyzed as the engine registers them; not counted in Resources.`]
+            : []),
         ...(remote.length > 0 ? [`Remote components: ${remote.length - opaque.length} constructed by their provider plugin, ${opaque.length} not analyzed inside.`] : []),
         ...(opaque.length > 0
             ? [`Analysis PARTIAL: ${opaque.map((c) => c.urn).join(", ")} not analyzed inside (see the warnings above; --fail-on-partial exits 2).`]

@@ -79,7 +79,10 @@ export interface GateReport {
     readonly project: string;
     readonly stack: string;
     readonly projectDir: string;
+    /** The program's registrations and reads (what `pulumi preview` counts). */
     readonly resources: readonly RecordedResource[];
+    /** The default providers the engine registers for them, analyzed like them (absent: none). */
+    readonly defaultProviders?: readonly RecordedResource[];
     readonly packs: readonly PackInfo[];
     readonly violations: Finding[];
     readonly waived: Finding[];

@@ -75,6 +75,16 @@ export interface RecordedResource {
      * dependencies. Reads (`get`) are not listed here: they are resources, named in the dependencies themselves.
      */
     outside?: Record<string, OutsideSource[]>;
+    /**
+     * For a resource that names no provider: the URN of the default provider the engine gives it (recorded before
+     * it, as the engine registers it first; `provider` stays "").
+     */
+    readonly defaultProvider?: string;
+    /**
+     * true for a default provider (`pulumi:providers:<pkg>::default...`), which the engine registers itself: it is
+     * analyzed like any resource but is not one of the program's registrations (counted apart).
+     */
+    readonly isDefaultProvider?: boolean;
 }
 
 /**
@@ -129,7 +139,30 @@ export type HostMessage =
     | { readonly kind: "done"; readonly notes: ProgramNote[] }
     /** A provider plugin process the program host started (for a remote component): the gate stops it if the host dies. */
     | { readonly kind: "plugin"; readonly pid: number }
+    /**
+     * The language host would have ts-node type-check the program: the compiler configuration (`key`) and what the
+     * gate's checker (host/typecheck.ts) needs to run ts-node's check as the language host registers it.
+     */
+    | { readonly kind: "typecheck"; readonly key: string; readonly request: TypecheckRequest }
+    /**
+     * A file ts-node compiled for the program (only when the language host would type-check), in load order: its
+     * code, the SHA-256 of the output the program ran (null when compiling threw), and whether that output or
+     * error was replayed from the stored verdict.
+     */
+    | { readonly kind: "loaded"; readonly file: string; readonly code: string; readonly output: string | null; readonly replayed: boolean }
     | { readonly kind: "failed"; readonly failure: ProgramFailure; readonly notes: ProgramNote[] };
+
+/** What the gate's type checker is started with (host/typecheck.ts `CheckerRequest`). */
+export interface TypecheckRequest {
+    readonly programDir: string;
+    readonly cacheDir: string;
+    /** ts-node's entry module, resolved as the language host resolves it. */
+    readonly tsnode: string;
+    /** The options the language host registers ts-node with (JSON)... */
+    readonly options: Record<string, Json>;
+    /** ...and the option keys it passes with the value `undefined` (for ts-node 7 they hide the environment's). */
+    readonly undefinedOptions: string[];
+}
 
 /** Why a program run failed: the program's own exception (or the runtime's report), and where. */
 export interface ProgramFailure {

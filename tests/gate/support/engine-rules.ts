@@ -241,3 +241,55 @@ export function goDurationSeconds(s: string): number {
     }
     return total;
 }
+
+/** A request the engine's monitor received that may need a default provider. */
+export interface ProviderRequest {
+    readonly seq: number;
+    readonly pkg: string;
+    readonly version: string;
+    readonly pluginDownloadURL: string;
+}
+
+/** A default provider as the engine registers it. */
+export interface EngineDefaultProvider {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** Its goal's properties (wire form). */
+    readonly inputs: { [k: string]: Wire };
+    /** The first request that needed it. */
+    readonly firstUse: number;
+}
+
+/**
+ * The engine's default providers (pkg/resource/deploy/default_providers.go, providers/provider.go) for the
+ * requests that name no provider, taken in the order the monitor received them: one per package, version and
+ * download URL, registered before the first request that needs it, named `default` plus
+ * `_<major>_<minor>_<patch>`, `_<prerelease part>`... `_<build part>`... and `_<URL as a QName>`, its goal's
+ * properties the package's stack config, `version` and `__internal`.
+ */
+export function engineDefaultProviders(requests: readonly ProviderRequest[], config: Record<string, string>, stack: string, project: string): EngineDefaultProvider[] {
+    const out = new Map<string, EngineDefaultProvider>();
+    for (const r of [...requests].sort((a, b) => a.seq - b.seq)) {
+        const url = r.pluginDownloadURL.replace(/\/$/, "");
+        const key = `${r.pkg}-${r.version}-${url}`;
+        if (out.has(key)) continue;
+        let name = "default";
+        if (r.version !== "") {
+            const [core, build] = r.version.split("+", 2) as [string, string | undefined];
+            const dash = core.indexOf("-");
+            const [major, minor, patch] = (dash < 0 ? core : core.slice(0, dash)).split(".");
+            name += `_${major}_${minor}_${patch}`;
+            if (dash >= 0) for (const p of core.slice(dash + 1).split(".")) name += `_${p}`;
+            if (build !== undefined) for (const b of build.split(".")) name += `_${b}`;
+        }
+        if (url !== "") name += `_${url.split("/").filter((x) => x !== "").map((x) => x.replace(/[^A-Za-z0-9_.-]/g, "_")).join("/")}`;
+        const inputs: { [k: string]: Wire } = {};
+        for (const [k, v] of Object.entries(config)) if (k.split(":")[0] === r.pkg) inputs[k.slice(r.pkg.length + 1)] = v;
+        if (r.version !== "" || url !== "") inputs["__internal"] = url !== "" ? { pluginDownloadURL: url } : {};
+        if (r.version !== "") inputs["version"] = r.version;
+        const type = `pulumi:providers:${r.pkg}`;
+        out.set(key, { urn: `urn:pulumi:${stack}::${project}::${type}::${name}`, type, name, inputs, firstUse: r.seq });
+    }
+    return [...out.values()];
+}

@@ -10,6 +10,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { inspect } from "util";
 import { invokeMock } from "../../../gate/src/host/invokes";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -36,12 +37,26 @@ export interface ReferenceRegistration {
     customTimeouts?: { create: string; update: string; delete: string };
     /** The package version the request names ("" for none). */
     version: string;
+    /** The plugin download URL the request names ("" for none). */
+    pluginDownloadURL: string;
     /** The URN the mock monitor gave it (its own rule). */
     mockUrn: string;
+    /** Its place among the requests the monitor received (registrations, reads and invokes). */
+    seq: number;
+}
+
+/** An invoke as the monitor received it. */
+export interface ReferenceInvoke {
+    token: string;
+    provider: string;
+    version: string;
+    pluginDownloadURL: string;
+    seq: number;
 }
 
 export interface ReferenceResult {
     registrations: ReferenceRegistration[];
+    invokes: ReferenceInvoke[];
     /** Outputs registered per mock URN (components, the stack). */
     outputs: Record<string, { [k: string]: Wire }>;
     /** The first uncaught error (message), as the language host logs it. */
@@ -56,27 +71,51 @@ interface Request {
     readonly stack: string;
     readonly organization: string;
     readonly config: Record<string, string>;
+    /**
+     * PULUMI_NODEJS_TRANSPILE_ONLY for the language host: "true" (the default here: transpile only), another
+     * value, or null to leave it unset (the language host then follows the tsconfig's `noCheck`, else ts-node's
+     * default, which type-checks).
+     */
+    readonly transpileOnly?: string | null;
     readonly out: string;
+}
+
+/**
+ * A thrown value as the language host shows it (its defaultErrorMessage, without the stack): an Error's message,
+ * another value's `message`, else the value as a string, else inspected (a TSError from ts-node's ESM loader
+ * thread reaches the program as an object only `util.inspect` shows: its diagnostics).
+ */
+function shownAs(err: unknown): string {
+    if (err instanceof Error) return err.message;
+    const message = typeof err === "object" && err !== null ? (err as { message?: unknown }).message : undefined;
+    if (typeof message === "string" && message !== "") return message;
+    try {
+        return String(err);
+    } catch {
+        return inspect(err);
+    }
 }
 
 export function referenceMain(): void {
     const req = JSON.parse(process.argv[2] as string) as Request;
-    const result: ReferenceResult = { registrations: [], outputs: {} };
+    const result: ReferenceResult = { registrations: [], invokes: [], outputs: {} };
+    let seq = 0;
     process.on("exit", (code) => {
         result.exitCode ??= code;
         fs.writeFileSync(req.out, JSON.stringify(result));
     });
     process.env["PULUMI_CONFIG"] = JSON.stringify(req.config);
     process.env["PULUMI_NODEJS_TYPESCRIPT"] = "true";
-    // A valid language host setting: ts-node transpiles without type-checking (as the gate does by default).
-    process.env["PULUMI_NODEJS_TRANSPILE_ONLY"] = "true";
+    // A valid language host setting: ts-node transpiles without type-checking, unless the request says otherwise.
+    if (req.transpileOnly === null) delete process.env["PULUMI_NODEJS_TRANSPILE_ONLY"];
+    else process.env["PULUMI_NODEJS_TRANSPILE_ONLY"] = req.transpileOnly ?? "true";
     const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [req.programDir] }));
     const load = (m: string): unknown => require(path.join(pulumiDir, m));
 
     // Errors tracked from the start, as the language host's entry point tracks them.
     const firstError = (err: unknown): void => {
         if (result.error !== undefined) return;
-        result.error = err instanceof Error ? err.message : String(err);
+        result.error = shownAs(err);
         // The cause is all a failing run is compared on, so the run ends here, before the language host prints
         // the error: its colorized util.inspect of a source-mapped stack frame under node_modules/@pulumi looped
         // until a RangeError on Node 22 (tens of seconds, gigabytes of garbage).
@@ -125,6 +164,7 @@ export function referenceMain(): void {
                 getAdditionalsecretoutputsList(): string[];
                 getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
                 getVersion(): string;
+                getPlugindownloadurl(): string;
             }, cb: Callback) => {
                 const propertyDependencies: Record<string, string[]> = {};
                 r.getPropertydependenciesMap().forEach((v, k) => (propertyDependencies[k] = v.getUrnsList()));
@@ -145,12 +185,17 @@ export function referenceMain(): void {
                     additionalSecretOutputs: r.getAdditionalsecretoutputsList(),
                     ...(ct !== undefined ? { customTimeouts: { create: ct.getCreate(), update: ct.getUpdate(), delete: ct.getDelete() } } : {}),
                     version: r.getVersion(),
+                    pluginDownloadURL: r.getPlugindownloadurl(),
                     mockUrn: newUrn(r.getParent(), r.getType(), r.getName()),
+                    seq: seq++,
                 });
                 return register.call(monitor, r, cb);
             }) as never;
             const read = monitor["readResource"] as (r: unknown, cb: Callback) => unknown;
-            monitor["readResource"] = ((r: { getType(): string; getName(): string; getParent(): string; getProperties(): Struct; getProvider(): string; getDependenciesList(): string[] }, cb: Callback) => {
+            monitor["readResource"] = ((
+                r: { getType(): string; getName(): string; getParent(): string; getProperties(): Struct; getProvider(): string; getDependenciesList(): string[]; getVersion(): string; getPlugindownloadurl(): string },
+                cb: Callback,
+            ) => {
                 result.registrations.push({
                     kind: "read",
                     type: r.getType(),
@@ -163,10 +208,17 @@ export function referenceMain(): void {
                     propertyDependencies: {},
                     ignoreChanges: [],
                     additionalSecretOutputs: [],
-                    version: "",
+                    version: r.getVersion(),
+                    pluginDownloadURL: r.getPlugindownloadurl(),
                     mockUrn: newUrn(r.getParent(), r.getType(), r.getName()),
+                    seq: seq++,
                 });
                 return read.call(monitor, r, cb);
+            }) as never;
+            const invoke = monitor["invoke"] as (r: unknown, cb: Callback) => unknown;
+            monitor["invoke"] = ((r: { getTok(): string; getProvider(): string; getVersion(): string; getPlugindownloadurl(): string }, cb: Callback) => {
+                result.invokes.push({ token: r.getTok(), provider: r.getProvider(), version: r.getVersion(), pluginDownloadURL: r.getPlugindownloadurl(), seq: seq++ });
+                return invoke.call(monitor, r, cb);
             }) as never;
             const outputs = monitor["registerResourceOutputs"] as (r: unknown, cb: Callback) => unknown;
             monitor["registerResourceOutputs"] = ((r: { getUrn(): string; getOutputs(): Struct }, cb: Callback) => {

@@ -18,6 +18,8 @@ export interface ReferenceRequest {
     readonly stack: string;
     readonly organization: string;
     readonly config: Record<string, string>;
+    /** PULUMI_NODEJS_TRANSPILE_ONLY for the language host (default "true"; null: unset). */
+    readonly transpileOnly?: string | null;
 }
 
 export function runReference(req: ReferenceRequest, timeoutMs = 90_000): Promise<ReferenceResult & { output: string }> {
