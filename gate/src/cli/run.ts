@@ -49,8 +49,7 @@ function backlog(): number {
     return Number.isInteger(v) && v >= 0 ? v : BACKLOG;
 }
 
-// concurrency: Analyze calls in flight per pack. On the 10,000-resource benchmark the analysis left after the program
-// ended took 8.0-9.6 s with 64, 7.8-8.0 s with 256, 7.0-7.5 s with 1024 (the pack reads more requests per turn).
+// concurrency: Analyze calls in flight per pack (docs/gate.md, "Performance", for how the default was chosen).
 export const DEFAULTS = { organization: "organization", timeoutMs: 120_000, concurrency: 256 } as const;
 
 /** A note naming the secure values that stay undecrypted, and why (none when every secure value was decrypted). */
