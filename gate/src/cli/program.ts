@@ -6,7 +6,7 @@ import * as path from "path";
 import { tsEntryArgs } from "../shared/launch";
 import { GateError } from "../shared/errors";
 import type { HostMessage, HostRequest, ProgramFailure, ProgramNote, RecordedResource, SourceLocation } from "../shared/types";
-import { RerunNeeded, TypeCheck } from "./typecheck";
+import { TypeCheck, withReruns } from "./typecheck";
 
 export interface ProgramRun {
     /** The program's registrations (and reads), in order: what `pulumi preview` counts. */
@@ -35,9 +35,6 @@ export function gcFlags(defaultMb = 64): string[] {
     return mb > 0 ? [`--max-semi-space-size=${mb}`] : [];
 }
 
-/** Runs of a program at most: the first, and reruns replaying the type check's verdict (cli/typecheck.ts). */
-export const MAX_RUNS = 3;
-
 /**
  * V8 flags for the program host: the young generation (`gcFlags`) and the old generation's initial size (MB).
  * The program keeps what it allocates until it ends, so the mark-compact collections V8 runs as the old
@@ -60,26 +57,14 @@ export function programHeapFlags(defaultOldMb = 1536): string[] {
  * language host runs is run again: here when nobody saw its resources yet, else by the caller (`RerunNeeded`,
  * after the program host ended).
  */
-export async function runProgram(
+export function runProgram(
     req: HostRequest,
     timeoutMs: number,
     onResources?: (batch: RecordedResource[]) => void,
     onProgress?: (constructed: number) => void,
     signal?: AbortSignal,
 ): Promise<ProgramRun> {
-    for (let run = 1; ; run++) {
-        try {
-            return await runProgramOnce(req, timeoutMs, onResources, onProgress, signal);
-        } catch (e) {
-            if (!(e instanceof RerunNeeded) || onResources !== undefined) throw e;
-            if (run >= MAX_RUNS) throw rerunsExhausted(e);
-        }
-    }
-}
-
-/** The error when reruns did not converge (the type check's verdict and the program's runs keep differing). */
-export function rerunsExhausted(e: RerunNeeded): GateError {
-    return new GateError(`after ${MAX_RUNS} runs, ${e.message}`, "program");
+    return withReruns(() => runProgramOnce(req, timeoutMs, onResources, onProgress, signal), onResources === undefined);
 }
 
 function runProgramOnce(

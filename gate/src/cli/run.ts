@@ -12,8 +12,7 @@ import { classify, type GateReport, type SimulationReport } from "../report/verd
 import { GateError, usageError } from "../shared/errors";
 import type { PackInfo, ProgramNote, RecordedResource } from "../shared/types";
 import { AnalysisRun, type PackModules, type RunParams, type RunResult } from "./analysis";
-import { MAX_RUNS, rerunsExhausted } from "./program";
-import { RerunNeeded } from "./typecheck";
+import { RerunNeeded, withReruns } from "./typecheck";
 import { newProgress, type GateProgress } from "./progress";
 import { readProject, readProjectPlugins, readRuntimeOptions, readStack, selectStack, type StackInfo } from "./project";
 
@@ -85,15 +84,8 @@ export function withRemoteSources(resources: readonly RecordedResource[], notes:
  * A run whose program did not run what the language host runs (its type check, cli/typecheck.ts) is run again,
  * packs included.
  */
-export async function runGate(opts: GateOptions, onProgress?: (p: GateProgress) => void): Promise<GateReport> {
-    for (let run = 1; ; run++) {
-        try {
-            return await runGateOnce(opts, onProgress);
-        } catch (e) {
-            if (!(e instanceof RerunNeeded)) throw e;
-            if (run >= MAX_RUNS) throw rerunsExhausted(e);
-        }
-    }
+export function runGate(opts: GateOptions, onProgress?: (p: GateProgress) => void): Promise<GateReport> {
+    return withReruns(() => runGateOnce(opts, onProgress));
 }
 
 async function runGateOnce(opts: GateOptions, onProgress?: (p: GateProgress) => void): Promise<GateReport> {

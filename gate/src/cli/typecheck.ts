@@ -30,6 +30,24 @@ export class RerunNeeded extends Error {
     }
 }
 
+/** Runs at most: the first, and reruns replaying the type check's verdict. */
+export const MAX_RUNS = 3;
+
+/**
+ * `once()`, run again while it asks for it (`RerunNeeded`) and `rerun` allows it, at most `MAX_RUNS` times in
+ * all; then the error says the runs did not converge (the verdict and the program's runs keep differing).
+ */
+export async function withReruns<T>(once: () => Promise<T>, rerun = true): Promise<T> {
+    for (let run = 1; ; run++) {
+        try {
+            return await once();
+        } catch (e) {
+            if (!(e instanceof RerunNeeded) || !rerun) throw e;
+            if (run >= MAX_RUNS) throw new GateError(`after ${MAX_RUNS} runs, ${e.message}`, "program");
+        }
+    }
+}
+
 /** A load the program host reported. */
 export interface HostLoad {
     readonly file: string;

@@ -27,22 +27,27 @@ type Handler = (request: unknown, cb: Reply) => void;
 type MonitorMethod = (req: unknown, cb: (err: Error | null, resp?: unknown) => void) => unknown;
 type Service = Record<string, grpcT.MethodDefinition<unknown, unknown>>;
 
-export interface MonitorServerOptions {
+/** What the engine tells a provider plugin about the run (ConstructRequest, the Engine service). */
+export interface RunInfo {
+    readonly project: string;
+    readonly stack: string;
+    readonly organization: string;
+    /** Plaintext stack config (fully-qualified keys). */
+    readonly config: Record<string, string>;
+    /** The secret config keys (decrypted or not). */
+    readonly secureKeys: readonly string[];
+    /** The run's dry-run flag: true in a preview, false in a (simulated) update. */
+    readonly dryRun: boolean;
+    readonly parallel: number;
+}
+
+export interface MonitorServerOptions extends RunInfo {
     /** The engine-side thread that runs the gRPC server. */
     readonly engine: EngineThread;
     /** The @pulumi/pulumi package directory the program resolves. */
     readonly pulumiDir: string;
     /** The program host's resource monitor (the runtime's mock monitor with the host's handlers). */
     readonly monitor: Record<string, unknown>;
-    readonly project: string;
-    readonly stack: string;
-    readonly organization: string;
-    /** Plaintext stack config (fully-qualified keys). */
-    readonly config: Record<string, string>;
-    readonly secureKeys: readonly string[];
-    /** The run's dry-run flag: true in a preview, false in a (simulated) update. */
-    readonly dryRun: boolean;
-    readonly parallel: number;
     /** The root stack resource's URN (Engine.GetRootResource). */
     readonly stackUrn: string;
     /** Engine.Log from a plugin (debug messages are not passed on, as the CLI shows them only with --debug). */

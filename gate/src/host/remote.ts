@@ -22,7 +22,7 @@ import type * as provpbT from "@pulumi/pulumi/proto/provider_pb";
 import type * as resourcepbT from "@pulumi/pulumi/proto/resource_pb";
 import type { HostRequest, Json, ProgramNote, RemoteComponentInfo } from "../shared/types";
 import { EngineThread } from "./engine-thread";
-import { MonitorServer } from "./monitor-server";
+import { MonitorServer, type RunInfo } from "./monitor-server";
 import { defaultProviderName } from "../shared/default-providers";
 import type { DefaultProviders } from "./default-providers";
 import { declaredPluginVersion, findResourcePlugin, parseVersion, type FoundPlugin } from "./plugins";
@@ -133,13 +133,7 @@ export function installRemoteComponents(ctx: RemoteContext): void {
                 engine: engineThread(),
                 pulumiDir: ctx.pulumiDir,
                 monitor,
-                project: req.project,
-                stack: req.stack,
-                organization: req.organization,
-                config: req.config,
-                secureKeys: [...req.secureKeys, ...(req.secretKeys ?? [])],
-                dryRun: req.dryRun ?? true,
-                parallel: parallelism(),
+                ...runInfo(req),
                 stackUrn,
                 onLog: (level, message, urn) => notes.push({ level, message: `[provider plugin${urn !== "" ? ` for ${urn}` : ""}] ${message.trimEnd()}` }),
             });
@@ -291,13 +285,7 @@ export function installRemoteComponents(ctx: RemoteContext): void {
             return;
         }
         const creq = constructRequest(pp.provpb, aliaspb, r, {
-            project: req.project,
-            stack: req.stack,
-            organization: req.organization,
-            config: req.config,
-            secureKeys: [...req.secureKeys, ...(req.secretKeys ?? [])],
-            dryRun: req.dryRun ?? true,
-            parallel: parallelism(),
+            ...runInfo(req),
             monitorEndpoint: (await startServer()).address,
             stackTraceHandle: `gate-construct-${++handles}`,
         }, plugin.protocol.acceptResources);
@@ -350,15 +338,20 @@ function supports(msg: object, method: string): boolean {
     return typeof (msg as Record<string, unknown>)[method] === "function";
 }
 
-export interface ConstructInfo {
-    readonly project: string;
-    readonly stack: string;
-    readonly organization: string;
-    readonly config: Record<string, string>;
-    readonly secureKeys: readonly string[];
-    /** The run's dry-run flag: true in a preview, false in a (simulated) update. */
-    readonly dryRun: boolean;
-    readonly parallel: number;
+/** The run as the engine describes it to a plugin: every secret key listed, decrypted or not. */
+export function runInfo(req: HostRequest): RunInfo {
+    return {
+        project: req.project,
+        stack: req.stack,
+        organization: req.organization,
+        config: req.config,
+        secureKeys: [...req.secureKeys, ...(req.secretKeys ?? [])],
+        dryRun: req.dryRun ?? true,
+        parallel: parallelism(),
+    };
+}
+
+export interface ConstructInfo extends RunInfo {
     readonly monitorEndpoint: string;
     readonly stackTraceHandle: string;
 }
