@@ -11,7 +11,7 @@ export const lambdaEnvironmentEncryptedWithCmk = resourceRule({
     remediationSteps: "Set the function's kmsKeyArn to the ARN of a customer-managed aws.kms.Key, and keep secrets in Secrets Manager rather than in environment variables.",
     resourceTypes: ["aws:lambda/function:Function"],
     validateResource: (args, report) => {
-                const ref = keyRef(args.props, "kmsKeyArn");
+        const ref = keyRef(args.props, "kmsKeyArn");
         const problem = cmkProblem(ref, "kmsKeyArn");
         if (problem === undefined) {
             return;
