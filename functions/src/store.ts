@@ -95,10 +95,24 @@ export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: 
     return out;
 }
 
-interface Parsed {
+/** An envelope of the call whose record id is the first of its kind there (later copies follow it). */
+export interface Parsed {
     readonly index: number;
     readonly item: StoreItem;
     readonly header: RecordHeader;
+}
+
+/** One batch object to write: its key and the envelopes it holds. */
+export interface Chunk {
+    readonly key: string;
+    readonly members: readonly Parsed[];
+}
+
+/** The items parsed: the first envelope of each record id, the later copies (with the index of their first), the invalid ones. */
+export interface ParsedItems {
+    readonly primaries: readonly Parsed[];
+    readonly followers: readonly { readonly index: number; readonly primary: number }[];
+    readonly invalid: readonly { readonly index: number; readonly outcome: Extract<StoreOutcome, { kind: "invalid" }> }[];
 }
 
 /**
@@ -112,9 +126,26 @@ export async function storeEnvelopes(deps: StoreDeps, items: readonly StoreItem[
     const concurrency = deps.concurrency ?? 32;
     const outcomes: StoreOutcome[] = new Array(items.length);
 
-    // Parse; a repeated record id within the call follows its first occurrence.
+    const { primaries, followers, invalid } = parseItems(items);
+    for (const { index, outcome } of invalid) {
+        outcomes[index] = outcome;
+    }
+    // Each chunk with a name unique to this attempt.
+    const attempt = newAttemptId();
+    const chunks = chunkByPartition(primaries, { prefix, maxObjectBytes, writtenAt: now(), attempt });
+    const mine = await claimChunks({ deps, now, concurrency, lockedUntilMs, waitUntilMs, outcomes }, chunks);
+    const { objects, bytesWritten } = await uploadChunks({ deps, concurrency, outcomes }, chunks, mine);
+    for (const f of followers) {
+        outcomes[f.index] = followerOutcome(outcomes[f.primary]);
+    }
+    return { outcomes, objects: objects.sort(), bytesWritten };
+}
+
+/** Parses every item's header; a repeated record id within the call follows its first occurrence. */
+export function parseItems(items: readonly StoreItem[]): ParsedItems {
     const primaries: Parsed[] = [];
     const followers: { index: number; primary: number }[] = [];
+    const invalid: { index: number; outcome: Extract<StoreOutcome, { kind: "invalid" }> }[] = [];
     const firstById = new Map<string, number>();
     items.forEach((item, index) => {
         let header: RecordHeader;
@@ -124,7 +155,7 @@ export async function storeEnvelopes(deps: StoreDeps, items: readonly StoreItem[
             if (!(err instanceof EnvelopeError)) {
                 throw err;
             }
-            outcomes[index] = { kind: "invalid", code: err.code, reason: err.message };
+            invalid.push({ index, outcome: { kind: "invalid", code: err.code, reason: err.message } });
             return;
         }
         const first = firstById.get(header.recordId);
@@ -135,11 +166,18 @@ export async function storeEnvelopes(deps: StoreDeps, items: readonly StoreItem[
             followers.push({ index, primary: first });
         }
     });
+    return { primaries, followers, invalid };
+}
 
-    // Chunks per partition, in arrival order, each with a name unique to this attempt.
-    const attempt = newAttemptId();
-    const writtenAt = now();
-    const chunks: { key: string; members: Parsed[] }[] = [];
+/**
+ * The batch objects for `primaries`: per partition (in order of first arrival), envelopes in arrival order, split
+ * so that no object passes `maxObjectBytes` (an envelope larger than that gets an object of its own).
+ */
+export function chunkByPartition(
+    primaries: readonly Parsed[],
+    naming: { readonly prefix: string; readonly maxObjectBytes: number; readonly writtenAt: number; readonly attempt: string },
+): Chunk[] {
+    const chunks: Chunk[] = [];
     const byPartition = new Map<string, Parsed[]>();
     for (const p of primaries) {
         const partition = partitionOf(p.header);
@@ -155,13 +193,13 @@ export async function storeEnvelopes(deps: StoreDeps, items: readonly StoreItem[
         let bytes = 9;
         let index = 0;
         const flush = (): void => {
-            chunks.push({ key: objectKey(prefix, partition, writtenAt, attempt, index++), members });
+            chunks.push({ key: objectKey(naming.prefix, partition, naming.writtenAt, naming.attempt, index++), members });
             members = [];
             bytes = 9;
         };
         for (const p of list) {
             const size = p.item.data.length + 4;
-            if (members.length > 0 && bytes + size > maxObjectBytes) {
+            if (members.length > 0 && bytes + size > naming.maxObjectBytes) {
                 flush();
             }
             members.push(p);
@@ -169,8 +207,33 @@ export async function storeEnvelopes(deps: StoreDeps, items: readonly StoreItem[
         }
         flush();
     }
+    return chunks;
+}
 
-    // Claims.
+/** The outcome of a later copy of a record id within the call: a duplicate of what its first became, or the same failure. */
+export function followerOutcome(primary: StoreOutcome): StoreOutcome {
+    return primary.kind === "stored" || primary.kind === "duplicate" ? { kind: "duplicate", object: primary.object, recordId: primary.recordId } : primary;
+}
+
+/** What claiming and uploading share: the call's dependencies and limits, and the outcomes being filled in. */
+interface Attempt {
+    readonly deps: StoreDeps;
+    readonly concurrency: number;
+    /** Outcomes by item index; claims and uploads set those they decide. */
+    readonly outcomes: StoreOutcome[];
+}
+
+/**
+ * Claims every member's record id for its chunk in the ledger. A record id claimed already is a duplicate when
+ * its object exists; otherwise, once the other attempt's lock has expired (waiting for it when it expires before
+ * `waitUntilMs`), the claim is taken over; a lock still held leaves the record failed. Returns the members whose
+ * claim this attempt holds.
+ */
+async function claimChunks(
+    a: Attempt & { readonly now: () => number; readonly lockedUntilMs: number; readonly waitUntilMs: number },
+    chunks: readonly Chunk[],
+): Promise<Set<Parsed>> {
+    const { deps, now, outcomes, lockedUntilMs, waitUntilMs } = a;
     const existsCache = new Map<string, Promise<boolean>>();
     const exists = (key: string): Promise<boolean> => {
         let p = existsCache.get(key);
@@ -181,7 +244,7 @@ export async function storeEnvelopes(deps: StoreDeps, items: readonly StoreItem[
         return p;
     };
     const claimJobs = chunks.flatMap((c) => c.members.map((m) => ({ chunk: c, member: m })));
-    const claimed = await pool(claimJobs, concurrency, async ({ chunk, member }): Promise<boolean> => {
+    const claimed = await pool(claimJobs, a.concurrency, async ({ chunk, member }): Promise<boolean> => {
         const recordId = member.header.recordId;
         try {
             const r = await deps.ledger.claim(recordId, chunk.key, lockedUntilMs);
@@ -211,9 +274,15 @@ export async function storeEnvelopes(deps: StoreDeps, items: readonly StoreItem[
             return false;
         }
     });
-    const mine = new Set(claimJobs.filter((_, i) => claimed[i]).map((j) => j.member));
+    return new Set(claimJobs.filter((_, i) => claimed[i]).map((j) => j.member));
+}
 
-    // Uploads.
+/**
+ * Uploads each chunk with the members this attempt claimed (four at a time); a failed upload releases its claims
+ * (best effort) and leaves its records failed.
+ */
+async function uploadChunks(a: Attempt, chunks: readonly Chunk[], mine: ReadonlySet<Parsed>): Promise<{ objects: string[]; bytesWritten: number }> {
+    const { deps, outcomes } = a;
     const objects: string[] = [];
     let bytesWritten = 0;
     await pool(chunks, 4, async (chunk) => {
@@ -225,7 +294,7 @@ export async function storeEnvelopes(deps: StoreDeps, items: readonly StoreItem[
         try {
             await deps.store.put(chunk.key, body, { records: String(members.length), format: "e2eb-1" });
         } catch (err) {
-            await pool(members, concurrency, (m) => deps.ledger.release(m.header.recordId, chunk.key).catch(() => undefined));
+            await pool(members, a.concurrency, (m) => deps.ledger.release(m.header.recordId, chunk.key).catch(() => undefined));
             for (const m of members) {
                 outcomes[m.index] = { kind: "failed", error: err, recordId: m.header.recordId };
             }
@@ -237,10 +306,5 @@ export async function storeEnvelopes(deps: StoreDeps, items: readonly StoreItem[
             outcomes[m.index] = { kind: "stored", object: chunk.key, recordId: m.header.recordId };
         }
     });
-
-    for (const f of followers) {
-        const p = outcomes[f.primary];
-        outcomes[f.index] = p.kind === "stored" || p.kind === "duplicate" ? { kind: "duplicate", object: p.object, recordId: p.recordId } : p;
-    }
-    return { outcomes, objects: objects.sort(), bytesWritten };
+    return { objects, bytesWritten };
 }

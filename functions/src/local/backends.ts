@@ -154,51 +154,56 @@ export async function startBackend(name: Backend, dirs: BackendDirs, shards = 4)
     }
     const keysDir = path.join(dirs.root, "keys");
     fs.mkdirSync(keysDir, { recursive: true });
+    return name === "in-process" ? inProcessBackend(dirs, keysDir, shards) : await emulatorsBackend(dirs, shards);
+}
+
+/** Files for Kinesis and S3, memory for DynamoDB, a local wrapping key (under keys/) for KMS. */
+function inProcessBackend(dirs: BackendDirs, keysDir: string, shards: number): PipelineBackend {
     const uploadFaults: { match?: (key: string) => boolean } = {};
-
-    if (name === "in-process") {
-        const streamDir = path.join(dirs.root, "stream");
-        const bucketDir = path.join(dirs.root, "s3", "data-bucket");
-        const tableDir = path.join(dirs.root, "dynamodb");
-        fs.mkdirSync(tableDir, { recursive: true });
-        const sink = new FileStreamSink(streamDir, shards);
-        const flaky = new FlakySink(sink);
-        const store = new FaultyStore(new FsObjectStore(bucketDir), uploadFaults);
-        const ledger = new MemoryStoreLedger();
-        const idempotency = new MemoryPersistenceLayer();
-        const wrapping = LocalKeyProvider.fromFile(path.join(keysDir, "records-wrapping.key"), { create: true });
-        const recipientKeys = new ThrottledKeys(wrapping);
-        return {
-            name,
-            region: LOCAL_REGION,
-            streamArn: `arn:aws:kinesis:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stream/local`,
-            ingestIdempotency: idempotency,
-            streamSink: flaky,
-            streamSource: () => new FileStreamSource(streamDir),
-            store: () => store,
-            ledger: () => ledger,
-            producerKeys: wrapping,
-            recipientKeys,
-            failUploads: (match) => (uploadFaults.match = match),
-            clearUploadFaults: () => delete uploadFaults.match,
-            throttleDecrypt: (n, skip) => (recipientKeys.throttle = { n, skip }),
-            refuseEveryNthPut: (k) => (flaky.every = k),
-            async *atRest() {
-                // The in-memory table, as DynamoDB would hold it.
-                const table = path.join(tableDir, "dedup-table.json");
-                fs.writeFileSync(table, JSON.stringify({ idempotency: [...idempotency.records.values()], ledger: [...ledger.entries.entries()] }));
-                for (const dir of [streamDir, bucketDir, tableDir, dirs.logs]) {
-                    for (const f of filesUnder(dir)) {
-                        yield { where: path.relative(dirs.root, f), bytes: fs.readFileSync(f) };
-                    }
+    const streamDir = path.join(dirs.root, "stream");
+    const bucketDir = path.join(dirs.root, "s3", "data-bucket");
+    const tableDir = path.join(dirs.root, "dynamodb");
+    fs.mkdirSync(tableDir, { recursive: true });
+    const sink = new FileStreamSink(streamDir, shards);
+    const flaky = new FlakySink(sink);
+    const store = new FaultyStore(new FsObjectStore(bucketDir), uploadFaults);
+    const ledger = new MemoryStoreLedger();
+    const idempotency = new MemoryPersistenceLayer();
+    const wrapping = LocalKeyProvider.fromFile(path.join(keysDir, "records-wrapping.key"), { create: true });
+    const recipientKeys = new ThrottledKeys(wrapping);
+    return {
+        name: "in-process",
+        region: LOCAL_REGION,
+        streamArn: `arn:aws:kinesis:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stream/local`,
+        ingestIdempotency: idempotency,
+        streamSink: flaky,
+        streamSource: () => new FileStreamSource(streamDir),
+        store: () => store,
+        ledger: () => ledger,
+        producerKeys: wrapping,
+        recipientKeys,
+        failUploads: (match) => (uploadFaults.match = match),
+        clearUploadFaults: () => delete uploadFaults.match,
+        throttleDecrypt: (n, skip) => (recipientKeys.throttle = { n, skip }),
+        refuseEveryNthPut: (k) => (flaky.every = k),
+        async *atRest() {
+            // The in-memory table, as DynamoDB would hold it.
+            const table = path.join(tableDir, "dedup-table.json");
+            fs.writeFileSync(table, JSON.stringify({ idempotency: [...idempotency.records.values()], ledger: [...ledger.entries.entries()] }));
+            for (const dir of [streamDir, bucketDir, tableDir, dirs.logs]) {
+                for (const f of filesUnder(dir)) {
+                    yield { where: path.relative(dirs.root, f), bytes: fs.readFileSync(f) };
                 }
-            },
-            async close() {
-                sink.close();
-            },
-        };
-    }
+            }
+        },
+        async close() {
+            sink.close();
+        },
+    };
+}
 
+/** The AWS adapters against the protocol servers (emulators.ts), each caller with its own clients, every request logged. */
+async function emulatorsBackend(dirs: BackendDirs, shards: number): Promise<PipelineBackend> {
     const requestLog = new RequestLog({ region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID });
     const s3Directory = path.join(dirs.root, "s3rver");
     fs.mkdirSync(s3Directory, { recursive: true });
@@ -217,7 +222,7 @@ export async function startBackend(name: Backend, dirs: BackendDirs, shards = 4)
         return v;
     };
     return {
-        name,
+        name: "emulators",
         endpoints: emu.endpoints,
         resources: {
             region: emu.region,
@@ -249,34 +254,37 @@ export async function startBackend(name: Backend, dirs: BackendDirs, shards = 4)
         clearUploadFaults: () => emu.proxies.s3.clearFaults(),
         throttleDecrypt: (n, skip) => emu.kms.throttle(n, "Decrypt", skip),
         refuseEveryNthPut: (k) => (sink.every = k),
-        async *atRest() {
-            for (const f of filesUnder(s3Directory)) {
-                yield { where: path.relative(dirs.root, f), bytes: fs.readFileSync(f) };
-            }
-            // Kinesis and DynamoDB hold their data in the emulators' memory: read it back through the API.
-            const source = new KinesisStreamSource(emu.stream, emu.kinesis("setup"));
-            for (const shard of await source.listShards()) {
-                let position: Parameters<StreamSource["read"]>[1] = { type: "TRIM_HORIZON" };
-                for (;;) {
-                    const r = await source.read(shard, position, 10000);
-                    if (r.records.length === 0) {
-                        break;
-                    }
-                    yield { where: `kinesis:${emu.stream}/${shard}`, bytes: Buffer.concat(r.records.map((x) => x.data)) };
-                    position = { type: "AFTER_SEQUENCE_NUMBER", sequenceNumber: r.records[r.records.length - 1].sequenceNumber };
-                }
-            }
-            const ddb = emu.dynamodb("setup");
-            let start: Record<string, never> | undefined;
-            do {
-                const page = await ddb.send(new ScanCommand({ TableName: emu.table, ...(start ? { ExclusiveStartKey: start } : {}) }));
-                yield { where: `dynamodb:${emu.table}`, bytes: Buffer.from(JSON.stringify(page.Items ?? [])) };
-                start = page.LastEvaluatedKey as Record<string, never> | undefined;
-            } while (start);
-            for (const f of filesUnder(dirs.logs)) {
-                yield { where: path.relative(dirs.root, f), bytes: fs.readFileSync(f) };
-            }
-        },
+        atRest: () => emulatorsAtRest(emu, s3Directory, dirs),
         close: () => emu.stop(),
     };
+}
+
+/** What the emulators hold at rest: s3rver's files, the stream and the table read back through the API, the log files. */
+async function* emulatorsAtRest(emu: Emulators, s3Directory: string, dirs: BackendDirs): AsyncGenerator<{ readonly where: string; readonly bytes: Buffer }> {
+    for (const f of filesUnder(s3Directory)) {
+        yield { where: path.relative(dirs.root, f), bytes: fs.readFileSync(f) };
+    }
+    // Kinesis and DynamoDB hold their data in the emulators' memory: read it back through the API.
+    const source = new KinesisStreamSource(emu.stream, emu.kinesis("setup"));
+    for (const shard of await source.listShards()) {
+        let position: Parameters<StreamSource["read"]>[1] = { type: "TRIM_HORIZON" };
+        for (;;) {
+            const r = await source.read(shard, position, 10000);
+            if (r.records.length === 0) {
+                break;
+            }
+            yield { where: `kinesis:${emu.stream}/${shard}`, bytes: Buffer.concat(r.records.map((x) => x.data)) };
+            position = { type: "AFTER_SEQUENCE_NUMBER", sequenceNumber: r.records[r.records.length - 1].sequenceNumber };
+        }
+    }
+    const ddb = emu.dynamodb("setup");
+    let start: Record<string, never> | undefined;
+    do {
+        const page = await ddb.send(new ScanCommand({ TableName: emu.table, ...(start ? { ExclusiveStartKey: start } : {}) }));
+        yield { where: `dynamodb:${emu.table}`, bytes: Buffer.from(JSON.stringify(page.Items ?? [])) };
+        start = page.LastEvaluatedKey as Record<string, never> | undefined;
+    } while (start);
+    for (const f of filesUnder(dirs.logs)) {
+        yield { where: path.relative(dirs.root, f), bytes: fs.readFileSync(f) };
+    }
 }

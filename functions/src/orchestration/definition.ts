@@ -72,6 +72,19 @@ function invoke(functionArn: string, payload: Record<string, Json>): Record<stri
     return { FunctionName: functionArn, Payload: payload };
 }
 
+/** The resources, function and retries every task uses. */
+interface Tasks {
+    readonly fn: string;
+    readonly lambda: string;
+    readonly sqs: string;
+    readonly queueUrl: string;
+    readonly serviceRetry: Record<string, Json>;
+    readonly sqsRetry: Record<string, Json>;
+}
+
+/** Compile-time check that the payload templates name real task inputs. */
+const task = <T extends TaskInput["task"]>(name: T): T => name;
+
 export function replayStateMachineDefinition(options: ReplayStateMachineOptions): Record<string, Json> {
     const partition = options.partition ?? "aws";
     if (!/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$/.test(options.replayFunctionArn)) {
@@ -82,13 +95,15 @@ export function replayStateMachineDefinition(options: ReplayStateMachineOptions)
     }
     const maxConcurrency = checkInt("maxConcurrency", options.maxConcurrency ?? 4, 1, 40);
     const maxAttempts = checkInt("maxAttempts", options.maxAttempts ?? 6, 1, 20);
-    const lambda = `arn:${partition}:states:::lambda:invoke`;
-    const sqs = `arn:${partition}:states:::sqs:sendMessage`;
-    const fn = options.replayFunctionArn;
-    const serviceRetry = { ErrorEquals: LAMBDA_SERVICE_ERRORS, IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: "FULL" };
-    const sqsRetry = { ErrorEquals: ["States.TaskFailed"], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2, JitterStrategy: "FULL" };
-    // Compile-time check that the payload templates name real task inputs.
-    const task = <T extends TaskInput["task"]>(name: T): T => name;
+    const t: Tasks = {
+        fn: options.replayFunctionArn,
+        lambda: `arn:${partition}:states:::lambda:invoke`,
+        sqs: `arn:${partition}:states:::sqs:sendMessage`,
+        queueUrl: options.deadLetterQueueUrl,
+        serviceRetry: { ErrorEquals: LAMBDA_SERVICE_ERRORS, IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: "FULL" },
+        sqsRetry: { ErrorEquals: ["States.TaskFailed"], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2, JitterStrategy: "FULL" },
+    };
+    const { fn, lambda, sqs, serviceRetry, sqsRetry } = t;
 
     return {
         Comment: "Replays parts of the envelope stream through the exactly-once store (dead-lettered process batches, or a time range). Ciphertext only.",
@@ -124,53 +139,7 @@ export function replayStateMachineDefinition(options: ReplayStateMachineOptions)
                 ItemsPath: "$.plan.segments",
                 ItemSelector: { "segment.$": "$$.Map.Item.Value", totals: { read: 0, stored: 0, duplicates: 0, invalid: 0 } },
                 MaxConcurrency: maxConcurrency,
-                ItemProcessor: {
-                    ProcessorConfig: { Mode: "INLINE" },
-                    StartAt: STATES.replaySegment,
-                    States: {
-                        [STATES.replaySegment]: {
-                            Type: "Task",
-                            Comment: "Stores the next part of the segment (bounded per call) and returns the segment advanced.",
-                            Resource: lambda,
-                            Parameters: invoke(fn, { task: task("segment"), "segment.$": "$.segment", "totals.$": "$.totals" }),
-                            ResultSelector: { "segment.$": "$.Payload.segment", "done.$": "$.Payload.done", "totals.$": "$.Payload.totals" },
-                            TimeoutSeconds: 900,
-                            Retry: [
-                                serviceRetry,
-                                { ErrorEquals: ["TransientError"], IntervalSeconds: 5, MaxAttempts: maxAttempts, BackoffRate: 2, MaxDelaySeconds: 300, JitterStrategy: "FULL" },
-                            ],
-                            Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: STATES.deadLetterSegment }],
-                            Next: STATES.segmentDone,
-                        },
-                        [STATES.segmentDone]: {
-                            Type: "Choice",
-                            Choices: [{ Variable: "$.done", BooleanEquals: true, Next: STATES.segmentReplayed }],
-                            Default: STATES.replaySegment,
-                        },
-                        [STATES.segmentReplayed]: {
-                            Type: "Pass",
-                            Parameters: { status: "replayed", "segment.$": "$.segment", "totals.$": "$.totals" },
-                            End: true,
-                        },
-                        [STATES.deadLetterSegment]: {
-                            Type: "Task",
-                            Comment: "The segment, from where it stopped, goes to the dead-letter queue; a new execution can resume it.",
-                            Resource: sqs,
-                            Parameters: {
-                                QueueUrl: options.deadLetterQueueUrl,
-                                MessageBody: { kind: "replay-segment-failed", "segment.$": "$.segment", "totals.$": "$.totals", "error.$": "$.error", "execution.$": "$$.Execution.Id" },
-                            },
-                            ResultPath: null,
-                            Retry: [sqsRetry],
-                            Next: STATES.segmentDeadLettered,
-                        },
-                        [STATES.segmentDeadLettered]: {
-                            Type: "Pass",
-                            Parameters: { status: "dead-lettered", "segment.$": "$.segment", "totals.$": "$.totals" },
-                            End: true,
-                        },
-                    },
-                },
+                ItemProcessor: segmentProcessor(t, maxAttempts),
                 ResultPath: "$.results",
                 Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: STATES.failed }],
                 Next: STATES.summarize,
@@ -192,6 +161,58 @@ export function replayStateMachineDefinition(options: ReplayStateMachineOptions)
             [STATES.succeeded]: { Type: "Succeed", OutputPath: "$.summary" },
             [STATES.incomplete]: { Type: "Fail", Error: "ReplayIncomplete", Cause: "Some segments failed after their retries; they were sent to the dead-letter queue." },
             [STATES.failed]: { Type: "Fail", Error: "ReplayFailed", Cause: "The replay could not run (see the execution history)." },
+        },
+    };
+}
+
+/** The Map's processor: one segment replayed call by call until done, or dead-lettered from where it stopped. */
+function segmentProcessor(t: Tasks, maxAttempts: number): Record<string, Json> {
+    const { fn, lambda, sqs, serviceRetry, sqsRetry } = t;
+    return {
+        ProcessorConfig: { Mode: "INLINE" },
+        StartAt: STATES.replaySegment,
+        States: {
+            [STATES.replaySegment]: {
+                Type: "Task",
+                Comment: "Stores the next part of the segment (bounded per call) and returns the segment advanced.",
+                Resource: lambda,
+                Parameters: invoke(fn, { task: task("segment"), "segment.$": "$.segment", "totals.$": "$.totals" }),
+                ResultSelector: { "segment.$": "$.Payload.segment", "done.$": "$.Payload.done", "totals.$": "$.Payload.totals" },
+                TimeoutSeconds: 900,
+                Retry: [
+                    serviceRetry,
+                    { ErrorEquals: ["TransientError"], IntervalSeconds: 5, MaxAttempts: maxAttempts, BackoffRate: 2, MaxDelaySeconds: 300, JitterStrategy: "FULL" },
+                ],
+                Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: STATES.deadLetterSegment }],
+                Next: STATES.segmentDone,
+            },
+            [STATES.segmentDone]: {
+                Type: "Choice",
+                Choices: [{ Variable: "$.done", BooleanEquals: true, Next: STATES.segmentReplayed }],
+                Default: STATES.replaySegment,
+            },
+            [STATES.segmentReplayed]: {
+                Type: "Pass",
+                Parameters: { status: "replayed", "segment.$": "$.segment", "totals.$": "$.totals" },
+                End: true,
+            },
+            [STATES.deadLetterSegment]: {
+                Type: "Task",
+                Comment: "The segment, from where it stopped, goes to the dead-letter queue; a new execution can resume it.",
+                Resource: sqs,
+                Parameters: {
+                    QueueUrl: t.queueUrl,
+                    MessageBody: { kind: "replay-segment-failed", "segment.$": "$.segment", "totals.$": "$.totals", "error.$": "$.error", "execution.$": "$$.Execution.Id" },
+                },
+                ResultPath: null,
+                Retry: [sqsRetry],
+                Next: STATES.segmentDeadLettered,
+            },
+            [STATES.segmentDeadLettered]: {
+                Type: "Pass",
+                Parameters: { status: "dead-lettered", "segment.$": "$.segment", "totals.$": "$.totals" },
+                End: true,
+            },
         },
     };
 }
