@@ -308,8 +308,9 @@ export function evaluatePrincipal(key: KmsKey, p: KmsPrincipal, op: KmsOperation
     const resource = keyResource(key);
     // A principal or key whose account is unknown (preview) is taken to be in the other's account.
     const crossAccount: Outcome = p.account !== undefined && key.account !== undefined && p.account !== key.account ? YES : NO;
+    const who = principalLabel(p);
     const verdicts = op.actions.map((action) => {
-        const a: ActionRequest = { key, principal: p, caller, who: principalLabel(p), req: { action, resource, context: ctx }, ctx, crossAccount };
+        const a: ActionRequest = { key, principal: p, caller, who, req: { action, resource, context: ctx }, ctx, crossAccount };
         const denies = explicitDenies(a);
         const denied = anyOf(denies.map((d) => d.outcome)).result === "yes";
         return decideAction(a.who, op.label, denies, denied ? [] : candidates(a, grants));
