@@ -173,6 +173,21 @@ export function parsePolicyDocument(input: unknown): PolicyDocument {
     return typeof version === "string" ? { version, statements } : { statements };
 }
 
+/**
+ * The parsed document, or undefined when it is not a policy document (AWS rejects it at deployment). Errors other
+ * than `PolicyDocumentError` (e.g. reading a value unknown during preview) propagate.
+ */
+export function policyDocumentOrUndefined(input: unknown): PolicyDocument | undefined {
+    try {
+        return parsePolicyDocument(input);
+    } catch (e) {
+        if (e instanceof PolicyDocumentError) {
+            return undefined;
+        }
+        throw e;
+    }
+}
+
 /** `Sid "X"` or `statement 2` (1-based), for messages. */
 export function statementLabel(s: Statement): string {
     return s.sid !== undefined ? `statement "${s.sid}"` : `statement ${s.index + 1}`;

@@ -14,7 +14,7 @@
  * make the decisions that depend on them undecided.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { parsePolicyDocument, PolicyDocumentError, type PolicyDocument, type Statement } from "./iam";
+import { policyDocumentOrUndefined, type PolicyDocument, type Statement } from "./iam";
 import { collectPrincipals, toKmsPrincipal, type StackPrincipal } from "./iamStack";
 import type { KmsGrant, KmsKey } from "./kmsAccess";
 import { known, stringProp, UNKNOWN } from "./known";
@@ -37,15 +37,6 @@ export interface StackAccessOptions {
 const AWS_MANAGED_LABEL = /^AWS-managed policy arn:aws[a-z-]*:iam::aws:policy\/(?:.*\/)?([^/]+)$/;
 
 const ARN = /^arn:(aws[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.*)$/;
-
-function parse(raw: unknown): PolicyDocument | undefined {
-    try {
-        return parsePolicyDocument(raw);
-    } catch (e) {
-        if (e instanceof PolicyDocumentError) return undefined;
-        throw e;
-    }
-}
 
 function str(r: PolicyResource, prop: string): string | undefined {
     const v = stringProp(r.props, prop);
@@ -75,7 +66,7 @@ export class StackAccess {
     private document(holder: PolicyResource, prop: string, label: string): ResourcePolicy | string {
         const raw = known(() => holder.props[prop]);
         if (raw === UNKNOWN) return `${label} is unknown during preview`;
-        const doc = parse(raw);
+        const doc = policyDocumentOrUndefined(raw);
         if (doc === undefined) return `${label} is not a policy document`;
         return { source: { label, urn: holder.urn }, document: doc };
     }
