@@ -64,7 +64,8 @@ export interface IngestionLayerArgs extends FunctionLayerArgs, PublicApiArgs {
     readonly recordsKeyArn: pulumi.Input<string>;
     /**
      * The producer role (`producerPrincipal(...).role`), created before the keys. The layer gives it its only
-     * permissions: `kms:GenerateDataKey` on the records key and invoking the one route. Required.
+     * permissions: `kms:GenerateDataKey` on the records key, invoking the one route and reading the API key's
+     * secret. Required.
      */
     readonly producerRole: aws.iam.Role;
     /**

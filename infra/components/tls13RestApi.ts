@@ -626,6 +626,7 @@ export class Tls13RestApi extends pulumi.ComponentResource {
         const v = validateTls13RestApiArgs(args);
         super(TLS13_REST_API_TYPE, name, {}, opts);
 
+        // The checked `apiKeySecret` (defaults applied) replaces the argument's, also where `v` has none.
         const o = { ...args, ...v, apiKeySecret: v.apiKeySecret };
         const { accountId } = accountEnvironment(this, args);
         const child = (extra?: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions => childOptions(this, args.formerParent, extra);
