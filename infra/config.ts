@@ -88,6 +88,11 @@ export interface PipelineConfig {
     readonly functionMemoryMb: number;
     readonly functionReservedConcurrency: number;
     readonly maxEnvelopeBytes: number;
+    /**
+     * Rotation keeper of the ingestion API's generated key (`ingestApiKeyRotation`, default `"1"`): set a new value
+     * (e.g. the date) to generate a new key; producers read it again from the secret.
+     */
+    readonly ingestApiKeyRotation: string;
     readonly kubernetes: KubernetesConfig;
     readonly alarms: AlarmThresholds;
     /** Email address subscribed to the alert topic; undefined = no subscription. */
@@ -119,6 +124,7 @@ export const CONFIG_KEYS = [
     "functionMemoryMb",
     "functionReservedConcurrency",
     "maxEnvelopeBytes",
+    "ingestApiKeyRotation",
     "kubernetesEnabled",
     "kubernetesContext",
     "kubernetesNamespace",
@@ -265,6 +271,7 @@ export function validateConfig(raw: Readonly<Record<string, string | undefined>>
     const functionMemoryMb = int("functionMemoryMb", 128, 10240, 256);
     const functionReservedConcurrency = int("functionReservedConcurrency", 1, 1000);
     const maxEnvelopeBytes = int("maxEnvelopeBytes", 1024, 1048576, 262144);
+    const ingestApiKeyRotation = str("ingestApiKeyRotation", /^[A-Za-z0-9._:-]{1,64}$/, '1-64 letters, digits, ".", "_", ":" or "-" (e.g. "2026-01-15")', "1");
 
     const k8sEnabled = bool("kubernetesEnabled");
     const k8sOptional = (key: ConfigKey, re: RegExp, what: string): string | undefined => {
@@ -329,6 +336,7 @@ export function validateConfig(raw: Readonly<Record<string, string | undefined>>
             functionMemoryMb,
             functionReservedConcurrency,
             maxEnvelopeBytes,
+            ingestApiKeyRotation,
             kubernetes,
             alarms,
             ...(emailRaw !== undefined ? { alarmEmail: emailRaw } : {}),

@@ -22,6 +22,8 @@ export const catalogTableName = pipeline.storage.catalogTableName;
 export const backupVaultName = pipeline.storage.backupVaultName;
 export const ingestStreamName = pipeline.ingestion.streamName;
 export const ingestEndpointUrl = pipeline.ingestion.api.endpointUrl;
+/** Where producers read the ingestion API's key (GetSecretValue with the producer role); never the key itself. */
+export const ingestApiKeySecretArn = pipeline.ingestion.apiKeySecretArn;
 export const recipientEndpointUrl = pipeline.serving.api.endpointUrl;
 export const stateMachineArn = pipeline.orchestration.stateMachineArn;
 /** Failed replay requests and segments (operators resume them; functions/README.md, "Orchestration"). */

@@ -162,6 +162,8 @@ export function createPipeline(config: PipelineConfig, options: PipelineOptions 
         maxEnvelopeBytes: config.maxEnvelopeBytes,
         recordsKeyArn: keys.recordsKey.arn,
         producerRole: producer.role,
+        apiKeySecretKeyArn: keys.secretsKey.arn,
+        apiKeyRotation: config.ingestApiKeyRotation,
     });
 
     const processing = new ProcessingLayer("processing", {

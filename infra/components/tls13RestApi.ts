@@ -1,7 +1,9 @@
 /**
  * A TLS 1.3-only REST API in front of one Lambda function: IAM- or Cognito-authenticated, API-key-metered,
  * throttled, WAF-protected, reachable only through its custom domain, with encrypted access and WAF logs. The
- * ingestion layer's producer API and the serving layer's recipient API are two of them.
+ * ingestion layer's producer API and the serving layer's recipient API are two of them. With `apiKeySecret`, the
+ * program generates the API key's value (`random.RandomPassword`) and keeps it in a Secrets Manager secret
+ * encrypted with the given key, where callers read it.
  *
  * Its children are named `<name>-<part>` (`<name>-api`, `<name>-stage`, ...); a layer names it
  * `<layer>-<apiName>`, so that they keep the names they had when the layers created them directly (and, with
@@ -9,6 +11,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { DataClassification } from "../../policies/conventions";
 import { LayerPartArgs, childOptions } from "../lib/component";
 import type { FunctionLayer } from "../lib/lambda";
@@ -25,6 +28,10 @@ export const TLS13_SECURITY_POLICY = "SecurityPolicy_TLS13_1_3_2025_09";
 export const ENDPOINT_ACCESS_MODE = "STRICT";
 /** Stage name of every API. */
 export const STAGE_NAME = "live";
+/** Length of a generated API key value (letters and digits): API Gateway accepts 20 to 128 characters. */
+export const API_KEY_LENGTH = 40;
+/** `data-classification` of the secret that holds an API key: a credential. */
+export const API_KEY_SECRET_CLASSIFICATION: DataClassification = "restricted";
 
 /** The access log line (JSON): who called, from where, what happened; no request or response bodies. */
 export const ACCESS_LOG_FORMAT = JSON.stringify({
@@ -55,6 +62,33 @@ export type RestApiAuth =
           readonly userPoolArn: pulumi.Input<string>;
       };
 
+/** Where the program keeps the API key it generates. */
+export interface ApiKeySecretArgs {
+    /** Customer-managed KMS key of the secret (the pipeline's secrets key; never the records key). Required. */
+    readonly kmsKeyArn: pulumi.Input<string>;
+    /**
+     * Keeper of the generated value: changing it generates a new value, which replaces the API key and becomes the
+     * secret's current version. 1-64 letters, digits, `.`, `_`, `:` or `-` (e.g. a date). Default `"1"`.
+     */
+    readonly rotation?: string;
+}
+
+/** `ApiKeySecretArgs` once checked, defaults applied. */
+export interface ValidApiKeySecretArgs {
+    readonly kmsKeyArn: pulumi.Input<string>;
+    readonly rotation: string;
+}
+
+/** A rotation keeper of a generated API key: 1-64 letters, digits, `.`, `_`, `:` or `-`; default `"1"`. */
+export function checkApiKeyRotation(component: string, argName: string, value: string | undefined): string {
+    return checkPattern(component, argName, value ?? "1", /^[A-Za-z0-9._:-]{1,64}$/, '1-64 letters, digits, ".", "_", ":" or "-"');
+}
+
+/** Checks `apiKeySecret` (throws `<component>: argument "apiKeySecret.<name>" ...`) and applies the defaults. */
+export function checkApiKeySecret(component: string, value: ApiKeySecretArgs): ValidApiKeySecretArgs {
+    const kmsKeyArn = required(component, "apiKeySecret.kmsKeyArn", value.kmsKeyArn);
+    return { kmsKeyArn, rotation: checkApiKeyRotation(component, "apiKeySecret.rotation", value.rotation) };
+}
 
 export interface Tls13RestApiArgs extends LoggingLayerArgs, LayerPartArgs {
     /** `data-classification` of the access and WAF log groups. Default `confidential`. */
@@ -92,6 +126,12 @@ export interface Tls13RestApiArgs extends LoggingLayerArgs, LayerPartArgs {
      * role (API Gateway refuses access logging until it is set). Default none.
      */
     readonly stageDependsOn?: readonly pulumi.Resource[];
+    /**
+     * Generate the API key's value in the program (`random.RandomPassword`, 40 letters and digits) and keep it in a
+     * Secrets Manager secret encrypted with `apiKeySecret.kmsKeyArn`, published as `apiKeySecretArn`. Default none:
+     * API Gateway generates the value and the program stores it nowhere.
+     */
+    readonly apiKeySecret?: ApiKeySecretArgs;
 }
 
 /** What a layer publishes about its REST API (component outputs). */
@@ -102,6 +142,8 @@ export interface RestApiEndpoint {
     readonly stageName: pulumi.Output<string>;
     readonly stageArn: pulumi.Output<string>;
     readonly apiKeyId: pulumi.Output<string>;
+    /** ARN of the secret that holds the API key's value (never the value); undefined without `apiKeySecret`. */
+    readonly apiKeySecretArn?: pulumi.Output<string>;
     readonly webAclArn: pulumi.Output<string>;
     readonly accessLogGroupName: pulumi.Output<string>;
     /** Target of the DNS alias record of the custom domain. */
@@ -176,7 +218,10 @@ export function validatePublicApiArgs(component: string, args: PublicApiArgs, de
 }
 
 /** What the route of an API is: everything of `Tls13RestApiArgs` a layer does not give from its own arguments. */
-export type ApiRoute = Pick<Tls13RestApiArgs, "apiName" | "pathParts" | "httpMethod" | "auth" | "binaryMediaTypes" | "queryParameters" | "handler" | "stageDependsOn">;
+export type ApiRoute = Pick<
+    Tls13RestApiArgs,
+    "apiName" | "pathParts" | "httpMethod" | "auth" | "binaryMediaTypes" | "queryParameters" | "handler" | "stageDependsOn" | "apiKeySecret"
+>;
 
 /**
  * The arguments of a layer's API: the layer's logging, classification and tags, its validated `PublicApiArgs`
@@ -205,6 +250,8 @@ export interface ValidTls13RestApiArgs extends ValidLoggingArgs, ApiLimits {
     readonly dataClassification: DataClassification;
     readonly domainName: string;
     readonly basePath: string;
+    /** Undefined: API Gateway generates the key's value. */
+    readonly apiKeySecret?: ValidApiKeySecretArgs;
 }
 
 /** Checks `args` (throws `Tls13RestApi: argument "<name>" ...`) and applies the defaults. */
@@ -229,6 +276,7 @@ export function validateTls13RestApiArgs(args: Tls13RestApiArgs): ValidTls13Rest
         dataClassification: validateClassification(COMPONENT, args.dataClassification, "confidential"),
         domainName: checkDomainName(COMPONENT, "domainName", args.domainName),
         basePath: checkBasePath(COMPONENT, args.basePath),
+        ...(args.apiKeySecret !== undefined ? { apiKeySecret: checkApiKeySecret(COMPONENT, args.apiKeySecret) } : {}),
     };
 }
 
@@ -339,8 +387,40 @@ function createRoute(api: ApiParts): { method: aws.apigateway.Method; integratio
     return { method, integration, routePath, routeArn };
 }
 
+/**
+ * The API key's value, generated in the program (letters and digits, a new one whenever `rotation` changes), and
+ * the secret that holds it: encrypted with the given key, tagged as a restricted store, its one version the value.
+ */
+function createApiKeySecret(api: ApiParts, secretArgs: ValidApiKeySecretArgs): { value: pulumi.Output<string>; secret: aws.secretsmanager.Secret } {
+    const { name, physical, o, child } = api;
+    // The result is a secret output: encrypted in the stack's state, masked in the CLI's output.
+    const password = new random.RandomPassword(
+        `${name}-api-key-value`,
+        { length: API_KEY_LENGTH, special: false, keepers: { rotation: secretArgs.rotation } },
+        child(),
+    );
+    const secret = new aws.secretsmanager.Secret(
+        `${name}-api-key-secret`,
+        {
+            // A prefix, not a name: a deleted secret keeps its name for its recovery window, and a stack created
+            // again within it must not collide with it.
+            namePrefix: `${physical}-api-key-`,
+            description: `API key of ${physical} (the x-api-key header); callers read it with secretsmanager:GetSecretValue.`,
+            kmsKeyId: secretArgs.kmsKeyArn,
+            tags: storeTags(o.tags, o.layer, API_KEY_SECRET_CLASSIFICATION),
+        },
+        child(),
+    );
+    new aws.secretsmanager.SecretVersion(`${name}-api-key-secret-version`, { secretId: secret.id, secretString: password.result }, child());
+    return { value: password.result, secret };
+}
+
 /** The deployment and its stage: encrypted access logs, throttling, the usage plan and its API key. */
-function createStage(api: ApiParts, route: { method: aws.apigateway.Method; integration: aws.apigateway.Integration; routePath: string }): {
+function createStage(
+    api: ApiParts,
+    route: { method: aws.apigateway.Method; integration: aws.apigateway.Integration; routePath: string },
+    apiKeyValue: pulumi.Output<string> | undefined,
+): {
     stage: aws.apigateway.Stage;
     accessLogGroup: aws.cloudwatch.LogGroup;
     apiKey: aws.apigateway.ApiKey;
@@ -421,10 +501,10 @@ function createStage(api: ApiParts, route: { method: aws.apigateway.Method; inte
         child(),
     );
 
-    // The key value is generated by API Gateway (never in the program or its state as an input).
+    // Without a generated value, API Gateway generates it and the program never knows it.
     const apiKey = new aws.apigateway.ApiKey(
         `${name}-api-key`,
-        { name: `${physical}-key`, enabled: true, tags },
+        { name: `${physical}-key`, enabled: true, ...(apiKeyValue !== undefined ? { value: apiKeyValue } : {}), tags },
         child(),
     );
 
@@ -546,7 +626,8 @@ export class Tls13RestApi extends pulumi.ComponentResource {
         const v = validateTls13RestApiArgs(args);
         super(TLS13_REST_API_TYPE, name, {}, opts);
 
-        const o = { ...args, ...v };
+        // The checked `apiKeySecret` (defaults applied) replaces the argument's, also where `v` has none.
+        const o = { ...args, ...v, apiKeySecret: v.apiKeySecret };
         const { accountId } = accountEnvironment(this, args);
         const child = (extra?: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions => childOptions(this, args.formerParent, extra);
         const physical = `${v.namePrefix}-${args.apiName}`;
@@ -572,7 +653,8 @@ export class Tls13RestApi extends pulumi.ComponentResource {
 
         const api: ApiParts = { name, physical, o, accountId, tags, dataTags, child, restApi };
         const route = createRoute(api);
-        const { stage, accessLogGroup, apiKey } = createStage(api, route);
+        const keySecret = v.apiKeySecret !== undefined ? createApiKeySecret(api, v.apiKeySecret) : undefined;
+        const { stage, accessLogGroup, apiKey } = createStage(api, route, keySecret?.value);
         const domain = createDomain(api, stage);
         const webAcl = createFirewall(api, stage);
         const { routeArn, routePath } = route;
@@ -584,6 +666,7 @@ export class Tls13RestApi extends pulumi.ComponentResource {
             stageName: stage.stageName,
             stageArn: stage.arn,
             apiKeyId: apiKey.id,
+            ...(keySecret !== undefined ? { apiKeySecretArn: keySecret.secret.arn } : {}),
             webAclArn: webAcl.arn,
             accessLogGroupName: accessLogGroup.name,
             domainRegionalName: domain.regionalDomainName,

@@ -182,6 +182,53 @@ for (const stack of ["dev", "prod"]) {
             });
         });
 
+        describe("the producer reads the ingestion API's key from its secret; no other role can", function () {
+            const secretArn = (): string => {
+                const r = p.resources.find((x) => x.type === "aws:secretsmanager/secret:Secret" && x.name === "ingestion-ingest-api-key-secret");
+                assert.ok(r !== undefined, "no ingestion-ingest-api-key-secret");
+                return String(r.props.arn);
+            };
+            const getSecret = (arn: string): IamRequest => ({ action: "secretsmanager:GetSecretValue", resource: arn, context: { "aws:SecureTransport": "true", "aws:ViaAWSService": "false" }, complete: ["aws:source"] });
+            // What Secrets Manager asks KMS for the caller when it reads the secret: the secret's ARN and version as the encryption context.
+            const decryptFor = (arn: string, service = "secretsmanager"): IamRequest => ({
+                action: "kms:Decrypt",
+                resource: p.names.keys.secrets,
+                context: {
+                    "aws:SecureTransport": "true",
+                    "aws:ViaAWSService": "true",
+                    "kms:ViaService": `${service}.${p.names.region}.amazonaws.com`,
+                    "kms:CallerAccount": p.names.account,
+                    "kms:EncryptionContextKeys": ["SecretARN", "SecretVersionId"],
+                    "kms:EncryptionContext:SecretARN": arn,
+                    "kms:EncryptionContext:SecretVersionId": "00000000-0000-4000-8000-000000000001",
+                },
+                complete: ["kms:", "aws:source"],
+            });
+            const producerPolicy = 'ingestion-producer-policy policy statement';
+
+            it("GetSecretValue on the secret, and Decrypt of its value through Secrets Manager (delegated by the secrets key's policy)", function () {
+                assert.equal(outcome(as("producer", getSecret(secretArn()))), `allowed by ${producerPolicy} "ReadApiKey"`);
+                assert.equal(
+                    outcome(as("producer", decryptFor(secretArn()))),
+                    `allowed by ${producerPolicy} "DecryptApiKeyThroughSecretsManager" (delegated by key policy statement "UseThroughServicesOnly")`,
+                );
+            });
+
+            it("not another secret, not the secrets key for another secret or outside Secrets Manager", function () {
+                const other = `arn:aws:secretsmanager:${p.names.region}:${p.names.account}:secret:other-AbCdEf`;
+                assert.match(outcome(as("producer", getSecret(other))), /^denied: no statement allows role "e2ee-pipeline-\w+-producer" secretsmanager:GetSecretValue/);
+                assert.match(outcome(as("producer", decryptFor(other))), /^denied: no statement allows role "e2ee-pipeline-\w+-producer" kms:Decrypt/);
+                assert.match(outcome(as("producer", decryptFor(secretArn(), "lambda"))), /^denied: no statement allows role "e2ee-pipeline-\w+-producer" kms:Decrypt/);
+            });
+
+            it("no other role of the stack may read it", function () {
+                for (const role of Object.keys(p.names.roles).filter((r) => r !== "producer").sort()) {
+                    assert.equal(as(role, getSecret(secretArn())).decision, "denied", role);
+                    assert.equal(as(role, decryptFor(secretArn())).decision, "denied", role);
+                }
+            });
+        });
+
         describe("nobody but API Gateway, for the GET /records route, may invoke the recipient", function () {
             const invoke = (context: Record<string, string>): IamRequest => ({
                 action: "lambda:InvokeFunction",

@@ -15,6 +15,7 @@ import { ACCOUNTS, Created, REGION, created, ofType, settle, startMocks, valueOf
 
 const ACCOUNT = ACCOUNTS.test;
 const LOGS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/logs-0003`;
+const SECRETS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/secrets-0004`;
 const CERT = `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/0b1e4c7a-1d2e-4f3a-9b8c-7d6e5f4a3b21`;
 const IMAGE = `registry.example.com/recipient@sha256:${"ab".repeat(32)}`;
 const URN = (qualifiedType: string, name: string): string => `urn:pulumi:test::e2ee-pipeline::${qualifiedType}::${name}`;
@@ -95,6 +96,26 @@ describe("infra/components: the stand-alone components", function () {
             assert.equal(standalone.endpoint.endpointUrl, "https://other.test.example.com/v1/records");
         });
 
+        it("Tls13RestApi with apiKeySecret: the generated value, its secret and version are children too", async function () {
+            created.length = 0;
+            const layer = new pulumi.ComponentResource("e2ee:test:Layer", "ingestion");
+            const api = new Tls13RestApi("ingestion-ingest", apiArgs({ formerParent: layer, apiKeySecret: { kmsKeyArn: SECRETS_KEY } }), { parent: layer });
+            await settle();
+            const children = childrenOf(created.find((c) => c.name === "ingestion-ingest")?.urn);
+            assert.equal(children.length, 22, "the 19 children and the RandomPassword, the secret and its version");
+            assert.deepEqual(
+                children.filter((c) => c.name.startsWith("ingestion-ingest-api-key-")).map((c) => `${c.type} ${c.name}`),
+                [
+                    "random:index/randomPassword:RandomPassword ingestion-ingest-api-key-value",
+                    "aws:secretsmanager/secret:Secret ingestion-ingest-api-key-secret",
+                    "aws:secretsmanager/secretVersion:SecretVersion ingestion-ingest-api-key-secret-version",
+                ],
+            );
+            assert.match(await valueOf(api.endpoint.apiKeySecretArn ?? ""), /^arn:aws:secretsmanager:eu-west-1:123456789012:secret:e2ee-pipeline-test-ingest-api-key-/);
+            const standalone = new Tls13RestApi("plain", apiArgs({ namePrefix: "plain", domainName: "plain.test.example.com" }));
+            assert.equal(standalone.endpoint.apiKeySecretArn, undefined);
+        });
+
         it("RecipientUserPool: the pool is named like the component, the client <name>-client", async function () {
             created.length = 0;
             const layer = new pulumi.ComponentResource("e2ee:test:Layer", "serving");
@@ -136,6 +157,20 @@ describe("infra/components: the stand-alone components", function () {
                 validateTls13RestApiArgs,
                 (a) => new Tls13RestApi("bad", a),
                 'Tls13RestApi: argument "auth.userPoolArn" is required',
+            ],
+            [
+                "Tls13RestApi with an API key secret but no key",
+                () => apiArgs({ apiKeySecret: { kmsKeyArn: "" } }),
+                validateTls13RestApiArgs,
+                (a) => new Tls13RestApi("bad", a),
+                'Tls13RestApi: argument "apiKeySecret.kmsKeyArn" is required',
+            ],
+            [
+                "Tls13RestApi with a bad API key rotation",
+                () => apiArgs({ apiKeySecret: { kmsKeyArn: SECRETS_KEY, rotation: "" } }),
+                validateTls13RestApiArgs,
+                (a) => new Tls13RestApi("bad", a),
+                'Tls13RestApi: argument "apiKeySecret.rotation" must be 1-64 letters, digits, ".", "_", ":" or "-", got ""',
             ],
             ["Tls13RestApi with a 5/5min WAF limit", () => apiArgs({ wafRateLimitPer5Min: 5 }), validateTls13RestApiArgs, (a) => new Tls13RestApi("bad", a), 'Tls13RestApi: argument "wafRateLimitPer5Min" must be an integer from 10 to 2000000000, got 5'],
             ["Tls13RestApi with a bad domain", () => apiArgs({ domainName: "Ingest" }), validateTls13RestApiArgs, (a) => new Tls13RestApi("bad", a), 'Tls13RestApi: argument "domainName" must be a lower-case fully-qualified domain name, got "Ingest"'],
@@ -212,6 +247,7 @@ describe("infra/components: the stand-alone components", function () {
                 domainName: "ingest.test.example.com",
                 basePath: "v1",
             });
+            assert.deepEqual(validateTls13RestApiArgs(apiArgs({ apiKeySecret: { kmsKeyArn: SECRETS_KEY } })).apiKeySecret, { kmsKeyArn: SECRETS_KEY, rotation: "1" });
             assert.deepEqual(validateRecipientUserPoolArgs(poolArgs()), { namePrefix: "e2ee-pipeline-test" });
             assert.deepEqual(validatePipelineNamespaceArgs(namespaceArgs()), { namespace: "e2ee-pipeline", dnsNamespace: "kube-system", meshNamespace: "istio-system" });
             assert.equal(validateKubernetesRecipientArgs(recipientArgs()).replicas, 2);

@@ -24,6 +24,9 @@ describe("infra/config validateConfig", function () {
         assert.deepEqual(c.kubernetes, { enabled: false, context: undefined, namespace: "e2ee-pipeline", recipientImage: undefined, certificateIssuer: undefined, oidcProviderArn: undefined });
         assert.deepEqual(c.alarms, { ingestRecordsPer5Min: 10000, dlqDepth: 10, functionErrors: 10, authFailures: 20, unauthorizedApiCalls: 10 });
         assert.equal(c.alarmEmail, undefined);
+        assert.equal(c.ingestApiKeyRotation, "1", "the API key's rotation keeper defaults to \"1\"");
+        const rotated = validateConfig({ ...dev(), "e2ee-pipeline:ingestApiKeyRotation": "2026-01-15" });
+        assert.ok(rotated.ok && rotated.config.ingestApiKeyRotation === "2026-01-15");
     });
 
     it("accepts the prod stack file: longer retention, deletion protection, Kubernetes on, two key admins", function () {
@@ -83,6 +86,11 @@ describe("infra/config validateConfig", function () {
             key: "e2ee-pipeline:vpcCidr",
             value: "10.0.0/16",
             error: 'e2ee-pipeline:vpcCidr must be an IPv4 CIDR block from /16 to /20 such as "10.40.0.0/16", got "10.0.0/16"',
+        },
+        {
+            key: "e2ee-pipeline:ingestApiKeyRotation",
+            value: "next week",
+            error: 'e2ee-pipeline:ingestApiKeyRotation must be 1-64 letters, digits, ".", "_", ":" or "-" (e.g. "2026-01-15"), got "next week"',
         },
         { key: "e2ee-pipeline:availabilityZoneCount", value: "1", error: 'e2ee-pipeline:availabilityZoneCount must be an integer from 2 to 4, got "1"' },
         {

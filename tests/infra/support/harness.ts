@@ -172,6 +172,18 @@ export function mockState(type: string, name: string, inputs: Record<string, unk
                 dec: BigInt(`0x${bytes.toString("hex") || "0"}`).toString(10),
             });
         }
+        case "aws:secretsmanager/secret:Secret": {
+            // Secrets Manager appends `-` and 6 characters to the name (or the generated name to the prefix).
+            const secretName = typeof inputs.name === "string" ? `${inputs.name}-${hex.slice(0, 6)}` : `${String(inputs.namePrefix ?? `${name}-`)}${hex}${hex.slice(0, 2)}-${hex.slice(2, 8)}`;
+            const secretArn = arn("secretsmanager", `secret:${secretName}`);
+            return s(secretArn, { arn: secretArn, name: secretName });
+        }
+        case "random:index/randomPassword:RandomPassword": {
+            // `length` characters of the classes asked for (deterministic).
+            const alphabet = `${inputs.upper === false ? "" : "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}${inputs.lower === false ? "" : "abcdefghijklmnopqrstuvwxyz"}${inputs.numeric === false ? "" : "0123456789"}${inputs.special === false ? "" : "!@#$%&*()-_=+[]{}<>:?"}`;
+            const result = Array.from({ length: Number(inputs.length ?? 16) }, (_, i) => alphabet[(counter * 31 + i * 7) % alphabet.length]).join("");
+            return s("none", { result });
+        }
         default: {
             const [pkg, mod] = type.split(":");
             const service = pkg === "aws" ? (mod ?? "x").split("/")[0] : pkg;
