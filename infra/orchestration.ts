@@ -24,7 +24,7 @@ import { replayStateMachineJson } from "../functions/src/orchestration/definitio
 import { DataClassification } from "../policies/conventions";
 import { PipelineNamespace, PipelineNamespaceSettings, ValidPipelineNamespaceSettings, validatePipelineNamespaceSettings } from "./components/pipelineNamespace";
 import { LoggingLayerArgs, ValidLoggingArgs, accountEnvironment, validateClassification, validateLoggingArgs } from "./lib/layer";
-import { Statement, denyInsecureTransport, policyDocument, viaService } from "./lib/policy";
+import { Statement, deadLetterStatements, denyInsecureTransport, policyDocument, viaService } from "./lib/policy";
 import { principalRoleArgs, principalRoleName } from "./lib/principal";
 import { layerTags, storeTags } from "./lib/tags";
 import { checkInt, checkNotRecordsKey, required } from "./lib/validate";
@@ -181,19 +181,7 @@ export class OrchestrationLayer extends pulumi.ComponentResource {
                 Action: ["lambda:InvokeFunction"],
                 Resource: [replayArn, pulumi.interpolate`${replayArn}:*`],
             },
-            {
-                Sid: "SendToDeadLetterQueue",
-                Effect: "Allow",
-                Action: ["sqs:SendMessage"],
-                Resource: deadLetterQueue.arn,
-            },
-            {
-                Sid: "EncryptDeadLetterMessages",
-                Effect: "Allow",
-                Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-                Resource: args.queueKeyArn,
-                Condition: { StringEquals: { "kms:ViaService": viaService("sqs", region) } },
-            },
+            ...deadLetterStatements("SendToDeadLetterQueue", deadLetterQueue.arn, args.queueKeyArn, region),
             {
                 Sid: "UseStateMachineKey",
                 Effect: "Allow",

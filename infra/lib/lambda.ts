@@ -9,7 +9,7 @@ import { FunctionName, HANDLER } from "../../functions/src/contract";
 import { bundleFunction } from "../../functions/build";
 import { DataClassification, PrincipalRole } from "../../policies/conventions";
 import { AccountEnvironment, LoggingLayerArgs, ValidLoggingArgs, validateClassification, validateLoggingArgs } from "./layer";
-import { Statement, denyInsecureTransport, policyDocument, viaService } from "./policy";
+import { Statement, deadLetterStatements, denyInsecureTransport, policyDocument } from "./policy";
 import { PrincipalRoleSpec, principalRoleArgs } from "./principal";
 import { FUNCTION_TAG, Tags, layerTags, storeTags } from "./tags";
 import { checkInt, required, requireNonEmptyList } from "./validate";
@@ -219,19 +219,7 @@ export function createPipelineFunction(layer: FunctionLayer, opts: PipelineFunct
             Action: ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
             Resource: eniArn,
         },
-        {
-            Sid: "SendToOwnDeadLetterQueue",
-            Effect: "Allow",
-            Action: ["sqs:SendMessage"],
-            Resource: deadLetterQueue.arn,
-        },
-        {
-            Sid: "EncryptDeadLetterMessages",
-            Effect: "Allow",
-            Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-            Resource: args.queueKeyArn,
-            Condition: { StringEquals: { "kms:ViaService": viaService("sqs", region) } },
-        },
+        ...deadLetterStatements("SendToOwnDeadLetterQueue", deadLetterQueue.arn, args.queueKeyArn, region),
         ...opts.statements,
     ];
 

@@ -37,6 +37,23 @@ export function viaService(service: string, region: string): string {
     return `${service}.${region}.amazonaws.com`;
 }
 
+/**
+ * What a principal needs to send to its SQS dead-letter queue: SendMessage on the queue (statement `sendSid`) and
+ * the queue key's GenerateDataKey and Decrypt through SQS only (`EncryptDeadLetterMessages`).
+ */
+export function deadLetterStatements(sendSid: string, queueArn: pulumi.Input<string>, queueKeyArn: pulumi.Input<string>, region: string): Statement[] {
+    return [
+        { Sid: sendSid, Effect: "Allow", Action: ["sqs:SendMessage"], Resource: queueArn },
+        {
+            Sid: "EncryptDeadLetterMessages",
+            Effect: "Allow",
+            Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+            Resource: queueKeyArn,
+            Condition: { StringEquals: { "kms:ViaService": viaService("sqs", region) } },
+        },
+    ];
+}
+
 /** Trust policy letting an AWS service assume a role on behalf of this account only (confused deputy). */
 export function serviceTrustPolicy(service: string, accountId: pulumi.Input<string>): pulumi.Output<string> {
     return policyDocument([
