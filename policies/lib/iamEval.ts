@@ -160,9 +160,11 @@ function escapeRe(c: string): string {
     return c.replace(/[.+^${}()|[\]\\*?]/g, "\\$&");
 }
 
-/** `*` any characters, `?` one character; `\u0000*` / `\u0000?` are literal (escaped variables). */
-function globRegExp(pattern: string, flags: string): RegExp {
-    const key = `${flags}\u0001${pattern}`;
+/**
+ * The anchored RegExp of a wildcard pattern, cached by `key`: `star(next)` and `one` are what `*` (followed by
+ * `next`) and `?` match; `\u0000*` / `\u0000?` are literal (escaped variables), as is every other character.
+ */
+function wildcardRegExp(key: string, pattern: string, flags: string, star: (next: string | undefined) => string, one: string): RegExp {
     let re = regexCache.get(key);
     if (re === undefined) {
         let body = "";
@@ -171,13 +173,18 @@ function globRegExp(pattern: string, flags: string): RegExp {
             if (c === "\u0000" && i + 1 < pattern.length) {
                 body += escapeRe(pattern[++i]);
             } else {
-                body += c === "*" ? ".*" : c === "?" ? "." : escapeRe(c);
+                body += c === "*" ? star(pattern[i + 1]) : c === "?" ? one : escapeRe(c);
             }
         }
         re = new RegExp(`^${body}$`, flags);
         regexCache.set(key, re);
     }
     return re;
+}
+
+/** `*` any characters, `?` one character; `\u0000*` / `\u0000?` are literal (escaped variables). */
+function globRegExp(pattern: string, flags: string): RegExp {
+    return wildcardRegExp(`${flags}\u0001${pattern}`, pattern, flags, () => ".*", ".");
 }
 
 /** StringLike: `*` and `?`, case-sensitive. */
@@ -193,26 +200,8 @@ export function arnMatch(pattern: string, arn: string): boolean {
     if (pattern === "*") {
         return true;
     }
-    const key = `arn\u0001${pattern}`;
-    let re = regexCache.get(key);
-    if (re === undefined) {
-        let body = "";
-        for (let i = 0; i < pattern.length; i++) {
-            const c = pattern[i];
-            if (c === "\u0000" && i + 1 < pattern.length) {
-                body += escapeRe(pattern[++i]);
-            } else if (c === "*") {
-                const next = pattern[i + 1];
-                body += next === undefined || next === ":" ? ".*" : "[^:]*";
-            } else if (c === "?") {
-                body += "[^:]";
-            } else {
-                body += escapeRe(c);
-            }
-        }
-        re = new RegExp(`^${body}$`);
-        regexCache.set(key, re);
-    }
+    // A `*` that ends a segment may match across colons; otherwise wildcards stay within a segment.
+    const re = wildcardRegExp(`arn\u0001${pattern}`, pattern, "", (next) => (next === undefined || next === ":" ? ".*" : "[^:]*"), "[^:]");
     return re.test(arn);
 }
 
