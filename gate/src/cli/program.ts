@@ -172,9 +172,9 @@ function runProgramOnce(
         if (signal?.aborted === true) abort();
         else signal?.addEventListener("abort", abort, { once: true });
         child.on("exit", (code, exitSignal) => {
+            signal?.removeEventListener("abort", abort);
             if (aborted) return;
             clearTimeout(timer);
-            signal?.removeEventListener("abort", abort);
             stopPlugins();
             // Messages the host sent before it exited may still be on their way: the channel closes after them.
             const ended = child.connected ? new Promise<void>((r) => child.once("disconnect", () => r())) : Promise.resolve();
