@@ -62,6 +62,60 @@ describe("functions/envelope header", () => {
         assert.throws(() => encodeHeader({ ...HEADER, tenant: "A" } as RecordHeader), (e: EnvelopeError) => e.code === "bad-header");
     });
 
+    it("decodeHeader decides every text as the full check does (parse, validate, require the canonical form)", () => {
+        // The reference: what decodeHeader must mean, written the slow way.
+        const reference = (text: string): RecordHeader | string => {
+            let parsed: unknown;
+            try {
+                parsed = JSON.parse(text);
+            } catch {
+                return "header is not valid JSON";
+            }
+            const problem = headerProblem(parsed);
+            if (problem) {
+                return problem;
+            }
+            const h = parsed as RecordHeader;
+            const canonical = `{"tenant":"${h.tenant}","schema":"${h.schema}","classification":"${h.classification}","recordId":"${h.recordId}","producer":"${h.producer}","time":"${h.time}"}`;
+            return canonical === text ? h : "header is not in canonical form (field order, whitespace or duplicates)";
+        };
+        const decoded = (text: string): RecordHeader | string => {
+            try {
+                return decodeHeader(Buffer.from(text, "latin1"));
+            } catch (e) {
+                assert.ok(e instanceof EnvelopeError && e.code === "bad-header", String(e));
+                return e.message;
+            }
+        };
+        const base = encodeHeader(HEADER).toString("latin1");
+        const alphabet = ['"', "\\", "{", "}", ",", ":", " ", "\n", "0", "9", "a", "Z", "-", ".", "_", "T", "\u0000", "\u00e9"];
+        // Deterministic pseudo-random mutations (one to three edits: insert, delete or replace one character).
+        let seed = 7;
+        const next = (n: number): number => {
+            seed = (seed * 1103515245 + 12345) % 2 ** 31;
+            return seed % n;
+        };
+        const texts = [base, base + "\n", base.slice(0, -1), ` ${base}`, base.replace("acme", "ac\\u006de"), base.replace("2026-11-23", "2026-02-29")];
+        for (let i = 0; i < 3000; i++) {
+            let t = base;
+            for (let edits = 1 + next(3); edits > 0; edits--) {
+                const at = next(t.length + 1);
+                const c = alphabet[next(alphabet.length)];
+                const kind = next(3);
+                t = kind === 0 ? t.slice(0, at) + c + t.slice(at) : kind === 1 ? t.slice(0, at) + t.slice(at + 1) : t.slice(0, at) + c + t.slice(at + 1);
+            }
+            texts.push(t);
+        }
+        let accepted = 0;
+        for (const t of texts) {
+            const want = reference(t);
+            assert.deepEqual(decoded(t), want, t);
+            accepted += typeof want === "string" ? 0 : 1;
+        }
+        // The mutations reach both outcomes, so both paths of decodeHeader are compared.
+        assert.ok(accepted > 100 && accepted < texts.length - 100, `${accepted} of ${texts.length} accepted`);
+    });
+
     it("encryption context is the key-scoped fields only, canonical form sorted", () => {
         assert.deepEqual(encryptionContext(HEADER), { tenant: "acme", schema: "orders.v1", classification: "confidential", producer: "shop" });
         assert.equal(canonicalContext({ b: "2", a: "1" }), '[["a","1"],["b","2"]]');

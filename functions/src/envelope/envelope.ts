@@ -12,7 +12,7 @@
 import * as crypto from "node:crypto";
 import { EnvelopeError } from "./errors";
 import { COMMITMENT_BYTES, FORMAT_VERSION, MAGIC_0, MAGIC_1, MAX_PLAINTEXT_BYTES, MAX_WRAPPED_KEY_BYTES, NONCE_BYTES, parseEnvelope, ParsedEnvelope, TAG_BYTES } from "./format";
-import { encodeHeader, encryptionContext, HEADER_FIELDS, RecordHeader } from "./header";
+import { canonicalHeaderText, encryptionContext, HEADER_FIELDS, RecordHeader } from "./header";
 import { KeyProvider } from "./keys";
 import { KeyReuseLimits, KeyUsage, resolveLimits, withinLimits } from "./limits";
 
@@ -83,7 +83,7 @@ export class EnvelopeEncryptor {
                 `record of ${plaintext.length} plaintext bytes exceeds maxBytes (${this.limits.maxBytes}), the bytes one data key may encrypt; raise maxBytes or split the record`,
             );
         }
-        const headerBytes = encodeHeader(header);
+        const headerText = canonicalHeaderText(header);
         const cacheKey = contextKey(header);
         let entry = this.keys.get(cacheKey);
         if (!entry || !withinLimits(entry, plaintext.length, this.now(), this.limits)) {
@@ -98,13 +98,13 @@ export class EnvelopeEncryptor {
                 // for this record (so the number of provider calls per record is bounded).
                 entry = await this.newKey(cacheKey, context, plaintext.length);
                 this.records++;
-                return seal(entry, headerBytes, plaintext);
+                return seal(entry, headerText, plaintext);
             }
         }
         entry.records++;
         entry.bytes += plaintext.length;
         this.records++;
-        return seal(entry, headerBytes, plaintext);
+        return seal(entry, headerText, plaintext);
     }
 
     /** Forgets and zeroes all cached data keys. */
@@ -188,8 +188,9 @@ export function takeNonce(out: Buffer, offset: number): void {
     noncePoolOffset += NONCE_BYTES;
 }
 
-function seal(key: CachedKey, headerBytes: Buffer, plaintext: Uint8Array): Buffer {
-    const h = headerBytes.length;
+/** The envelope of `plaintext`; `headerText` is the header's canonical encoding (ASCII, so one byte per character). */
+function seal(key: CachedKey, headerText: string, plaintext: Uint8Array): Buffer {
+    const h = headerText.length;
     const w = key.wrapped.length;
     const n = plaintext.length;
     const nonceOff = 11 + h + w + COMMITMENT_BYTES;
@@ -198,7 +199,7 @@ function seal(key: CachedKey, headerBytes: Buffer, plaintext: Uint8Array): Buffe
     out[1] = MAGIC_1;
     out[2] = FORMAT_VERSION;
     out.writeUInt16BE(h, 3);
-    headerBytes.copy(out, 5);
+    out.write(headerText, 5, h, "latin1");
     out.writeUInt16BE(w, 5 + h);
     key.wrapped.copy(out, 7 + h);
     out.writeUInt32BE(n, 7 + h + w);
@@ -305,9 +306,9 @@ export class EnvelopeDecryptor {
         }
         const cacheKey = `${env.wrappedKey.toString("latin1")}\u0000${contextKey(env.header)}`;
         const n = env.ciphertext.length;
-        const context = encryptionContext(env.header);
         let entry = this.cache.get(cacheKey);
         if (!entry || entry.retired || !withinLimits(entry, n, this.now(), this.limits)) {
+            const context = encryptionContext(env.header);
             if (entry && !entry.retired && this.cache.get(cacheKey) === entry) {
                 this.cache.delete(cacheKey);
                 zero(entry);

@@ -55,14 +55,20 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** True when a string matching PATTERNS.time names a real instant (calendar-checked without Date objects: hot path). */
 function realInstant(t: string): boolean {
-    const year = Number(t.slice(0, 4));
-    const month = Number(t.slice(5, 7));
-    const day = Number(t.slice(8, 10));
+    // The pattern guarantees ASCII digits at these offsets.
+    const digits = (from: number, count: number): number => {
+        let n = 0;
+        for (let i = from; i < from + count; i++) {
+            n = n * 10 + (t.charCodeAt(i) - 48);
+        }
+        return n;
+    };
+    const year = digits(0, 4);
+    const month = digits(5, 2);
+    const day = digits(8, 2);
     const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
     const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
-    return (
-        month >= 1 && month <= 12 && day >= 1 && day <= days && Number(t.slice(11, 13)) < 24 && Number(t.slice(14, 16)) < 60 && Number(t.slice(17, 19)) < 60
-    );
+    return month >= 1 && month <= 12 && day >= 1 && day <= days && digits(11, 2) < 24 && digits(14, 2) < 60 && digits(17, 2) < 60;
 }
 
 /** Returns the reason `value` is not a valid header, or undefined when it is one. */
@@ -71,13 +77,25 @@ export function headerProblem(value: unknown): string | undefined {
         return "header must be a JSON object";
     }
     const record = value as Record<string, unknown>;
-    let known = 0;
+    const problem = fieldProblem(record);
+    if (problem) {
+        return problem;
+    }
+    const keys = Object.keys(record);
+    if (keys.length !== HEADER_FIELDS.length) {
+        const unknown = keys.find((k) => !(HEADER_FIELDS as readonly string[]).includes(k));
+        return `header has unknown field "${unknown}"`;
+    }
+    return undefined;
+}
+
+/** The first problem with the values of the header fields of `record` (other keys are not looked at). */
+function fieldProblem(record: Readonly<Record<string, unknown>>): string | undefined {
     for (const field of HEADER_FIELDS) {
         const v = record[field];
         if (typeof v !== "string") {
             return `header field "${field}" must be a string`;
         }
-        known++;
         if (field === "classification") {
             if (!(CLASSIFICATIONS as readonly string[]).includes(v)) {
                 return `header field "classification" must be one of ${CLASSIFICATIONS.join(", ")}; got "${v.slice(0, 40)}"`;
@@ -88,21 +106,24 @@ export function headerProblem(value: unknown): string | undefined {
             return `header field "time" is not a real instant: ${v}`;
         }
     }
-    const keys = Object.keys(record);
-    if (keys.length !== known) {
-        const unknown = keys.find((k) => !(HEADER_FIELDS as readonly string[]).includes(k));
-        return `header has unknown field "${unknown}"`;
-    }
     return undefined;
 }
 
 /** Validates and returns the canonical encoding (UTF-8 bytes, which are ASCII). Throws EnvelopeError("bad-header"). */
 export function encodeHeader(header: RecordHeader): Buffer {
+    return Buffer.from(canonicalHeaderText(header), "latin1");
+}
+
+/**
+ * Validates and returns the canonical encoding as a string of ASCII characters (one byte each in latin1), for
+ * writers that place it in a larger buffer. Throws EnvelopeError("bad-header").
+ */
+export function canonicalHeaderText(header: RecordHeader): string {
     const problem = headerProblem(header);
     if (problem) {
         throw new EnvelopeError("bad-header", problem);
     }
-    return Buffer.from(canonicalHeaderJson(header), "latin1");
+    return canonicalHeaderJson(header);
 }
 
 function canonicalHeaderJson(h: RecordHeader): string {
@@ -113,9 +134,37 @@ function canonicalHeaderJson(h: RecordHeader): string {
     );
 }
 
+/**
+ * The canonical encoding of a valid header as one regular expression, built from PATTERNS and CLASSIFICATIONS: the
+ * fields in order, each value captured. Valid values contain no quote, backslash or control character, so a text
+ * it matches (with a real instant as `time`) is exactly the canonical JSON of the captured values.
+ */
+const CANONICAL_HEADER = new RegExp(
+    "^\\{" +
+        HEADER_FIELDS.map((field) => {
+            const value = field === "classification" ? CLASSIFICATIONS.join("|") : PATTERNS[field].source.slice(1, -1);
+            return `"${field}":"(${value})"`;
+        }).join(",") +
+        "\\}$",
+);
+
+/** The header of `text` when it is a valid header in canonical form (the hot path of every reader); undefined otherwise. */
+function canonicalHeader(text: string): RecordHeader | undefined {
+    const m = CANONICAL_HEADER.exec(text);
+    if (m === null || !realInstant(m[6])) {
+        return undefined;
+    }
+    return { tenant: m[1], schema: m[2], classification: m[3] as Classification, recordId: m[4], producer: m[5], time: m[6] };
+}
+
 /** Parses and validates a header; requires the canonical encoding. Throws EnvelopeError("bad-header"). */
 export function decodeHeader(bytes: Uint8Array): RecordHeader {
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+    const text = (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString("latin1");
+    const canonical = canonicalHeader(text);
+    if (canonical) {
+        return canonical;
+    }
+    // Not a valid canonical header: the full parse names what is wrong.
     let parsed: unknown;
     try {
         parsed = JSON.parse(text);
