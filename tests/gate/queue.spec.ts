@@ -1,10 +1,10 @@
 /** The Analyze calls of one pack (packs/queue.ts): limits in flight, workers, backlog, failures. */
 import { strict as assert } from "assert";
-import type { AnalyzeRequest } from "@pulumi/pulumi/proto/analyzer_pb";
+import type { AnalyzeCall } from "../../gate/src/packs/messages";
 import { AnalyzeQueue } from "../../gate/src/packs/queue";
 import type { Diagnostic } from "../../gate/src/shared/types";
 
-const req = (n: number): AnalyzeRequest => ({ n }) as unknown as AnalyzeRequest;
+const req = (n: number): AnalyzeCall => ({ urn: `urn:${n}`, bytes: Uint8Array.of(n) });
 const diag = (n: number): Diagnostic => ({ policyPack: "p", policyPackVersion: "1", policy: `r${n}`, description: "", message: "", enforcementLevel: "advisory", severity: "", urn: "" });
 
 /** A worker whose calls the test resolves by hand. */
@@ -12,12 +12,12 @@ function manualWorker() {
     const pending: { n: number; resolve: (d: Diagnostic[]) => void; reject: (e: Error) => void }[] = [];
     let maxActive = 0;
     let active = 0;
-    const fn = (r: AnalyzeRequest) =>
+    const fn = (r: AnalyzeCall) =>
         new Promise<Diagnostic[]>((resolve, reject) => {
             active++;
             maxActive = Math.max(maxActive, active);
             pending.push({
-                n: (r as unknown as { n: number }).n,
+                n: r.bytes[0] as number,
                 resolve: (d) => {
                     active--;
                     resolve(d);

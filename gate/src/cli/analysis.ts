@@ -8,12 +8,11 @@
  * Resources are analyzed as they register (the engine analyzes each registration before its step), pipelined
  * over one connection per pack process; AnalyzeStack follows the program's end with every resource's outputs.
  */
-import type { AnalyzeRequest } from "@pulumi/pulumi/proto/analyzer_pb";
 import { resolvePackConfig, type PackConfigFile, type ResolvedConfig } from "../packs/config";
 import type { EngineServer, PackLog } from "../packs/engine";
 import type { PolicyPackProcess, StackContext } from "../packs/process";
 import type { AnalyzeQueue } from "../packs/queue";
-import type { ResourceMessages } from "../packs/messages";
+import type { AnalyzeCall, ResourceMessages } from "../packs/messages";
 import { GateError } from "../shared/errors";
 import type { Diagnostic, HostRequest, PackInfo, ProgramNote, RecordedResource } from "../shared/types";
 import { compileCacheDir, runProgram, type ProgramRun } from "./program";
@@ -132,9 +131,9 @@ export class AnalysisRun {
         this.extraStarts = p.packDirs.map(() => []);
         const resolved: (ResolvedConfig | undefined)[] = p.packDirs.map(() => undefined);
         let engineAddress = "";
-        const analyzeWith = (proc: PolicyPackProcess) => async (req: AnalyzeRequest) => {
+        const analyzeWith = (proc: PolicyPackProcess) => async (req: AnalyzeCall) => {
             // The engine attributes a resource's diagnostics to that resource when the pack leaves the URN empty.
-            const diags = (await proc.analyze(req)).map((d): PhasedDiagnostic => ({ ...d, urn: d.urn === "" ? req.getUrn() : d.urn, phase: "resource" }));
+            const diags = (await proc.analyze(req)).map((d): PhasedDiagnostic => ({ ...d, urn: d.urn === "" ? req.urn : d.urn, phase: "resource" }));
             p.progress.analyzed++;
             p.changed();
             return diags;
@@ -164,7 +163,7 @@ export class AnalysisRun {
             p.changed();
             for (const r of batch) {
                 messages.add(r);
-                const req = messages.analyzeRequest(r);
+                const req = messages.analyzeCall(r);
                 if (req === undefined) continue; // a read: the engine does not analyze it
                 for (const q of this.queues) q.push(req);
             }
@@ -211,7 +210,7 @@ export class AnalysisRun {
         const run = programR.value;
         const infos = packsR.value;
         const tA = Date.now();
-        const stackRequest = this.messages.analyzeStackRequest();
+        const stackRequest = this.messages.analyzeStackBytes();
         let stackStarted = 0;
         const lists = await Promise.all(
             this.shards.map(async (procs, i) => {

@@ -23,11 +23,20 @@ import type * as analyzerpbT from "@pulumi/pulumi/proto/analyzer_pb";
 import { analyzerProperties } from "../shared/analyzer-properties";
 import { defaultProviderName } from "../shared/default-providers";
 import type { Json, RecordedResource } from "../shared/types";
-import { analyzerpb, structpb, type ProtoStruct } from "./proto";
+import { analyzerpb } from "./proto";
+import { encodeAnalyzeRequest, encodeAnalyzeStackRequest, encodeStruct, type EncodedStruct, type WireOptions, type WireProvider, type WireStackResource } from "./wire";
 
-/** Protobuf messages for every resource, built once and shared by Analyze and AnalyzeStack. */
+/** An Analyze call: the resource's URN and the request's protobuf bytes (packs/wire.ts). */
+export interface AnalyzeCall {
+    readonly urn: string;
+    readonly bytes: Uint8Array;
+}
+
+const EMPTY_STRUCT: EncodedStruct = new Uint8Array(0);
+
+/** Protobuf messages for every resource; a resource's inputs are encoded once and shared by Analyze and AnalyzeStack. */
 export class ResourceMessages {
-    private readonly inputStructs = new Map<string, ProtoStruct>();
+    private readonly inputStructs = new Map<string, EncodedStruct>();
     private readonly byUrn = new Map<string, RecordedResource>();
     readonly resources: RecordedResource[] = [];
 
@@ -45,40 +54,32 @@ export class ResourceMessages {
     }
 
     /** A resource's inputs as analyzers get them (Analyze, and a provider's properties). */
-    private inputs(r: RecordedResource): ProtoStruct {
+    private inputs(r: RecordedResource): EncodedStruct {
         let s = this.inputStructs.get(r.urn);
         if (s === undefined) {
-            s = structpb.Struct.fromJavaScript(analyzerProperties(r.properties));
+            s = encodeStruct(analyzerProperties(r.properties));
             this.inputStructs.set(r.urn, s);
         }
         return s;
     }
 
     /** A resource's outputs as AnalyzeStack gets them. */
-    private outputs(r: RecordedResource): ProtoStruct {
-        if (r.outputs !== undefined) return structpb.Struct.fromJavaScript(analyzerProperties(r.outputs));
-        return r.custom ? this.inputs(r) : structpb.Struct.fromJavaScript({});
+    private outputs(r: RecordedResource): EncodedStruct {
+        if (r.outputs !== undefined) return encodeStruct(analyzerProperties(r.outputs));
+        return r.custom ? this.inputs(r) : EMPTY_STRUCT;
     }
 
-    private options(r: RecordedResource): analyzerpbT.AnalyzerResourceOptions {
-        const o = new analyzerpb.AnalyzerResourceOptions();
-        o.setProtect(r.options.protect);
-        o.setIgnorechangesList(r.options.ignoreChanges);
-        if (r.options.deleteBeforeReplace !== undefined) {
-            o.setDeletebeforereplace(r.options.deleteBeforeReplace);
-            o.setDeletebeforereplacedefined(true);
-        }
-        o.setAdditionalsecretoutputsList(r.options.additionalSecretOutputs);
-        o.setAliasesList([]);
-        o.setParent(r.parent);
+    private options(r: RecordedResource): WireOptions {
         const ct = r.options.customTimeouts;
-        const t = new analyzerpb.AnalyzerResourceOptions.CustomTimeouts();
-        t.setCreate(ct?.create ?? 0);
-        t.setUpdate(ct?.update ?? 0);
-        t.setDelete(ct?.delete ?? 0);
-        t.setRead(ct?.read ?? 0);
-        o.setCustomtimeouts(t);
-        return o;
+        return {
+            protect: r.options.protect,
+            ignoreChanges: r.options.ignoreChanges,
+            ...(r.options.deleteBeforeReplace !== undefined ? { deleteBeforeReplace: r.options.deleteBeforeReplace } : {}),
+            additionalSecretOutputs: r.options.additionalSecretOutputs,
+            aliases: [],
+            parent: r.parent,
+            customTimeouts: { create: ct?.create ?? 0, update: ct?.update ?? 0, delete: ct?.delete ?? 0, read: ct?.read ?? 0 },
+        };
     }
 
     /**
@@ -86,28 +87,16 @@ export class ResourceMessages {
      * resource without one, the default provider `pulumi:providers:<pkg>::default[_<version>]` whose
      * properties are the stack's `<pkg>:*` config.
      */
-    private provider(r: RecordedResource): analyzerpbT.AnalyzerProviderResource | undefined {
+    private provider(r: RecordedResource): WireProvider | undefined {
         if (r.provider !== "") {
             const urn = r.provider.slice(0, r.provider.lastIndexOf("::"));
             const p = this.byUrn.get(urn);
             if (p === undefined) return undefined;
-            const m = new analyzerpb.AnalyzerProviderResource();
-            m.setUrn(p.urn);
-            m.setType(p.type);
-            m.setName(p.name);
-            m.setProperties(this.inputs(p));
-            return m;
+            return { urn: p.urn, type: p.type, name: p.name, properties: this.inputs(p) };
         }
         if (!r.custom || r.type.startsWith("pulumi:providers:")) return undefined;
         const recorded = r.defaultProvider !== undefined ? this.byUrn.get(r.defaultProvider) : undefined;
-        if (recorded !== undefined) {
-            const m = new analyzerpb.AnalyzerProviderResource();
-            m.setUrn(recorded.urn);
-            m.setType(recorded.type);
-            m.setName(recorded.name);
-            m.setProperties(this.inputs(recorded));
-            return m;
-        }
+        if (recorded !== undefined) return { urn: recorded.urn, type: recorded.type, name: recorded.name, properties: this.inputs(recorded) };
         const pkg = r.type.split(":")[0] as string;
         const name = defaultProviderName(r.options.version ?? "", "");
         const [stack, project] = r.urn.split("::").slice(0, 2) as [string, string];
@@ -116,56 +105,52 @@ export class ResourceMessages {
             if (k.startsWith(`${pkg}:`)) props[k.slice(pkg.length + 1)] = v;
         }
         if (r.options.version !== undefined) props["version"] = r.options.version;
-        const m = new analyzerpb.AnalyzerProviderResource();
-        m.setUrn(`${stack}::${project}::pulumi:providers:${pkg}::${name}`);
-        m.setType(`pulumi:providers:${pkg}`);
-        m.setName(name);
-        m.setProperties(structpb.Struct.fromJavaScript(analyzerProperties(props)));
-        return m;
+        return { urn: `${stack}::${project}::pulumi:providers:${pkg}::${name}`, type: `pulumi:providers:${pkg}`, name, properties: encodeStruct(analyzerProperties(props)) };
     }
 
-    /** The Analyze request for a registration; undefined for a read, which the engine does not analyze. */
-    analyzeRequest(r: RecordedResource): analyzerpbT.AnalyzeRequest | undefined {
+    /** The Analyze call for a registration; undefined for a read, which the engine does not analyze. */
+    analyzeCall(r: RecordedResource): AnalyzeCall | undefined {
         if (r.read) return undefined;
-        const req = new analyzerpb.AnalyzeRequest();
-        req.setUrn(r.urn);
-        req.setType(r.type);
-        req.setName(r.name);
-        req.setProperties(this.inputs(r));
-        req.setOptions(this.options(r));
-        const p = this.provider(r);
-        if (p !== undefined) req.setProvider(p);
-        return req;
+        const provider = this.provider(r);
+        return {
+            urn: r.urn,
+            bytes: encodeAnalyzeRequest({ type: r.type, urn: r.urn, name: r.name, properties: this.inputs(r), options: this.options(r), ...(provider !== undefined ? { provider } : {}) }),
+        };
     }
 
     /**
-     * AnalyzeStack: every resource the program manages. Reads (`get`) are left out, as the engine's step executor
-     * keeps them apart from managed resources (its `reads`, not `news`) in a preview and an update alike.
+     * AnalyzeStack's bytes: every resource the program manages. Reads (`get`) are left out, as the engine's step
+     * executor keeps them apart from managed resources (its `reads`, not `news`) in a preview and an update alike.
      */
-    analyzeStackRequest(): analyzerpbT.AnalyzeStackRequest {
-        const req = new analyzerpb.AnalyzeStackRequest();
-        req.setResourcesList(
-            this.resources.filter((r) => !r.read).map((r) => {
-                const m = new analyzerpb.AnalyzerResource();
-                m.setUrn(r.urn);
-                m.setType(r.type);
-                m.setName(r.name);
-                m.setProperties(this.outputs(r));
-                m.setOptions(this.options(r));
-                const p = this.provider(r);
-                if (p !== undefined) m.setProvider(p);
-                m.setParent(r.parent);
-                m.setDependenciesList(r.dependencies);
-                const pd = m.getPropertydependenciesMap();
-                for (const [k, urns] of Object.entries(r.propertyDependencies)) {
-                    if (urns.length === 0) continue;
-                    const d = new analyzerpb.AnalyzerPropertyDependencies();
-                    d.setUrnsList(urns);
-                    pd.set(k, d);
-                }
-                return m;
-            }),
+    analyzeStackBytes(): Uint8Array {
+        return encodeAnalyzeStackRequest(
+            this.resources
+                .filter((r) => !r.read)
+                .map((r): WireStackResource => {
+                    const provider = this.provider(r);
+                    return {
+                        type: r.type,
+                        urn: r.urn,
+                        name: r.name,
+                        properties: this.outputs(r),
+                        options: this.options(r),
+                        ...(provider !== undefined ? { provider } : {}),
+                        parent: r.parent,
+                        dependencies: r.dependencies,
+                        propertyDependencies: Object.entries(r.propertyDependencies).filter(([, urns]) => urns.length > 0),
+                    };
+                }),
         );
-        return req;
+    }
+
+    /** The Analyze request for a registration as the pack decodes it (tests, in-process evaluation). */
+    analyzeRequest(r: RecordedResource): analyzerpbT.AnalyzeRequest | undefined {
+        const call = this.analyzeCall(r);
+        return call === undefined ? undefined : analyzerpb.AnalyzeRequest.deserializeBinary(call.bytes);
+    }
+
+    /** The AnalyzeStack request as the pack decodes it (tests, in-process evaluation). */
+    analyzeStackRequest(): analyzerpbT.AnalyzeStackRequest {
+        return analyzerpb.AnalyzeStackRequest.deserializeBinary(this.analyzeStackBytes());
     }
 }

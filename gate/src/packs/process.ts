@@ -14,19 +14,29 @@ import { GateError } from "../shared/errors";
 import { packLaunchArgs } from "../shared/launch";
 import type { Diagnostic, EnforcementLevel, Json, PackInfo, PolicyInfo } from "../shared/types";
 import type { PackLog } from "./engine";
+import type { AnalyzeCall } from "./messages";
 import { analyzerpb, emptypb, LEVEL_TO_PROTO, LEVELS, SEVERITIES, structpb, type Unary } from "./proto";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-const analyzerrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb") as {
-    AnalyzerClient: new (addr: string, creds: grpc.ChannelCredentials, opts: grpc.ClientOptions) => AnalyzerClient;
-};
+const analyzerrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb") as { AnalyzerService: grpc.ServiceDefinition };
+
+/** Analyze and AnalyzeStack requests arrive already encoded (packs/wire.ts): their serializer only wraps the bytes. */
+const encoded = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+const AnalyzerClient = grpc.makeGenericClientConstructor(
+    {
+        ...analyzerrpc.AnalyzerService,
+        analyze: { ...(analyzerrpc.AnalyzerService["analyze"] as grpc.MethodDefinition<unknown, unknown>), requestSerialize: encoded },
+        analyzeStack: { ...(analyzerrpc.AnalyzerService["analyzeStack"] as grpc.MethodDefinition<unknown, unknown>), requestSerialize: encoded },
+    },
+    "Analyzer",
+) as unknown as new (addr: string, creds: grpc.ChannelCredentials, opts: grpc.ClientOptions) => AnalyzerClient;
 
 interface AnalyzerClient extends grpc.Client {
     getAnalyzerInfo: Unary<unknown, analyzerpbT.AnalyzerInfo>;
     configure: Unary<analyzerpbT.ConfigureAnalyzerRequest, unknown>;
     configureStack: Unary<analyzerpbT.AnalyzerStackConfigureRequest, unknown>;
-    analyze: Unary<analyzerpbT.AnalyzeRequest, analyzerpbT.AnalyzeResponse>;
-    analyzeStack: Unary<analyzerpbT.AnalyzeStackRequest, analyzerpbT.AnalyzeResponse>;
+    analyze: Unary<Uint8Array, analyzerpbT.AnalyzeResponse>;
+    analyzeStack: Unary<Uint8Array, analyzerpbT.AnalyzeResponse>;
 }
 
 const MAX_MESSAGE = 400 * 1024 * 1024;
@@ -152,7 +162,7 @@ export class PolicyPackProcess {
                 if (!gotPort) reject(new GateError(`policy pack ${this.dir} failed to start: ${this.describeExit()}${this.stderrTail()}`, "policy pack"));
             });
         });
-        this.client = new analyzerrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+        this.client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
             "grpc.max_receive_message_length": MAX_MESSAGE,
             "grpc.max_send_message_length": MAX_MESSAGE,
         });
@@ -266,12 +276,13 @@ export class PolicyPackProcess {
         }
     }
 
-    async analyze(req: analyzerpbT.AnalyzeRequest): Promise<Diagnostic[]> {
-        return toDiagnostics(await this.call(`Analyze(${req.getUrn()})`, (this.client as AnalyzerClient).analyze, req));
+    async analyze(req: AnalyzeCall): Promise<Diagnostic[]> {
+        return toDiagnostics(await this.call(`Analyze(${req.urn})`, (this.client as AnalyzerClient).analyze, req.bytes));
     }
 
-    async analyzeStack(req: analyzerpbT.AnalyzeStackRequest): Promise<Diagnostic[]> {
-        return toDiagnostics(await this.call("AnalyzeStack", (this.client as AnalyzerClient).analyzeStack, req));
+    /** `request`: the AnalyzeStack request's bytes (ResourceMessages.analyzeStackBytes). */
+    async analyzeStack(request: Uint8Array): Promise<Diagnostic[]> {
+        return toDiagnostics(await this.call("AnalyzeStack", (this.client as AnalyzerClient).analyzeStack, request));
     }
 
     stop(): void {

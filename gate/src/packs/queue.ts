@@ -2,17 +2,17 @@
  * The Analyze calls for one policy pack: fed while the program runs, sent once the pack is ready, with a bounded
  * number in flight per pack process.
  */
-import type * as analyzerpbT from "@pulumi/pulumi/proto/analyzer_pb";
 import type { Diagnostic } from "../shared/types";
+import type { AnalyzeCall } from "./messages";
 
 /**
  * Analyze requests for one pack, fed while the program runs and sent once the pack is ready, with at most
  * `limit` in flight. The first failure stops it and is rethrown by `drain`.
  */
 export class AnalyzeQueue {
-    private readonly items: analyzerpbT.AnalyzeRequest[] = [];
+    private readonly items: AnalyzeCall[] = [];
     private next = 0;
-    private readonly workers: { fn: (req: analyzerpbT.AnalyzeRequest) => Promise<Diagnostic[]>; active: number }[] = [];
+    private readonly workers: { fn: (req: AnalyzeCall) => Promise<Diagnostic[]>; active: number }[] = [];
     private readonly results: Diagnostic[][] = [];
     private error: unknown;
     private failed = false;
@@ -29,7 +29,7 @@ export class AnalyzeQueue {
         private readonly onBacklog?: () => void,
     ) {}
 
-    push(req: analyzerpbT.AnalyzeRequest): void {
+    push(req: AnalyzeCall): void {
         this.items.push(req);
         this.pump();
     }
@@ -43,7 +43,7 @@ export class AnalyzeQueue {
     }
 
     /** Adds a worker (one pack process); requests are spread over the workers. */
-    start(fn: (req: analyzerpbT.AnalyzeRequest) => Promise<Diagnostic[]>): void {
+    start(fn: (req: AnalyzeCall) => Promise<Diagnostic[]>): void {
         this.workers.push({ fn, active: 0 });
         this.pump();
     }
@@ -56,8 +56,8 @@ export class AnalyzeQueue {
         if (this.failed || this.workers.length === 0) return;
         for (const w of this.workers) {
             while (w.active < this.limit && this.next < this.items.length) {
-                const req = this.items[this.next] as analyzerpbT.AnalyzeRequest;
-                this.items[this.next++] = undefined as unknown as analyzerpbT.AnalyzeRequest;
+                const req = this.items[this.next] as AnalyzeCall;
+                this.items[this.next++] = undefined as unknown as AnalyzeCall;
                 w.active++;
                 w.fn(req)
                     .then(
