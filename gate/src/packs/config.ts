@@ -37,6 +37,23 @@ function isLevel(v: unknown): v is EnforcementLevel {
     return typeof v === "string" && (LEVELS as readonly string[]).includes(v);
 }
 
+let ajv: import("ajv").default | undefined;
+const validators = new Map<string, import("ajv").ValidateFunction>();
+
+/** A compiled validator for a policy's config schema; the same schema (e.g. in both of the gate's runs) compiles once. */
+function validatorOf(schema: Record<string, unknown>): import("ajv").ValidateFunction {
+    const key = JSON.stringify(schema);
+    let v = validators.get(key);
+    if (v === undefined) {
+        // Loaded here, not at start-up: the gate spawns the program before it loads anything heavy.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        ajv ??= new (require("ajv") as typeof import("ajv")).default({ allErrors: true, useDefaults: true, strict: false });
+        v = ajv.compile(schema);
+        validators.set(key, v);
+    }
+    return v;
+}
+
 /**
  * Merges the file with the pack's policies: every policy gets its enforcement level (config, else "all",
  * else the policy's own) and its properties with schema defaults applied; each policy's properties are
@@ -60,10 +77,6 @@ export function resolvePackConfig(pack: PackInfo, file: PackConfigFile | undefin
         }
         allLevel = lvl;
     }
-    // Loaded here, not at start-up: the gate spawns the program before it loads anything heavy.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const Ajv = (require("ajv") as typeof import("ajv")).default;
-    const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
     const out: ResolvedConfig = {};
     for (const p of pack.policies) {
         const entry = cfg[p.name];
@@ -85,7 +98,7 @@ export function resolvePackConfig(pack: PackInfo, file: PackConfigFile | undefin
         }
         if (p.configSchema !== undefined) {
             const schema = { type: "object", properties: p.configSchema.properties, required: p.configSchema.required };
-            const validate = ajv.compile(schema);
+            const validate = validatorOf(schema);
             props = JSON.parse(JSON.stringify(props)) as Record<string, Json>;
             if (!validate(props)) {
                 const msgs = (validate.errors ?? []).map((e) => {
