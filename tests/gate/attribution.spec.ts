@@ -6,28 +6,13 @@ import { strict as assert } from "assert";
 import { annotate, dependencyClosure, OutsideSources, outsideSourcesOf, pulumiUp, syntheticValuesOf } from "../../gate/src/report/attribution";
 import type { Finding } from "../../gate/src/report/verdict";
 import type { RecordedResource } from "../../gate/src/shared/types";
-import { UNKNOWN } from "./helpers";
+import { recordedResource, UNKNOWN } from "./helpers";
 
 const P = "urn:pulumi:dev::p::";
 const KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/cc298d31-aecc-47bc-b69b-ec948418e9a1";
 const KEY_ID = "cc298d31-aecc-47bc-b69b-ec948418e9a1";
 
-function res(type: string, name: string, over: Partial<RecordedResource> = {}): RecordedResource {
-    return {
-        urn: `${P}${type}::${name}`,
-        type,
-        name,
-        custom: true,
-        parent: `${P}pulumi:pulumi:Stack::p-dev`,
-        dependencies: [],
-        propertyDependencies: {},
-        provider: "",
-        options: { protect: false, ignoreChanges: [], additionalSecretOutputs: [], aliases: [], replaceOnChanges: [] },
-        properties: {},
-        read: false,
-        ...over,
-    };
-}
+const res = (type: string, name: string, over: Partial<RecordedResource> = {}): RecordedResource => recordedResource(type, name, over);
 
 const key = res("aws:kms/key:Key", "records-key", {
     properties: { tags: { "e2ee:key-role": "records" } },

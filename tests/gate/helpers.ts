@@ -1,6 +1,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import type { RecordedResource } from "../../gate/src/shared/types";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const FIXTURES = path.join(ROOT, "tests", "fixtures");
@@ -9,6 +10,27 @@ export const FAULTY_PACK = path.join(FIXTURES, "packs", "faulty");
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 export const SECRET_VALUE_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/**
+ * A recorded custom resource of the stack `dev` of project `p` for message and report tests: a child of the root
+ * stack, default provider, no options; `over` replaces any field.
+ */
+export function recordedResource(type: string, name: string, over: Partial<RecordedResource> = {}): RecordedResource {
+    return {
+        urn: `urn:pulumi:dev::p::${type}::${name}`,
+        type,
+        name,
+        custom: true,
+        parent: "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev",
+        dependencies: [],
+        propertyDependencies: {},
+        provider: "",
+        options: { protect: false, ignoreChanges: [], additionalSecretOutputs: [], aliases: [], replaceOnChanges: [] },
+        properties: {},
+        read: false,
+        ...over,
+    };
+}
 
 export interface CliResult {
     readonly code: number | null;

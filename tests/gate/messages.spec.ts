@@ -4,27 +4,13 @@
 import { strict as assert } from "assert";
 import { ResourceMessages } from "../../gate/src/packs/messages";
 import type { Json, RecordedResource } from "../../gate/src/shared/types";
+import { recordedResource } from "./helpers";
 
 const SIG = "4dabf18193072939515e22adb298388d";
 const U = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const P = "urn:pulumi:dev::p";
 
-function res(name: string, over: Partial<RecordedResource> = {}): RecordedResource {
-    return {
-        urn: `${P}::aws:s3/bucket:Bucket::${name}`,
-        type: "aws:s3/bucket:Bucket",
-        name,
-        custom: true,
-        parent: `${P}::pulumi:pulumi:Stack::p-dev`,
-        dependencies: [],
-        propertyDependencies: {},
-        provider: "",
-        options: { protect: false, ignoreChanges: [], additionalSecretOutputs: [], aliases: [], replaceOnChanges: [] },
-        properties: {},
-        read: false,
-        ...over,
-    };
-}
+const res = (name: string, over: Partial<RecordedResource> = {}): RecordedResource => recordedResource("aws:s3/bucket:Bucket", name, over);
 
 describe("gate ResourceMessages", () => {
     const provider = res("euw1", { urn: `${P}::pulumi:providers:aws::euw1`, type: "pulumi:providers:aws", properties: { region: "eu-west-1" } });

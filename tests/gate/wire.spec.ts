@@ -11,6 +11,7 @@ import { encodeStruct } from "../../gate/src/packs/wire";
 import { analyzerProperties } from "../../gate/src/shared/analyzer-properties";
 import { defaultProviderName } from "../../gate/src/shared/default-providers";
 import type { Json, RecordedResource } from "../../gate/src/shared/types";
+import { recordedResource } from "./helpers";
 
 const SIG = "4dabf18193072939515e22adb298388d";
 const U = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -117,22 +118,7 @@ class Reference {
     }
 }
 
-function res(name: string, over: Partial<RecordedResource> = {}): RecordedResource {
-    return {
-        urn: `${P}::aws:s3/bucket:Bucket::${name}`,
-        type: "aws:s3/bucket:Bucket",
-        name,
-        custom: true,
-        parent: `${P}::pulumi:pulumi:Stack::p-dev`,
-        dependencies: [],
-        propertyDependencies: {},
-        provider: "",
-        options: { protect: false, ignoreChanges: [], additionalSecretOutputs: [], aliases: [], replaceOnChanges: [] },
-        properties: {},
-        read: false,
-        ...over,
-    };
-}
+const res = (name: string, over: Partial<RecordedResource> = {}): RecordedResource => recordedResource("aws:s3/bucket:Bucket", name, over);
 
 /** Deterministic property trees of every value kind, keys that sort differently by code unit, unicode text. */
 function tree(seed: number, depth = 0): Json {
