@@ -77,25 +77,13 @@ export function headerProblem(value: unknown): string | undefined {
         return "header must be a JSON object";
     }
     const record = value as Record<string, unknown>;
-    const problem = fieldProblem(record);
-    if (problem) {
-        return problem;
-    }
-    const keys = Object.keys(record);
-    if (keys.length !== HEADER_FIELDS.length) {
-        const unknown = keys.find((k) => !(HEADER_FIELDS as readonly string[]).includes(k));
-        return `header has unknown field "${unknown}"`;
-    }
-    return undefined;
-}
-
-/** The first problem with the values of the header fields of `record` (other keys are not looked at). */
-function fieldProblem(record: Readonly<Record<string, unknown>>): string | undefined {
+    let known = 0;
     for (const field of HEADER_FIELDS) {
         const v = record[field];
         if (typeof v !== "string") {
             return `header field "${field}" must be a string`;
         }
+        known++;
         if (field === "classification") {
             if (!(CLASSIFICATIONS as readonly string[]).includes(v)) {
                 return `header field "classification" must be one of ${CLASSIFICATIONS.join(", ")}; got "${v.slice(0, 40)}"`;
@@ -105,6 +93,11 @@ function fieldProblem(record: Readonly<Record<string, unknown>>): string | undef
         } else if (field === "time" && !realInstant(v)) {
             return `header field "time" is not a real instant: ${v}`;
         }
+    }
+    const keys = Object.keys(record);
+    if (keys.length !== known) {
+        const unknown = keys.find((k) => !(HEADER_FIELDS as readonly string[]).includes(k));
+        return `header has unknown field "${unknown}"`;
     }
     return undefined;
 }
