@@ -13,7 +13,7 @@ import { parsePort } from "../../gate/src/host/engine-worker";
 import { configVariables, containsUnknowns, unwrapSecrets } from "../../gate/src/host/provider-plugin";
 import { defaultProviderName, downgradeOutputs, parallelism, withoutResourceRefs } from "../../gate/src/host/remote";
 import type { ProgramNote, RecordedResource } from "../../gate/src/shared/types";
-import { SECRET_SIG, SECRET_VALUE_SIG, UNKNOWN } from "./helpers";
+import { recordedResource, SECRET_SIG, SECRET_VALUE_SIG, UNKNOWN } from "./helpers";
 
 const OUTPUT = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
 const REF = "5cf8f73096256a8f31e491e813e4eb8e";
@@ -225,20 +225,8 @@ describe("gate: plugin cache lookup and remote-component helpers", () => {
     });
 
     describe("withRemoteSources", () => {
-        const res = (urn: string, parent: string, line?: number): RecordedResource => ({
-            urn,
-            type: "t",
-            name: urn,
-            custom: true,
-            parent,
-            dependencies: [],
-            propertyDependencies: {},
-            provider: "",
-            options: { protect: false, ignoreChanges: [], additionalSecretOutputs: [], aliases: [], replaceOnChanges: [] },
-            properties: {},
-            read: false,
-            ...(line !== undefined ? { source: { file: "/p/index.ts", line, column: 1 } } : {}),
-        });
+        const res = (urn: string, parent: string, line?: number): RecordedResource =>
+            recordedResource("t", urn, { urn, parent, ...(line !== undefined ? { source: { file: "/p/index.ts", line, column: 1 } } : {}) });
         const constructed = (urn: string): ProgramNote => ({
             level: "info",
             message: "",

@@ -16,6 +16,7 @@ import { fingerprint } from "../../gate/src/report/sarif";
 import { classify, isUndecided } from "../../gate/src/report/verdict";
 import { GateError } from "../../gate/src/shared/errors";
 import type { Diagnostic, PackInfo, RecordedResource } from "../../gate/src/shared/types";
+import { recordedResource } from "./helpers";
 
 function tmpProject(files: Record<string, string>): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gate-unit-"));
@@ -116,10 +117,7 @@ describe("gate units", () => {
     });
 
     describe("classify", () => {
-        const res = (urn: string, type: string): RecordedResource => ({
-            urn, type, name: urn.split("::").pop() as string, custom: true, parent: "", dependencies: [], propertyDependencies: {}, provider: "",
-            options: { protect: false, ignoreChanges: [], additionalSecretOutputs: [], aliases: [], replaceOnChanges: [] }, properties: {}, read: false,
-        });
+        const res = (urn: string, type: string): RecordedResource => recordedResource(type, urn.split("::").pop() as string, { urn, parent: "" });
         const d = (policy: string, level: Diagnostic["enforcementLevel"], urn: string, message: string): Diagnostic => ({
             policyPack: "p", policyPackVersion: "1", policy, description: "", message, enforcementLevel: level, severity: "", urn,
         });
