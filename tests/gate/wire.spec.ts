@@ -182,6 +182,18 @@ describe("gate wire encoding (the same bytes as the generated classes)", () => {
         assert.equal(encodeStruct({}).length, 0);
     });
 
+    it("Struct: strings google-protobuf writes in its own UTF-8 (lone surrogates, short and long strings), -0, large numbers", () => {
+        const long = "x".repeat(100);
+        const strings = ["a\uD800b", "\uD800", "\uDC00x", "x\uDBFF", "\uDC00\uD800", `${long}\uD800${long}`, `${long}\uD83D\uDE80${long}`, "\u00e9\u20ac\uFFFF", `${long}\u00e9`];
+        const cases: Record<string, Json>[] = [
+            ...strings.map((v) => ({ v, [v]: [v, { [v]: v }] })),
+            { zero: 0, negativeZero: -0, big: 1e308, tiny: 5e-324, negative: -(2 ** 53) },
+        ];
+        for (const o of cases) {
+            assert.deepEqual(Buffer.from(encodeStruct(o)), Buffer.from(structpb.Struct.fromJavaScript(o).serializeBinary()), JSON.stringify(o));
+        }
+    });
+
     it("Analyze: every registration's request, byte for byte; none for a read", () => {
         for (const r of all) {
             const call = m.analyzeCall(r);
