@@ -22,11 +22,17 @@ const analyzerrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb") as { Analyz
 
 /** Analyze and AnalyzeStack requests arrive already encoded (packs/wire.ts): their serializer only wraps the bytes. */
 const encoded = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/**
+ * Most Analyze responses are empty (no diagnostic, nothing not applicable): zero bytes, which decode to the
+ * empty message without building one per call. The shared message is only read.
+ */
+const EMPTY_RESPONSE = new analyzerpb.AnalyzeResponse();
+const response = (bytes: Buffer): analyzerpbT.AnalyzeResponse => (bytes.length === 0 ? EMPTY_RESPONSE : analyzerpb.AnalyzeResponse.deserializeBinary(bytes));
 const AnalyzerClient = grpc.makeGenericClientConstructor(
     {
         ...analyzerrpc.AnalyzerService,
-        analyze: { ...(analyzerrpc.AnalyzerService["analyze"] as grpc.MethodDefinition<unknown, unknown>), requestSerialize: encoded },
-        analyzeStack: { ...(analyzerrpc.AnalyzerService["analyzeStack"] as grpc.MethodDefinition<unknown, unknown>), requestSerialize: encoded },
+        analyze: { ...(analyzerrpc.AnalyzerService["analyze"] as grpc.MethodDefinition<unknown, unknown>), requestSerialize: encoded, responseDeserialize: response },
+        analyzeStack: { ...(analyzerrpc.AnalyzerService["analyzeStack"] as grpc.MethodDefinition<unknown, unknown>), requestSerialize: encoded, responseDeserialize: response },
     },
     "Analyzer",
 ) as unknown as new (addr: string, creds: grpc.ChannelCredentials, opts: grpc.ClientOptions) => AnalyzerClient;
