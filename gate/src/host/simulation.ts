@@ -213,6 +213,8 @@ export class MissingOutputs {
     private readonly pending = new Map<string, object[]>();
     private readonly missing = new WeakMap<object, string>();
     private readonly tagged = new WeakMap<object, string>();
+    /** Answered registrations not yet matched with their resource objects (done when an `apply` first fails). */
+    private answered: [RecordedResource, Record<string, Json>][] = [];
 
     /** Wraps the runtime's registerResource (to see each resource object) and Output's apply (to tag failures). */
     install(rt: PulumiRuntime): void {
@@ -238,6 +240,7 @@ export class MissingOutputs {
             // An apply is usually set up before the resource's registration is answered: whether its output has
             // a value is looked up when the callback fails.
             const tag = (e: unknown): never => {
+                self.match();
                 const what = self.missing.get(this);
                 if (what !== undefined && typeof e === "object" && e !== null && !self.tagged.has(e)) self.tagged.set(e, what);
                 throw e;
@@ -257,8 +260,22 @@ export class MissingOutputs {
         };
     }
 
-    /** A registration answered with `outputs`: its declared outputs without a value are missing. */
+    /**
+     * A registration answered with `outputs`: its declared outputs without a value are missing. Only noted here; the
+     * outputs are looked at when an `apply` fails (most runs have none), in the order the answers came.
+     */
     registered(r: RecordedResource, outputs: Record<string, Json>): void {
+        this.answered.push([r, outputs]);
+    }
+
+    private match(): void {
+        const answered = this.answered;
+        if (answered.length === 0) return;
+        this.answered = [];
+        for (const [r, outputs] of answered) this.matchOne(r, outputs);
+    }
+
+    private matchOne(r: RecordedResource, outputs: Record<string, Json>): void {
         const key = `${r.type}\u0000${r.name}`;
         const q = this.pending.get(key);
         const res = q?.shift() as Record<string, unknown> | undefined;
