@@ -30,6 +30,7 @@ import * as crypto from "node:crypto";
 import * as os from "node:os";
 import { CountingKeyProvider, EnvelopeDecryptor, EnvelopeEncryptor, LocalKeyProvider, RecordHeader, takeNonce } from "../functions/src/envelope";
 import { helpText, numberOption, parseOrExit, type OptionTable } from "../scripts/lib/options";
+import { median } from "./stats";
 
 const OPTIONS = {
     seconds: { type: "string", value: "S", description: "measuring time per table cell, seconds, spread over the rounds (default 3)" },
@@ -86,12 +87,6 @@ async function measure(op: () => Promise<void> | void, seconds: number): Promise
             return count / (Number(elapsed) / 1e9);
         }
     }
-}
-
-function median(xs: readonly number[]): number {
-    const s = [...xs].sort((a, b) => a - b);
-    const m = Math.floor(s.length / 2);
-    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 function rawRoundTrip(key: Buffer, plaintext: Buffer): void {

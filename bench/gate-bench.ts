@@ -2,7 +2,7 @@
  * Benchmark of the offline policy gate (not a timed test). One run measures:
  *   1. the gate end to end (`npm run gate` as a user runs it) on our dev stack (--cwd <repo> --stack dev), with
  *      both runs (the preview and the simulated deployment, the default) and with the preview alone
- *      (`--no-simulate`), one right after the other;
+ *      (`--no-simulate`) right before and right after it (the ratio is against their mean);
  *   2. the same on a generated program of N resources (default 10,000), generated into a temp dir;
  *   3. for both, the lower bound of the preview: the same program run (same program host) plus the same
  *      policies evaluated in-process with @pulumi/policy's own Analyze/AnalyzeStack handlers, without processes
@@ -21,6 +21,7 @@ import { readProject, readStack, selectStack } from "../gate/src/cli/project";
 import { runProgram } from "../gate/src/cli/program";
 import { registerTsHook } from "../gate/src/shared/ts-hook";
 import { helpText, numberOption, parseOrExit, type OptionTable } from "../scripts/lib/options";
+import { median } from "./stats";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const ROOT = path.resolve(__dirname, "..");
@@ -207,19 +208,34 @@ async function measure(label: string, cwd: string, stack: string, pack: string, 
     // repeated runs do.
     const warm = await gateWallTime(cwd, stack, pack, []);
     console.log(`${label}: first run, caches filled (not compared) ${(warm.ms / 1000).toFixed(2)} s`);
+    const ratios: number[] = [];
+    const boths: number[] = [];
+    const previews: number[] = [];
     for (let i = 0; i < runs; i++) {
-        // Alternate which goes first, so neither always meets a warmer cache or a quieter moment.
-        const both = i % 2 === 0;
-        const first = await gateWallTime(cwd, stack, pack, both ? [] : ["--no-simulate"]);
-        const second = await gateWallTime(cwd, stack, pack, both ? ["--no-simulate"] : []);
-        const [g, p] = both ? [first, second] : [second, first];
+        // The preview alone right before and right after the run with both: their mean is the preview's time at
+        // the moment of that run, so a machine whose speed drifts during the benchmark (a shared or virtual
+        // machine) does not tilt the ratio. All three meet the same warm caches.
+        const before = await gateWallTime(cwd, stack, pack, ["--no-simulate"]);
+        const g = await gateWallTime(cwd, stack, pack, []);
+        const after = await gateWallTime(cwd, stack, pack, ["--no-simulate"]);
         if (g.simulation.status !== "completed") throw new Error(`${label}: the simulated deployment did not complete: ${g.simulation.reason ?? g.simulation.status}`);
+        const p = (before.ms + after.ms) / 2;
+        ratios.push(g.ms / p);
+        boths.push(g.ms);
+        previews.push(p);
         const lb = await lowerBound(cwd, stack, pack);
         console.log(
             `${label}: gate end to end with both runs ${(g.ms / 1000).toFixed(2)} s (exit ${g.code}, preview ${JSON.stringify(g.summary)}, simulated deployment ${JSON.stringify(g.simulation.summary)}); ` +
-                `preview alone (--no-simulate) ${(p.ms / 1000).toFixed(2)} s; both / preview alone = ${(g.ms / p.ms).toFixed(2)}; ` +
+                `preview alone (--no-simulate) ${(p / 1000).toFixed(2)} s (before ${(before.ms / 1000).toFixed(2)} s, after ${(after.ms / 1000).toFixed(2)} s); both / preview alone = ${(g.ms / p).toFixed(2)}; ` +
                 `lower bound of the preview (same program run ${(lb.programMs / 1000).toFixed(2)} s + pack load ${(lb.loadMs / 1000).toFixed(2)} s + in-process evaluation ${(lb.evalMs / 1000).toFixed(2)} s, sequential) = ` +
                 `${((lb.programMs + lb.loadMs + lb.evalMs) / 1000).toFixed(2)} s for ${lb.resources} resources, ${lb.diagnostics} diagnostics; load average ${os.loadavg()[0]?.toFixed(2)}`,
+        );
+    }
+    if (runs > 1) {
+        const range = (xs: number[], f: (x: number) => string) => `${f(median(xs))} (${f(Math.min(...xs))}-${f(Math.max(...xs))})`;
+        const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+        console.log(
+            `${label}: median of ${runs} runs (range): both runs ${range(boths, secs)}; preview alone ${range(previews, secs)}; both / preview alone ${range(ratios, (r) => r.toFixed(2))}`,
         );
     }
 }
