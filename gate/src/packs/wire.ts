@@ -136,6 +136,7 @@ export interface WireStackResource extends WireResource {
     readonly propertyDependencies: readonly (readonly [string, readonly string[]])[];
 }
 
+/** A string field, left out when it is empty (proto3's default). */
 function writeString(w: Writer, field: number, s: string): void {
     if (s.length > 0) writeStringField(w, field, s);
 }
@@ -148,6 +149,7 @@ function writeBool(w: Writer, field: number, b: boolean): void {
     key(w, field, VARINT).bool(b);
 }
 
+/** A double field, left out when it is 0 (proto3's default), as the generated classes leave it out. */
 function writeDouble(w: Writer, field: number, d: number): void {
     if (d !== 0) key(w, field, I64).double(d);
 }
