@@ -76,7 +76,10 @@ export class TypeCheck {
     private checkerError: Error | undefined;
     private wake: (() => void) | undefined;
     private mismatch: string | undefined;
+    /** The checker exited (`exit`) and its channel closed (`disconnect`: every message it sent has arrived). */
     private exited = false;
+    private exitStatus = "";
+    private channelClosed = false;
 
     constructor(
         private readonly timeoutMs: number,
@@ -101,7 +104,7 @@ export class TypeCheck {
         for (let i = 0; i < this.loads.length; i++) this.follow(i);
     }
 
-    /** A file the program loaded (reported in order). */
+    /** A file the program loaded (reported in order); none counts once `finish` has begun. */
     loaded(l: HostLoad): void {
         if (this.cut) return;
         this.loads.push(l);
@@ -171,8 +174,13 @@ export class TypeCheck {
             this.checkerError = new GateError(`cannot start the type check: ${e.message}`, "program");
             this.wake?.();
         });
-        child.on("exit", () => {
+        child.on("exit", (code, signal) => {
             this.exited = true;
+            this.exitStatus = signal ?? `code ${code}`;
+            this.wake?.();
+        });
+        child.on("disconnect", () => {
+            this.channelClosed = true;
             this.wake?.();
         });
         this.forward(this.loads.length);
@@ -202,12 +210,15 @@ export class TypeCheck {
      */
     async finish(): Promise<RerunNeeded | undefined> {
         if (this.setup === undefined || this.checker === undefined) return undefined;
+        // The checker is told to end after the loads so far: a load reported after this (the program host is
+        // being stopped) would never be checked.
+        this.cut = true;
         this.forward(this.loads.length);
         this.send({ kind: "end" });
         const deadline = Date.now() + this.timeoutMs;
         while (this.checkerError === undefined && (this.inputs === undefined || this.results.filter((r) => r !== undefined).length < this.loads.length)) {
-            if (this.exited) {
-                throw new GateError(`the type check (ts-node, as under the language host) ended without finishing; its output:\n${this.checkerOutput.trim().split("\n").slice(-20).join("\n")}`, "program");
+            if (this.exited && this.channelClosed) {
+                throw new GateError(`the type check (ts-node, as under the language host) ended (${this.exitStatus}) without finishing; its output:\n${this.checkerOutput.trim().split("\n").slice(-20).join("\n")}`, "program");
             }
             const left = deadline - Date.now();
             if (left <= 0) {
