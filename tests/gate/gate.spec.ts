@@ -316,7 +316,8 @@ describe("gate CLI on fixture programs", function () {
         it("a pack that crashes during Analyze", async () => {
             const r = await gate(["--cwd", fixture("compliant"), "--policy-pack", fixture("packs/faulty")], { GATE_FIXTURE_FAULT: "exit-in-analyze" });
             assert.equal(r.code, 2);
-            assert.match(r.stderr, /^error: \[policy pack\] policy pack 'gate-faulty' \(.*packs\/faulty\) crashed: exited with code 3$/m);
+            // The pack's last output, written just before it exited, is part of the message.
+            assert.match(r.stderr, /^error: \[policy pack\] policy pack 'gate-faulty' \(.*packs\/faulty\) crashed: exited with code 3:\nfaulty pack: giving up on data-bucket$/m);
         });
         it("a policy that throws: message and the rule's own frame, not the whole trace", async () => {
             const r = await gate(["--cwd", fixture("compliant"), "--policy-pack", fixture("packs/faulty")], { GATE_FIXTURE_FAULT: "throw-in-analyze" });

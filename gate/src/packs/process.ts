@@ -46,6 +46,8 @@ interface AnalyzerClient extends grpc.Client {
 }
 
 const MAX_MESSAGE = 400 * 1024 * 1024;
+/** How long a message about an exited pack waits for the rest of its output. */
+const OUTPUT_WAIT_MS = 1000;
 
 export interface StackContext {
     readonly project: string;
@@ -68,6 +70,11 @@ export class PolicyPackProcess {
     private client: AnalyzerClient | undefined;
     private stderr = "";
     private exited: { code: number | null; signal: string | null } | undefined;
+    /**
+     * Settles once what the exited pack wrote has been read (its stdout and stderr closed), or after
+     * `OUTPUT_WAIT_MS` should another process hold them open: a message about the exit carries its last words.
+     */
+    private outputRead: Promise<void> | undefined;
     private exitWaiters: ((e: Error) => void)[] = [];
     name: string;
     info: PackInfo | undefined;
@@ -129,10 +136,14 @@ export class PolicyPackProcess {
                 }
             }
         });
+        const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
         child.on("exit", (code, signal) => {
             this.exited = { code, signal };
-            const err = this.crashError();
-            for (const w of this.exitWaiters.splice(0)) w(err);
+            this.outputRead = Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, OUTPUT_WAIT_MS).unref())]);
+            void this.outputRead.then(() => {
+                const err = this.crashError();
+                for (const w of this.exitWaiters.splice(0)) w(err);
+            });
         });
         const port = await new Promise<number>((resolve, reject) => {
             let buf = "";
@@ -165,7 +176,7 @@ export class PolicyPackProcess {
             });
             child.on("exit", () => {
                 clearTimeout(timer);
-                if (!gotPort) reject(new GateError(`policy pack ${this.dir} failed to start: ${this.describeExit()}${this.stderrTail()}`, "policy pack"));
+                if (!gotPort) void this.outputRead?.then(() => reject(new GateError(`policy pack ${this.dir} failed to start: ${this.describeExit()}${this.stderrTail()}`, "policy pack")));
             });
         });
         this.client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
@@ -197,7 +208,7 @@ export class PolicyPackProcess {
             return Promise.reject(new Error("policy pack not started"));
         }
         if (this.exited !== undefined) {
-            return Promise.reject(this.crashError());
+            return (this.outputRead ?? Promise.resolve()).then(() => Promise.reject(this.crashError()));
         }
         return new Promise<Resp>((resolve, reject) => {
             let done = false;
@@ -218,8 +229,11 @@ export class PolicyPackProcess {
                 } else if (err.code === grpc.status.DEADLINE_EXCEEDED) {
                     reject(new GateError(`policy pack '${this.name}' did not answer ${what} within ${this.timeoutMs / 1000} s (--timeout)`, "timeout"));
                 } else if (this.exited !== undefined || err.code === grpc.status.UNAVAILABLE) {
-                    // Give the exit event a moment so the message can name the exit code.
-                    setTimeout(() => reject(this.exited !== undefined ? this.crashError() : new GateError(`policy pack '${this.name}' became unavailable during ${what}: ${err.details}${this.stderrTail()}`, "policy pack")), 50);
+                    // Give the exit event a moment so the message can name the exit code and the pack's last output.
+                    setTimeout(() => {
+                        if (this.exited === undefined) reject(new GateError(`policy pack '${this.name}' became unavailable during ${what}: ${err.details}${this.stderrTail()}`, "policy pack"));
+                        else void (this.outputRead ?? Promise.resolve()).then(() => reject(this.crashError()));
+                    }, 50);
                 } else {
                     reject(new GateError(`policy pack '${this.name}' failed in ${what}: ${shortenTrace(err.details || err.message)}`, "policy pack"));
                 }
