@@ -302,6 +302,11 @@ describe("gate CLI on fixture programs", function () {
                     'read it with config.requireSecret("apiToken") (an unknown secret during the gate, as in a preview without the passphrase) (at index.ts:5)',
             );
         });
+        it("a program that exits before it finishes: the message carries its last output", async () => {
+            const r = await gate(["--cwd", fixture("exiting"), "--policy-pack", BASIC_PACK, "--no-simulate"]);
+            assert.equal(r.code, 2);
+            assert.equal(r.stderr.trim(), "error: [program] the program exited (code 4) without finishing\nprogram output:\nexiting: the lock is released");
+        });
         it("a pack that fails to load", async () => {
             const r = await gate(["--cwd", fixture("compliant"), "--policy-pack", fixture("packs/faulty")], { GATE_FIXTURE_FAULT: "throw-at-load" });
             assert.equal(r.code, 2);

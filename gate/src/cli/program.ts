@@ -21,6 +21,8 @@ export interface ProgramRun {
 }
 
 const HOST = path.join(__dirname, "..", "host", "main.ts");
+/** How long the end of a run waits for the rest of the program's output once the host exited. */
+const OUTPUT_WAIT_MS = 1000;
 
 /**
  * V8 young-generation size for the program host (MB per semi-space). A Pulumi program keeps nearly everything
@@ -88,6 +90,7 @@ function runProgramOnce(
             serialization: "advanced",
         });
         let output = "";
+        const closed = new Promise<void>((r) => child.once("close", () => r()));
         child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
         child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
         let result: HostMessage | undefined;
@@ -177,8 +180,11 @@ function runProgramOnce(
             clearTimeout(timer);
             stopPlugins();
             // Messages the host sent before it exited may still be on their way: the channel closes after them.
-            const ended = child.connected ? new Promise<void>((r) => child.once("disconnect", () => r())) : Promise.resolve();
-            ended
+            // So may its last output (for the message of a failed run): stdout and stderr close after it, unless
+            // a process the program started holds them open.
+            const disconnected = child.connected ? new Promise<void>((r) => child.once("disconnect", () => r())) : Promise.resolve();
+            const outputRead = Promise.race([closed, new Promise<void>((r) => setTimeout(r, OUTPUT_WAIT_MS).unref())]);
+            Promise.all([disconnected, outputRead])
                 .then(() => check.finish())
                 .then(
                     (rerun) => (rerun !== undefined ? reject(rerun) : settle(code, exitSignal)),
