@@ -130,6 +130,7 @@ describe("gate: remote components", function () {
     const runtimeLayout = home();
     const empty = home();
     const hanging = home();
+    const exiting = home();
     let withPlugin: CliResult;
     let withRuntimePlugin: CliResult;
     let host: ProgramRun;
@@ -138,6 +139,7 @@ describe("gate: remote components", function () {
     let missingSarif: CliResult;
     let failing: CliResult;
     let hung: CliResult;
+    let exited: CliResult;
     let late: CliResult;
     let killed: Error;
     const pidDirs = { late: home(), killed: home() };
@@ -149,7 +151,12 @@ describe("gate: remote components", function () {
         const dir = path.join(hanging, "plugins", "resource-gatetest-v0.1.0");
         fs.mkdirSync(dir, { recursive: true });
         fs.writeFileSync(path.join(dir, "pulumi-resource-gatetest"), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} -e "setInterval(() => {}, 1000)" gate-hanging-plugin "$@"\n`, { mode: 0o755 });
-        [withPlugin, withRuntimePlugin, host, missingJson, missingText, missingSarif, failing, late, killed] = await Promise.all([
+        // A plugin that exits before printing its port. Its last words come after its exit (a process it
+        // started, sharing its stderr, writes them), as output still in the pipe when the exit is seen would.
+        const exitingDir = path.join(exiting, "plugins", "resource-gatetest-v0.1.0");
+        fs.mkdirSync(exitingDir, { recursive: true });
+        fs.writeFileSync(path.join(exitingDir, "pulumi-resource-gatetest"), `#!/bin/sh\n(sleep 0.3; echo "gatetest: no credentials" >&2) &\nexit 7\n`, { mode: 0o755 });
+        [withPlugin, withRuntimePlugin, host, missingJson, missingText, missingSarif, failing, late, killed, exited] = await Promise.all([
             gateWith(installed, ["--format", "json"]),
             gateWith(runtimeLayout, ["--format", "json"]),
             hostRun(installed),
@@ -159,6 +166,7 @@ describe("gate: remote components", function () {
             gateWith(installed, ["--stack", "invalid"]),
             gate(["--cwd", LATE, "--policy-pack", BASIC_PACK, "--no-simulate", "--format", "json"], { PULUMI_HOME: installed, PULUMI_IGNORE_AMBIENT_PLUGINS: "true", GATETEST_PID_DIR: pidDirs.late }),
             killHostWithPlugin(installed, pidDirs.killed),
+            gateWith(exiting, []),
         ]);
         // Alone, with its short --timeout: the run's type check has the machine to itself, as a user's has.
         hung = await gateWith(hanging, ["--timeout", "20"]);
@@ -261,6 +269,11 @@ describe("gate: remote components", function () {
                 ),
                 failing.stderr,
             );
+        });
+
+        it("a plugin that exits before printing its port: exit 2 naming how it exited, with its last output", () => {
+            assert.equal(exited.code, 2);
+            assert.match(exited.stderr, /^error: \[program\] .*resource plugin gatetest 0\.1\.0 \(.*pulumi-resource-gatetest\) exited with code 7 before printing its port\nplugin output:\ngatetest: no credentials \(at index\.ts:11;/m);
         });
 
         it("a plugin that never prints its port is an error within --timeout, and no plugin process is left", () => {

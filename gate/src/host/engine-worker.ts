@@ -90,7 +90,15 @@ class PluginProcess {
                 const timer = setTimeout(() => finish(this.fail(`${o.label} did not print its port within the run's ${o.timeoutSeconds} s (--timeout)${this.printed}`)), o.timeoutMs);
                 child.on("error", (e) => finish(this.fail(`cannot start ${o.label}: ${e.message}`)));
                 child.on("spawn", () => this.post({ kind: "pid", pid: child.pid as number }));
-                child.on("exit", () => setImmediate(() => finish(this.fail(`${o.label} ${this.exit ?? "exited"} before printing its port${this.printed}`))));
+                // The message waits for the rest of what it printed (its pipes close after it), at most a second.
+                child.on("exit", () => {
+                    const exitedEarly = (): void => finish(this.fail(`${o.label} ${this.exit ?? "exited"} before printing its port${this.printed}`));
+                    const t = setTimeout(exitedEarly, 1000);
+                    child.once("close", () => {
+                        clearTimeout(t);
+                        exitedEarly();
+                    });
+                });
                 child.stdout?.on("data", (d: Buffer) => {
                     if (done) {
                         this.keep(d.toString());
