@@ -333,7 +333,7 @@ describe("gate CLI on fixture programs", function () {
                 "error: [policy pack] policy pack 'gate-faulty' failed in Analyze(urn:pulumi:dev::fixture-compliant::fixture:index:Storage$aws:s3/bucket:Bucket::data-bucket): Error validating resource with policy 'misbehave' from policy pack 'gate-faulty@v0.0.1':",
             );
             assert.equal(lines[1], "Error: rule bug: cannot read tags");
-            assert.match(lines[2] ?? "", /^\s+at validateResource \(.*packs\/faulty\/index\.ts:23:\d+\)$/);
+            assert.match(lines[2] ?? "", /^\s+at validateResource \(.*packs\/faulty\/index\.ts:30:\d+\)$/);
             assert.equal(lines.length, 3);
         });
         it("a pack that does not answer Analyze in time", async () => {
