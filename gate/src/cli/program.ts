@@ -5,6 +5,7 @@ import { spawn } from "child_process";
 import * as path from "path";
 import { tsEntryArgs } from "../shared/launch";
 import { GateError } from "../shared/errors";
+import { outputRead } from "../shared/output-read";
 import type { HostMessage, HostRequest, ProgramFailure, ProgramNote, RecordedResource, SourceLocation } from "../shared/types";
 import { TypeCheck, withReruns } from "./typecheck";
 
@@ -21,8 +22,6 @@ export interface ProgramRun {
 }
 
 const HOST = path.join(__dirname, "..", "host", "main.ts");
-/** How long the end of a run waits for the rest of the program's output once the host exited. */
-const OUTPUT_WAIT_MS = 1000;
 
 /**
  * V8 young-generation size for the program host (MB per semi-space). A Pulumi program keeps nearly everything
@@ -90,7 +89,6 @@ function runProgramOnce(
             serialization: "advanced",
         });
         let output = "";
-        const closed = new Promise<void>((r) => child.once("close", () => r()));
         child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
         child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
         let result: HostMessage | undefined;
@@ -183,8 +181,7 @@ function runProgramOnce(
             // So may its last output (for the message of a failed run): stdout and stderr close after it, unless
             // a process the program started holds them open.
             const disconnected = child.connected ? new Promise<void>((r) => child.once("disconnect", () => r())) : Promise.resolve();
-            const outputRead = Promise.race([closed, new Promise<void>((r) => setTimeout(r, OUTPUT_WAIT_MS).unref())]);
-            Promise.all([disconnected, outputRead])
+            Promise.all([disconnected, outputRead(child)])
                 .then(() => check.finish())
                 .then(
                     (rerun) => (rerun !== undefined ? reject(rerun) : settle(code, exitSignal)),

@@ -16,6 +16,7 @@
 import { spawn, type ChildProcess } from "child_process";
 import { parentPort } from "worker_threads";
 import * as grpc from "@grpc/grpc-js";
+import { outputRead } from "../shared/output-read";
 import type { FromWorker, PluginSpawn, RpcError, ServiceSpec, ToWorker, WorkerFailure } from "./engine-thread";
 
 const MAX_MESSAGE = 400 * 1024 * 1024;
@@ -90,15 +91,8 @@ class PluginProcess {
                 const timer = setTimeout(() => finish(this.fail(`${o.label} did not print its port within the run's ${o.timeoutSeconds} s (--timeout)${this.printed}`)), o.timeoutMs);
                 child.on("error", (e) => finish(this.fail(`cannot start ${o.label}: ${e.message}`)));
                 child.on("spawn", () => this.post({ kind: "pid", pid: child.pid as number }));
-                // The message waits for the rest of what it printed (its pipes close after it), at most a second.
-                child.on("exit", () => {
-                    const exitedEarly = (): void => finish(this.fail(`${o.label} ${this.exit ?? "exited"} before printing its port${this.printed}`));
-                    const t = setTimeout(exitedEarly, 1000);
-                    child.once("close", () => {
-                        clearTimeout(t);
-                        exitedEarly();
-                    });
-                });
+                // The message carries the rest of what it printed.
+                child.on("exit", () => void outputRead(child).then(() => finish(this.fail(`${o.label} ${this.exit ?? "exited"} before printing its port${this.printed}`))));
                 child.stdout?.on("data", (d: Buffer) => {
                     if (done) {
                         this.keep(d.toString());

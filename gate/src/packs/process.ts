@@ -12,6 +12,7 @@ import type * as analyzerpbT from "@pulumi/pulumi/proto/analyzer_pb";
 import { gcFlags } from "../cli/program";
 import { GateError } from "../shared/errors";
 import { packLaunchArgs } from "../shared/launch";
+import { outputRead } from "../shared/output-read";
 import type { Diagnostic, EnforcementLevel, Json, PackInfo, PolicyInfo } from "../shared/types";
 import type { PackLog } from "./engine";
 import type { AnalyzeCall } from "./messages";
@@ -46,8 +47,6 @@ interface AnalyzerClient extends grpc.Client {
 }
 
 const MAX_MESSAGE = 400 * 1024 * 1024;
-/** How long a message about an exited pack waits for the rest of its output. */
-const OUTPUT_WAIT_MS = 1000;
 
 export interface StackContext {
     readonly project: string;
@@ -70,10 +69,7 @@ export class PolicyPackProcess {
     private client: AnalyzerClient | undefined;
     private stderr = "";
     private exited: { code: number | null; signal: string | null } | undefined;
-    /**
-     * Settles once what the exited pack wrote has been read (its stdout and stderr closed), or after
-     * `OUTPUT_WAIT_MS` should another process hold them open: a message about the exit carries its last words.
-     */
+    /** Once the pack exited: settles when what it wrote has been read (shared/output-read.ts). */
     private outputRead: Promise<void> | undefined;
     private exitWaiters: ((e: Error) => void)[] = [];
     name: string;
@@ -136,10 +132,9 @@ export class PolicyPackProcess {
                 }
             }
         });
-        const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
         child.on("exit", (code, signal) => {
             this.exited = { code, signal };
-            this.outputRead = Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, OUTPUT_WAIT_MS).unref())]);
+            this.outputRead = outputRead(child);
             void this.outputRead.then(() => {
                 const err = this.crashError();
                 for (const w of this.exitWaiters.splice(0)) w(err);
