@@ -68,9 +68,8 @@ export class PolicyPackProcess {
     private child: ChildProcess | undefined;
     private client: AnalyzerClient | undefined;
     private stderr = "";
-    private exited: { code: number | null; signal: string | null } | undefined;
-    /** Once the pack exited: settles when what it wrote has been read (shared/output-read.ts). */
-    private outputRead: Promise<void> | undefined;
+    /** How the pack exited, and `read`: settles when what it wrote has been read (shared/output-read.ts). */
+    private exited: { code: number | null; signal: string | null; read: Promise<void> } | undefined;
     private exitWaiters: ((e: Error) => void)[] = [];
     name: string;
     info: PackInfo | undefined;
@@ -133,9 +132,8 @@ export class PolicyPackProcess {
             }
         });
         child.on("exit", (code, signal) => {
-            this.exited = { code, signal };
-            this.outputRead = outputRead(child);
-            void this.outputRead.then(() => {
+            this.exited = { code, signal, read: outputRead(child) };
+            void this.exited.read.then(() => {
                 const err = this.crashError();
                 for (const w of this.exitWaiters.splice(0)) w(err);
             });
@@ -171,7 +169,7 @@ export class PolicyPackProcess {
             });
             child.on("exit", () => {
                 clearTimeout(timer);
-                if (!gotPort) void this.outputRead?.then(() => reject(new GateError(`policy pack ${this.dir} failed to start: ${this.describeExit()}${this.stderrTail()}`, "policy pack")));
+                if (!gotPort) void this.exited?.read.then(() => reject(new GateError(`policy pack ${this.dir} failed to start: ${this.describeExit()}${this.stderrTail()}`, "policy pack")));
             });
         });
         this.client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
@@ -203,7 +201,7 @@ export class PolicyPackProcess {
             return Promise.reject(new Error("policy pack not started"));
         }
         if (this.exited !== undefined) {
-            return (this.outputRead ?? Promise.resolve()).then(() => Promise.reject(this.crashError()));
+            return this.exited.read.then(() => Promise.reject(this.crashError()));
         }
         return new Promise<Resp>((resolve, reject) => {
             let done = false;
@@ -227,7 +225,7 @@ export class PolicyPackProcess {
                     // Give the exit event a moment so the message can name the exit code and the pack's last output.
                     setTimeout(() => {
                         if (this.exited === undefined) reject(new GateError(`policy pack '${this.name}' became unavailable during ${what}: ${err.details}${this.stderrTail()}`, "policy pack"));
-                        else void (this.outputRead ?? Promise.resolve()).then(() => reject(this.crashError()));
+                        else void this.exited.read.then(() => reject(this.crashError()));
                     }, 50);
                 } else {
                     reject(new GateError(`policy pack '${this.name}' failed in ${what}: ${shortenTrace(err.details || err.message)}`, "policy pack"));
